@@ -1,0 +1,7 @@
+// Worker entry: the Hono router handles every request; each database lives in
+// its own DatabaseObject (a SQLite-backed Durable Object class).
+import { app } from "./router/app.js";
+
+export { DatabaseObject } from "./durable-object/database-object.js";
+export { app };
+export default app;

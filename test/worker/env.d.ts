@@ -1,0 +1,9 @@
+// Types of the Worker under test, as seen from tests running inside workerd.
+declare namespace Cloudflare {
+  interface Env {
+    DATABASE: DurableObjectNamespace<import("../../src/durable-object/database-object.js").DatabaseObject>;
+  }
+  interface Exports {
+    default: Fetcher;
+  }
+}
