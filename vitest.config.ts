@@ -3,6 +3,11 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// Local only: no metrics, no outside calls from wrangler or miniflare.
+process.env.WRANGLER_SEND_METRICS ??= "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_HIDE_BANNER ??= "true";
+
 export default defineConfig({
   test: {
     // The JSON report feeds the pass/fail totals that .ci/run prints.
