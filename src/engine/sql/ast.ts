@@ -357,15 +357,15 @@ export interface WindowDef extends Span {
 }
 
 /**
- * `ROWS|RANGE|GROUPS start` or `... BETWEEN start AND end`. Without BETWEEN,
- * `end` is CURRENT ROW (as SQLite defines it) with an empty span at the end
- * of `start`.
+ * `ROWS|RANGE|GROUPS bound` or `... BETWEEN bound AND bound`. Without
+ * BETWEEN, `endBound` is CURRENT ROW (as SQLite defines it) with an empty
+ * span at the end of `startBound`.
  */
 export interface WindowFrame extends Span {
   kind: "WindowFrame";
   unit: "ROWS" | "RANGE" | "GROUPS";
-  start: FrameBound;
-  end: FrameBound;
+  startBound: FrameBound;
+  endBound: FrameBound;
   exclude: "NO OTHERS" | "CURRENT ROW" | "GROUP" | "TIES" | null;
 }
 
