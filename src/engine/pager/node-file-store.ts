@@ -16,7 +16,8 @@
 import { dirname, resolve } from "node:path";
 import { SqliteError } from "../errors.js";
 import { nodeFileSystem, type StoreFileSystem } from "./node-file-system.js";
-import { deleteJournal, isValidPageSize, rollBackJournal, writeJournal } from "./node-rollback-journal.js";
+import { checkCommitArguments, checkPageNumber, isValidPageSize } from "./node-commit-checks.js";
+import { deleteJournal, rollBackJournal, writeJournal } from "./node-rollback-journal.js";
 import type { PageStore } from "./page-store.js";
 
 const SQLITE_MAGIC = new TextEncoder().encode("SQLite format 3\0");
@@ -74,18 +75,16 @@ export class NodeFileStore implements PageStore {
 
   readPage(pageNo: number): Uint8Array {
     this.checkOpen();
-    const pageSize = this.currentPageSize;
-    if (pageSize === undefined || !Number.isInteger(pageNo) || pageNo < 1 || pageNo > this.currentPageCount) {
-      throw new SqliteError(`page ${pageNo} is out of range`, "SQLITE_RANGE");
-    }
-    const page = new Uint8Array(pageSize);
+    checkPageNumber(pageNo, this.currentPageCount);
+    // A committed page exists, so the page size is known.
+    const page = new Uint8Array(this.currentPageSize!);
     this.readPageInto(pageNo, page);
     return page;
   }
 
   commit(pages: ReadonlyMap<number, Uint8Array>, pageCount: number, pageSize: number): void {
     this.checkOpen();
-    this.validateCommit(pages, pageCount, pageSize);
+    checkCommitArguments(this.currentPageSize, pages, pageCount, pageSize);
     const oldPageCount = this.currentPageCount;
     try {
       writeJournal(
@@ -118,24 +117,6 @@ export class NodeFileStore implements PageStore {
 
   private checkOpen(): void {
     if (this.closed) throw new SqliteError("page store is closed", "SQLITE_MISUSE");
-  }
-
-  private validateCommit(pages: ReadonlyMap<number, Uint8Array>, pageCount: number, pageSize: number): void {
-    if (this.currentPageSize !== undefined && pageSize !== this.currentPageSize) {
-      throw new SqliteError(`page size ${pageSize} differs from the stored ${this.currentPageSize}`, "SQLITE_MISUSE");
-    }
-    if (!isValidPageSize(pageSize)) throw new SqliteError(`invalid page size ${pageSize}`, "SQLITE_MISUSE");
-    if (!Number.isInteger(pageCount) || pageCount < 0) {
-      throw new SqliteError(`invalid page count ${pageCount}`, "SQLITE_MISUSE");
-    }
-    for (const [pageNo, data] of pages) {
-      if (!Number.isInteger(pageNo) || pageNo < 1 || pageNo > pageCount) {
-        throw new SqliteError(`page ${pageNo} is outside the new page count ${pageCount}`, "SQLITE_MISUSE");
-      }
-      if (data.length !== pageSize) {
-        throw new SqliteError(`page ${pageNo} has ${data.length} bytes, not ${pageSize}`, "SQLITE_MISUSE");
-      }
-    }
   }
 
   /** Reads a committed page; bytes past the end of the file read as zeros. */

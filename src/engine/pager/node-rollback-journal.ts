@@ -17,6 +17,7 @@
 // older journal from passing for records of a newer one.
 import { crc32 } from "node:zlib";
 import { SqliteError } from "../errors.js";
+import { isValidPageSize } from "./node-commit-checks.js";
 import type { StoreFileSystem } from "./node-file-system.js";
 
 const MAGIC = new TextEncoder().encode("TSRJRNL1");
@@ -154,9 +155,4 @@ function validJournalHeader(fileSystem: StoreFileSystem, fd: number): JournalHea
     }
   }
   return header;
-}
-
-/** SQLite's page sizes: powers of two from 512 to 65536. */
-export function isValidPageSize(pageSize: number): boolean {
-  return pageSize >= 512 && pageSize <= 65536 && (pageSize & (pageSize - 1)) === 0;
 }

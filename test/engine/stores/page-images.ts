@@ -1,6 +1,7 @@
 // Deterministic page images for store tests: pages whose bytes follow from a
 // (version, page number) pair, page 1 carrying a SQLite header (the file stores
 // read the page size from it), and helpers to read a store's whole state back.
+// Platform-neutral: used by the Node and the workerd store tests.
 import type { PageStore } from "../../../src/engine/pager/page-store.js";
 
 const SQLITE_MAGIC = new TextEncoder().encode("SQLite format 3\0");
@@ -57,8 +58,12 @@ export function applyCommit(
   return next;
 }
 
+export function samePage(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
 export function sameImage(a: DatabaseImage, b: DatabaseImage): boolean {
-  return a.length === b.length && a.every((page, i) => Buffer.from(page).equals(Buffer.from(b[i])));
+  return a.length === b.length && a.every((page, i) => samePage(page, b[i]));
 }
 
 /** A commit rewriting the given pages with `version` content. */
