@@ -62,6 +62,9 @@ export function applyAffinity(v: SqlValue, affinity: Affinity): SqlValue {
   }
 }
 
+/** How STRICT-table errors name a storage class (SQLite's standard type names). */
+const STRICT_TYPE_NAME = { null: "NULL", integer: "INT", real: "REAL", text: "TEXT", blob: "BLOB" } as const;
+
 /** The column types a STRICT table allows. */
 export type StrictType = "INT" | "INTEGER" | "REAL" | "TEXT" | "BLOB" | "ANY";
 
@@ -97,7 +100,7 @@ export function strictValue(v: SqlValue, type: StrictType, table: string, column
   }
   if (!ok) {
     throw new SqliteError(
-      `cannot store ${storageClass(v).toUpperCase()} value in ${type} column ${table}.${column}`,
+      `cannot store ${STRICT_TYPE_NAME[storageClass(converted)]} value in ${type} column ${table}.${column}`,
       "SQLITE_CONSTRAINT_DATATYPE",
     );
   }
