@@ -1,0 +1,70 @@
+// Turning printed values into the form a query record is checked against:
+// the sort modes, the MD5 hash ("N values hashing to X") and the comparison
+// with the expected result. Printed values are ASCII (see format.ts), so
+// JavaScript's code-unit order is C strcmp's byte order.
+import { createHash } from "node:crypto";
+import type { SltExpected } from "./records.js";
+
+export type SltSortMode = "nosort" | "rowsort" | "valuesort";
+
+export function isSortMode(mode: string): mode is SltSortMode {
+  return mode === "nosort" || mode === "rowsort" || mode === "valuesort";
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The values in the order the reference runner compares them: unchanged
+ * (nosort), rows ordered by their values compared column by column with
+ * strcmp (rowsort), or every value sorted on its own (valuesort).
+ */
+export function sortValues(values: readonly string[], columnCount: number, mode: SltSortMode): string[] {
+  if (mode === "nosort") return [...values];
+  if (mode === "valuesort") return [...values].sort(compareStrings);
+  const rows: string[][] = [];
+  for (let i = 0; i < values.length; i += columnCount) rows.push(values.slice(i, i + columnCount));
+  rows.sort((a, b) => {
+    for (let c = 0; c < columnCount; c++) {
+      const order = compareStrings(a[c], b[c]);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+  return rows.flat();
+}
+
+/** MD5 (hex) of every value followed by a newline, the way results are hashed. */
+export function hashValues(values: readonly string[]): string {
+  const md5 = createHash("md5");
+  for (const v of values) md5.update(`${v}\n`);
+  return md5.digest("hex");
+}
+
+/** The hash line the reference runner prints for a result above the threshold. */
+export function hashLine(values: readonly string[]): string {
+  return `${values.length} values hashing to ${hashValues(values)}`;
+}
+
+/** The MD5 a label stands for, from an expected result as written. */
+export function expectedHash(expected: SltExpected): string {
+  return expected.kind === "hash" ? expected.md5 : hashValues(expected.values);
+}
+
+/** The expected result as the lines written in the script. */
+export function expectedLines(expected: SltExpected): string[] {
+  return expected.kind === "hash" ? [`${expected.count} values hashing to ${expected.md5}`] : expected.values;
+}
+
+/**
+ * Whether sorted printed values match the expected result. The comparison
+ * follows the form of the expected result: value by value, or by count and
+ * hash. (The reference runner picks the form from the hash threshold and only
+ * compares the shorter of the two lists; this is exact in both forms.)
+ */
+export function matchesExpected(values: readonly string[], expected: SltExpected): boolean {
+  if (expected.kind === "hash") return values.length === expected.count && hashValues(values) === expected.md5;
+  if (values.length !== expected.values.length) return false;
+  return values.every((v, i) => v === expected.values[i]);
+}
