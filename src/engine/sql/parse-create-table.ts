@@ -1,0 +1,328 @@
+// CREATE TABLE: column definitions with every column constraint, table
+// constraints, foreign-key clauses, table options (WITHOUT ROWID, STRICT)
+// and CREATE TABLE ... AS SELECT. Column definitions are shared with
+// ALTER TABLE ADD COLUMN.
+
+import type {
+  ColumnConstraint,
+  ColumnDef,
+  ConflictAction,
+  CreateTable,
+  Expr,
+  ForeignKeyAction,
+  ForeignKeyClause,
+  Ident,
+  TableConstraint,
+} from "./ast.js";
+import { parseExpr, parseIndexedColumnItems, parseIndexedColumns, parseTypeName, parseDirection } from "./parse-expr.js";
+import { parseConflictAction } from "./parse-dml.js";
+import { parseSelect } from "./parse-select.js";
+import type { Parser } from "./parser-core.js";
+import type { TokenType } from "./tokenizer.js";
+
+/** Header fields of CREATE [TEMP] TABLE [IF NOT EXISTS] name, parsed by the caller. */
+export interface CreateTableHead {
+  start: number;
+  temp: boolean;
+  ifNotExists: boolean;
+  schema: Ident | null;
+  name: Ident;
+}
+
+/** The rest of CREATE TABLE after its name: `(columns, constraints) options` or `AS select`. */
+export function parseCreateTableBody(p: Parser, head: CreateTableHead): CreateTable {
+  const base = { kind: "CreateTable" as const, ...head };
+  if (p.accept("AS")) {
+    const asSelect = parseSelect(p);
+    return {
+      ...base,
+      columns: [],
+      constraints: [],
+      withoutRowid: false,
+      strict: false,
+      asSelect,
+      ...p.span(head.start),
+    };
+  }
+  p.expect("(");
+  const columns: ColumnDef[] = [parseColumnDef(p)];
+  const constraints: TableConstraint[] = [];
+  while (p.accept(",")) {
+    if (TABLE_CONSTRAINT_START.has(p.cur.type)) {
+      parseTableConstraints(p, constraints);
+      break;
+    }
+    columns.push(parseColumnDef(p));
+  }
+  p.expect(")");
+  let withoutRowid = false;
+  let strict = false;
+  if (p.isNm()) {
+    do {
+      const optStart = p.cur.start;
+      if (p.accept("WITHOUT")) {
+        const word = p.nm();
+        if (word.name.toLowerCase() !== "rowid") throw p.error(`unknown table option: ${word.name}`, optStart);
+        withoutRowid = true;
+      } else {
+        const word = p.nm();
+        if (word.name.toLowerCase() !== "strict") throw p.error(`unknown table option: ${word.name}`, optStart);
+        strict = true;
+      }
+    } while (p.accept(","));
+  }
+  return { ...base, columns, constraints, withoutRowid, strict, asSelect: null, ...p.span(head.start) };
+}
+
+const TABLE_CONSTRAINT_START = new Set<TokenType>(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]);
+
+/** `name [type] [constraint ...]`. */
+export function parseColumnDef(p: Parser): ColumnDef {
+  const name = p.nm();
+  const typeName = parseTypeName(p);
+  const type = typeName.name === "" ? null : typeName;
+  const constraints: ColumnConstraint[] = [];
+  let constraintName: Ident | null = null;
+  let constraintStart = p.cur.start;
+  for (;;) {
+    if (constraintName === null) constraintStart = p.cur.start;
+    if (p.accept("CONSTRAINT")) {
+      constraintName = p.nm();
+      continue;
+    }
+    if (isDeferrableClause(p)) {
+      // A standalone DEFERRABLE clause belongs to the preceding REFERENCES.
+      const deferrable = parseDeferrable(p);
+      const last = constraints[constraints.length - 1];
+      if (last?.kind === "ReferencesColumnConstraint") {
+        last.foreignKey.deferrable = deferrable;
+        last.foreignKey.end = p.lastEnd;
+        last.end = p.lastEnd;
+      }
+      continue;
+    }
+    const c = parseColumnConstraint(p, constraintName, constraintStart, name);
+    if (c === null) break;
+    constraints.push(c);
+    constraintName = null;
+  }
+  return { kind: "ColumnDef", name, type, constraints, ...p.span(name.start) };
+}
+
+function parseColumnConstraint(p: Parser, name: Ident | null, start: number, column: Ident): ColumnConstraint | null {
+  switch (p.cur.type) {
+    case "PRIMARY": {
+      p.advance();
+      p.expect("KEY");
+      const direction = parseDirection(p);
+      const onConflict = parseOnConflict(p);
+      const autoincrement = p.accept("AUTOINCREMENT") !== null;
+      return { kind: "PrimaryKeyColumnConstraint", name, direction, onConflict, autoincrement, ...p.span(start) };
+    }
+    case "NOT":
+      p.advance();
+      p.expect("NULL");
+      return { kind: "NotNullColumnConstraint", name, onConflict: parseOnConflict(p), ...p.span(start) };
+    case "NULL":
+      p.advance();
+      return { kind: "NullColumnConstraint", name, onConflict: parseOnConflict(p), ...p.span(start) };
+    case "UNIQUE":
+      p.advance();
+      return { kind: "UniqueColumnConstraint", name, onConflict: parseOnConflict(p), ...p.span(start) };
+    case "CHECK":
+      p.advance();
+      return { kind: "CheckConstraint", name, expr: parseParenExpr(p), ...p.span(start) };
+    case "DEFAULT":
+      return parseDefault(p, name, start);
+    case "COLLATE":
+      p.advance();
+      return { kind: "CollateColumnConstraint", name, collation: p.ids(), ...p.span(start) };
+    case "REFERENCES":
+      return { kind: "ReferencesColumnConstraint", name, foreignKey: parseForeignKeyClause(p), ...p.span(start) };
+    case "GENERATED":
+      p.advance();
+      p.expect("ALWAYS");
+      return parseGenerated(p, name, start, column);
+    case "AS":
+      return parseGenerated(p, name, start, column);
+    default:
+      return null;
+  }
+}
+
+/** `AS (expr) [STORED|VIRTUAL]`. */
+function parseGenerated(p: Parser, name: Ident | null, start: number, column: Ident): ColumnConstraint {
+  p.expect("AS");
+  const expr = parseParenExpr(p);
+  let storage: "STORED" | "VIRTUAL" | null = null;
+  if (p.isId()) {
+    const word = p.identFrom(p.advance()).name.toUpperCase();
+    if (word !== "STORED" && word !== "VIRTUAL") {
+      throw p.error(`error in generated column "${column.name}"`, start);
+    }
+    storage = word;
+  }
+  return { kind: "GeneratedColumnConstraint", name, expr, storage, ...p.span(start) };
+}
+
+/** DEFAULT (expr) | [+|-] literal | CURRENT_* | identifier. */
+function parseDefault(p: Parser, name: Ident | null, start: number): ColumnConstraint {
+  p.advance();
+  if (p.is("(")) {
+    return { kind: "DefaultColumnConstraint", name, expr: parseParenExpr(p), parenthesized: true, ...p.span(start) };
+  }
+  const sign = p.is("+") || p.is("-") ? p.advance() : null;
+  const t = p.cur;
+  let expr: Expr;
+  switch (t.type) {
+    case "INTEGER":
+    case "FLOAT":
+      p.advance();
+      expr = p.numberLiteral(t, sign?.type === "-");
+      break;
+    case "STRING":
+      p.advance();
+      expr = p.stringLiteral(t);
+      break;
+    case "BLOB":
+      p.advance();
+      expr = p.blobLiteral(t);
+      break;
+    case "NULL":
+      p.advance();
+      expr = { kind: "NullLiteral", start: t.start, end: t.end };
+      break;
+    case "CURRENT_TIME":
+    case "CURRENT_DATE":
+    case "CURRENT_TIMESTAMP":
+      p.advance();
+      expr = { kind: "CurrentTimeLiteral", which: t.type, start: t.start, end: t.end };
+      break;
+    default: {
+      if (sign !== null || !p.isId()) throw p.syntaxError();
+      const column = p.identFrom(p.advance());
+      expr = { kind: "ColumnRef", schema: null, table: null, column, start: t.start, end: t.end };
+    }
+  }
+  if (sign !== null) {
+    expr = { kind: "UnaryExpr", op: sign.type === "-" ? "-" : "+", operand: expr, start: sign.start, end: expr.end };
+  }
+  return { kind: "DefaultColumnConstraint", name, expr, parenthesized: false, ...p.span(start) };
+}
+
+/** `( expr )` returning the inner expression (its span excludes the parentheses). */
+function parseParenExpr(p: Parser): Expr {
+  p.expect("(");
+  const expr = parseExpr(p);
+  p.expect(")");
+  return expr;
+}
+
+/** `ON CONFLICT action`, or null. */
+function parseOnConflict(p: Parser): ConflictAction | null {
+  if (!p.is("ON") || p.peek().type !== "CONFLICT") return null;
+  p.advance();
+  p.advance();
+  return parseConflictAction(p);
+}
+
+/** Table constraints, separated by optional commas, up to the closing `)`. */
+function parseTableConstraints(p: Parser, out: TableConstraint[]): void {
+  let name: Ident | null = null;
+  let start = p.cur.start;
+  for (;;) {
+    if (name === null) start = p.cur.start;
+    const t = p.cur.type;
+    if (t === "CONSTRAINT") {
+      p.advance();
+      name = p.nm();
+    } else if (t === "PRIMARY") {
+      p.advance();
+      p.expect("KEY");
+      p.expect("(");
+      const columns = parseIndexedColumnItems(p);
+      const autoincrement = p.accept("AUTOINCREMENT") !== null;
+      p.expect(")");
+      const onConflict = parseOnConflict(p);
+      out.push({ kind: "PrimaryKeyTableConstraint", name, columns, autoincrement, onConflict, ...p.span(start) });
+      name = null;
+    } else if (t === "UNIQUE") {
+      p.advance();
+      const columns = parseIndexedColumns(p);
+      const onConflict = parseOnConflict(p);
+      out.push({ kind: "UniqueTableConstraint", name, columns, onConflict, ...p.span(start) });
+      name = null;
+    } else if (t === "CHECK") {
+      p.advance();
+      const expr = parseParenExpr(p);
+      parseOnConflict(p);
+      out.push({ kind: "CheckConstraint", name, expr, ...p.span(start) });
+      name = null;
+    } else if (t === "FOREIGN") {
+      p.advance();
+      p.expect("KEY");
+      const columns = p.nameList();
+      const foreignKey = parseForeignKeyClause(p);
+      out.push({ kind: "ForeignKeyTableConstraint", name, columns, foreignKey, ...p.span(start) });
+      name = null;
+    } else if (t === ")") {
+      return;
+    } else if (!p.accept(",")) {
+      throw p.syntaxError();
+    }
+  }
+}
+
+/** `REFERENCES table [(cols)] [ON DELETE|UPDATE|INSERT action | MATCH name]... [deferrable]`. */
+function parseForeignKeyClause(p: Parser): ForeignKeyClause {
+  const start = p.expect("REFERENCES").start;
+  const table = p.nm();
+  const columns = p.is("(") ? p.nameList() : null;
+  let onDelete: ForeignKeyAction | null = null;
+  let onUpdate: ForeignKeyAction | null = null;
+  let match: Ident | null = null;
+  for (;;) {
+    if (p.accept("MATCH")) {
+      match = p.nm();
+    } else if (p.is("ON") && p.peek().type !== "CONFLICT") {
+      p.advance();
+      const event = p.advance();
+      const action = parseForeignKeyAction(p);
+      if (event.type === "DELETE") onDelete = action;
+      else if (event.type === "UPDATE") onUpdate = action;
+      else if (event.type !== "INSERT") throw p.syntaxError(event);
+    } else {
+      break;
+    }
+  }
+  const deferrable = isDeferrableClause(p) ? parseDeferrable(p) : null;
+  return { kind: "ForeignKeyClause", table, columns, onDelete, onUpdate, match, deferrable, ...p.span(start) };
+}
+
+function parseForeignKeyAction(p: Parser): ForeignKeyAction {
+  if (p.accept("SET")) {
+    if (p.accept("NULL")) return "SET NULL";
+    p.expect("DEFAULT");
+    return "SET DEFAULT";
+  }
+  if (p.accept("CASCADE")) return "CASCADE";
+  if (p.accept("RESTRICT")) return "RESTRICT";
+  p.expect("NO");
+  p.expect("ACTION");
+  return "NO ACTION";
+}
+
+function isDeferrableClause(p: Parser): boolean {
+  return p.is("DEFERRABLE") || (p.is("NOT") && p.peek().type === "DEFERRABLE");
+}
+
+function parseDeferrable(p: Parser): ForeignKeyClause["deferrable"] {
+  const not = p.accept("NOT") !== null;
+  p.expect("DEFERRABLE");
+  let initially: "DEFERRED" | "IMMEDIATE" | null = null;
+  if (p.accept("INITIALLY")) {
+    if (p.accept("DEFERRED")) initially = "DEFERRED";
+    else if (p.expect("IMMEDIATE")) initially = "IMMEDIATE";
+  }
+  return { not, initially };
+}

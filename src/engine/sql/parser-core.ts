@@ -1,0 +1,280 @@
+// The shared core of the recursive-descent parser: a cursor over the token
+// list, SQLite-style syntax errors, identifier/keyword classification, literal
+// decoding, and bind-parameter numbering. The grammar itself lives in the
+// parse-*.ts files as functions taking a Parser.
+
+import { SqliteError } from "../errors.js";
+import { INT64_MAX, intValue, IntegralReal } from "../value/types.js";
+import type {
+  BlobLiteral,
+  Ident,
+  NumberLiteral,
+  Param,
+  ParameterInfo,
+  QuoteStyle,
+  Span,
+  StringLiteral,
+} from "./ast.js";
+import { FALLBACK_ID, JOIN_KEYWORDS } from "./keywords.js";
+import { hexValue, type Token, type TokenType } from "./tokenizer.js";
+
+/** SQLite's SQLITE_MAX_VARIABLE_NUMBER default. */
+const MAX_VARIABLE_NUMBER = 32766;
+/** Nesting limit for expressions and subqueries (SQLite: SQLITE_MAX_EXPR_DEPTH). */
+const MAX_DEPTH = 1000;
+
+export class Parser {
+  /** Index of the current token in `tokens`. */
+  pos: number;
+  private depth = 0;
+  private paramMax = 0;
+  private paramNames: (string | null)[] = [];
+  private namedParams = new Map<string, number>();
+
+  constructor(
+    readonly sql: string,
+    readonly tokens: Token[],
+    startPos = 0,
+  ) {
+    this.pos = startPos;
+    this.checkLegal(this.tokens[startPos]);
+  }
+
+  // -- cursor -------------------------------------------------------------
+
+  get cur(): Token {
+    return this.tokens[this.pos];
+  }
+
+  /** The token `n` positions ahead of the current one (EOF past the end). */
+  peek(n = 1): Token {
+    const i = this.pos + n;
+    return i < this.tokens.length ? this.tokens[i] : this.tokens[this.tokens.length - 1];
+  }
+
+  /** The most recently consumed token (for end positions). */
+  get prev(): Token {
+    return this.tokens[this.pos - 1];
+  }
+
+  /** End offset of the last consumed token. */
+  get lastEnd(): number {
+    return this.tokens[this.pos - 1].end;
+  }
+
+  is(type: TokenType): boolean {
+    return this.tokens[this.pos].type === type;
+  }
+
+  advance(): Token {
+    const t = this.tokens[this.pos];
+    if (t.type !== "EOF") {
+      this.pos++;
+      this.checkLegal(this.tokens[this.pos]);
+    }
+    return t;
+  }
+
+  /** Consumes the current token if it has `type`. */
+  accept(type: TokenType): Token | null {
+    return this.tokens[this.pos].type === type ? this.advance() : null;
+  }
+
+  /** Consumes a token of `type` or fails with SQLite's syntax error at the current token. */
+  expect(type: TokenType): Token {
+    if (this.tokens[this.pos].type !== type) throw this.syntaxError();
+    return this.advance();
+  }
+
+  /** Text of a token as written. */
+  text(t: Token): string {
+    return this.sql.slice(t.start, t.end);
+  }
+
+  /** Span from `start` to the end of the last consumed token. */
+  span(start: number): Span {
+    return { start, end: this.lastEnd };
+  }
+
+  // -- errors -------------------------------------------------------------
+
+  /** `near "X": syntax error` at token `t`, or `incomplete input` at the end. */
+  syntaxError(t: Token = this.cur): SqliteError {
+    if (t.type === "EOF") return new SqliteError("incomplete input", "SQLITE_ERROR", t.start);
+    return new SqliteError(`near "${this.text(t)}": syntax error`, "SQLITE_ERROR", t.start);
+  }
+
+  /** Any other parse-time error with SQLite's message, at `offset`. */
+  error(message: string, offset: number): SqliteError {
+    return new SqliteError(message, "SQLITE_ERROR", offset);
+  }
+
+  private checkLegal(t: Token): void {
+    if (t.type === "ILLEGAL") {
+      throw new SqliteError(`unrecognized token: "${this.text(t)}"`, "SQLITE_ERROR", t.start);
+    }
+  }
+
+  /** Guards recursion (nested expressions / subqueries) like SQLite's depth limit. */
+  enter(): void {
+    if (++this.depth > MAX_DEPTH) {
+      throw this.error(`Expression tree is too large (maximum depth ${MAX_DEPTH})`, this.cur.start);
+    }
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+
+  // -- identifiers ----------------------------------------------------------
+
+  /** `id`: an identifier or a keyword that falls back to one. */
+  isId(t: Token = this.cur): boolean {
+    return t.type === "ID" || FALLBACK_ID.has(t.type);
+  }
+
+  /** `nm`: id, a string, or a join keyword (table, column, index names). */
+  isNm(t: Token = this.cur): boolean {
+    return this.isId(t) || t.type === "STRING" || JOIN_KEYWORDS.has(t.type);
+  }
+
+  /** `ids`: id or string (aliases without AS, collation names, type words). */
+  isIds(t: Token = this.cur): boolean {
+    return this.isId(t) || t.type === "STRING";
+  }
+
+  /** Consumes a `nm` or fails. */
+  nm(): Ident {
+    if (!this.isNm()) throw this.syntaxError();
+    return this.identFrom(this.advance());
+  }
+
+  /** Consumes an `ids` or fails. */
+  ids(): Ident {
+    if (!this.isIds()) throw this.syntaxError();
+    return this.identFrom(this.advance());
+  }
+
+  /** Consumes `nm [. nm]`, returning [schema, name]. */
+  qualifiedName(): [Ident | null, Ident] {
+    const first = this.nm();
+    if (this.accept(".")) return [first, this.nm()];
+    return [null, first];
+  }
+
+  /** `(nm, nm, ...)`; the caller has not consumed the `(`. */
+  nameList(): Ident[] {
+    this.expect("(");
+    const names = [this.nm()];
+    while (this.accept(",")) names.push(this.nm());
+    this.expect(")");
+    return names;
+  }
+
+  /** Builds an Ident from an identifier, keyword or string token, dequoting it. */
+  identFrom(t: Token): Ident {
+    const raw = this.text(t);
+    const q = raw.charCodeAt(0);
+    let quote: QuoteStyle = "none";
+    let name = raw;
+    if (q === 34) {
+      quote = "double";
+      name = undouble(raw, '"');
+    } else if (q === 39) {
+      quote = "single";
+      name = undouble(raw, "'");
+    } else if (q === 96) {
+      quote = "backtick";
+      name = undouble(raw, "`");
+    } else if (q === 91) {
+      quote = "bracket";
+      name = raw.slice(1, -1);
+    }
+    return { kind: "Ident", name, quote, start: t.start, end: t.end };
+  }
+
+  // -- literals -------------------------------------------------------------
+
+  stringLiteral(t: Token): StringLiteral {
+    return { kind: "StringLiteral", value: undouble(this.text(t), "'"), start: t.start, end: t.end };
+  }
+
+  blobLiteral(t: Token): BlobLiteral {
+    const digits = t.end - t.start - 3;
+    const value = new Uint8Array(digits >> 1);
+    for (let i = 0, at = t.start + 2; i < value.length; i++, at += 2) {
+      value[i] = (hexValue(this.sql.charCodeAt(at)) << 4) | hexValue(this.sql.charCodeAt(at + 1));
+    }
+    return { kind: "BlobLiteral", value, start: t.start, end: t.end };
+  }
+
+  /**
+   * A numeric literal from an INTEGER or FLOAT token. `negated` only shapes
+   * the "hex literal too big" message, which SQLite prints with the sign.
+   */
+  numberLiteral(t: Token, negated = false): NumberLiteral {
+    const raw = this.text(t);
+    const base = { kind: "NumberLiteral" as const, raw, start: t.start, end: t.end };
+    if (t.type === "FLOAT") return { ...base, value: realLiteral(Number(raw)), isInteger: false };
+    if (raw.length > 2 && (raw.charCodeAt(1) | 32) === 120) {
+      const digits = raw.slice(2).replace(/^0+/, "");
+      if (digits.length > 16) {
+        throw this.error(`hex literal too big: ${negated ? "-" : ""}${raw}`, t.start);
+      }
+      const value = digits.length === 0 ? 0 : intValue(BigInt.asIntN(64, BigInt("0x" + digits)));
+      return { ...base, value, isInteger: true };
+    }
+    if (raw.length <= 15) return { ...base, value: Number(raw), isInteger: true };
+    const big = BigInt(raw);
+    if (big <= INT64_MAX) return { ...base, value: intValue(big), isInteger: true };
+    return { ...base, value: realLiteral(Number(raw)), isInteger: false };
+  }
+
+  /** A bind parameter token, numbered by SQLite's rules. */
+  param(t: Token): Param {
+    const text = this.text(t);
+    let index: number;
+    let name: string | null = text;
+    if (text.length === 1 && text === "?") {
+      index = this.paramMax + 1;
+      name = null;
+    } else if (text.charCodeAt(0) === 63) {
+      const n = Number(text.slice(1));
+      if (!Number.isInteger(n) || n < 1 || n > MAX_VARIABLE_NUMBER) {
+        throw this.error(`variable number must be between ?1 and ?${MAX_VARIABLE_NUMBER}`, t.start);
+      }
+      index = n;
+    } else {
+      index = this.namedParams.get(text) ?? this.paramMax + 1;
+      this.namedParams.set(text, index);
+    }
+    if (index > MAX_VARIABLE_NUMBER) throw this.error("too many SQL variables", t.start);
+    if (index > this.paramMax) this.paramMax = index;
+    if (name !== null && this.paramNames[index - 1] == null) this.paramNames[index - 1] = name;
+    return { kind: "Param", name, index, start: t.start, end: t.end };
+  }
+
+  /** The parameters seen so far (call after parsing a statement). */
+  parameterInfo(): ParameterInfo {
+    const names: (string | null)[] = [];
+    for (let i = 0; i < this.paramMax; i++) names.push(this.paramNames[i] ?? null);
+    return { count: this.paramMax, names };
+  }
+
+  /** Forgets parameters, for the next statement of a script. */
+  resetParameters(): void {
+    this.paramMax = 0;
+    this.paramNames = [];
+    this.namedParams.clear();
+  }
+}
+
+function realLiteral(d: number): number | IntegralReal {
+  return Number.isSafeInteger(d) ? new IntegralReal(d) : d;
+}
+
+/** Strips the surrounding quote characters and undoubles inner ones. */
+function undouble(raw: string, quote: string): string {
+  const inner = raw.slice(1, -1);
+  return inner.includes(quote) ? inner.split(quote + quote).join(quote) : inner;
+}
