@@ -8,70 +8,28 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NodeFileStore } from "../../../src/engine/pager/node-file-store.js";
 import { CrashingFileSystem, SimulatedCrash } from "./crashing-file-system.js";
-import { applyCommit, commitOf, range, readImage, sameImage, type DatabaseImage } from "./page-images.js";
+import {
+  commitCrashing,
+  crashScenarios as scenarios,
+  prepare,
+  reopenedState,
+  type CrashScenario as Scenario,
+} from "./crash-scenarios.js";
+import type { DatabaseImage } from "./page-images.js";
 import { useTempDir } from "./temp-dir.js";
 
 const tempDir = useTempDir();
-const PAGE_SIZE = 512;
-
-interface Scenario {
-  name: string;
-  /** Pages and count of the committed state before the crashing commit. */
-  before: { pageNos: number[]; pageCount: number };
-  /** The crashing commit. */
-  commit: { pageNos: number[]; pageCount: number };
-}
-
-const scenarios: Scenario[] = [
-  { name: "grows the file", before: { pageNos: range(1, 5), pageCount: 5 }, commit: { pageNos: [1, 3, ...range(6, 9)], pageCount: 9 } },
-  { name: "shrinks the file", before: { pageNos: range(1, 9), pageCount: 9 }, commit: { pageNos: [1, 2], pageCount: 4 } },
-  { name: "overwrites in place", before: { pageNos: range(1, 6), pageCount: 6 }, commit: { pageNos: [1, 2, 4, 6], pageCount: 6 } },
-  { name: "is the first commit", before: { pageNos: [], pageCount: 0 }, commit: { pageNos: range(1, 3), pageCount: 3 } },
-  { name: "grows with a hole", before: { pageNos: range(1, 2), pageCount: 2 }, commit: { pageNos: [2, 5], pageCount: 5 } },
-];
-
-/** A database file holding the scenario's old state; returns its path and image. */
-function prepare(dir: string, scenario: Scenario): { path: string; oldImage: DatabaseImage; newImage: DatabaseImage } {
-  const path = join(dir, "db.sqlite");
-  const store = NodeFileStore.open(path);
-  const beforePages = commitOf(PAGE_SIZE, 1, scenario.before.pageNos);
-  if (scenario.before.pageCount > 0) store.commit(beforePages, scenario.before.pageCount, PAGE_SIZE);
-  store.close();
-  const oldImage = applyCommit([], beforePages, scenario.before.pageCount, PAGE_SIZE);
-  const newImage = applyCommit(oldImage, commitPages(scenario), scenario.commit.pageCount, PAGE_SIZE);
-  return { path, oldImage, newImage };
-}
-
-const commitPages = (scenario: Scenario) => commitOf(PAGE_SIZE, 2, scenario.commit.pageNos);
-
-/** Runs the scenario's commit through `fileSystem`; returns true if it crashed. */
-function commitCrashing(path: string, scenario: Scenario, fileSystem: CrashingFileSystem): boolean {
-  try {
-    const store = NodeFileStore.open(path, { fileSystem });
-    store.commit(commitPages(scenario), scenario.commit.pageCount, PAGE_SIZE);
-    store.close();
-    return false;
-  } catch (error) {
-    if (!(error instanceof SimulatedCrash)) throw error;
-    fileSystem.releaseFds();
-    return true;
-  }
-}
 
 /** Reopens on the real filesystem and says which state the file holds. */
 function survivingState(path: string, oldImage: DatabaseImage, newImage: DatabaseImage): "old" | "new" {
-  const store = NodeFileStore.open(path);
-  const image = readImage(store);
-  store.close();
+  const state = reopenedState(path, oldImage, newImage);
   expect(existsSync(`${path}-journal`)).toBe(false);
-  if (sameImage(image, oldImage)) return "old";
-  if (sameImage(image, newImage)) return "new";
-  throw new Error(`mixed state: ${image.length} pages, neither the old nor the new commit`);
+  return state;
 }
 
 /** Mutating calls a whole open + commit + close makes. */
 function countMutatingCalls(scenario: Scenario): number {
-  const { path } = prepare(tempDir(), scenario);
+  const { path } = prepare(join(tempDir(), "db.sqlite"), scenario);
   const counter = new CrashingFileSystem({ crashAt: Infinity });
   expect(commitCrashing(path, scenario, counter)).toBe(false);
   return counter.mutatingCalls;
@@ -85,7 +43,7 @@ describe("NodeFileStore crash safety", () => {
         expect(total).toBeGreaterThan(8);
         const outcomes: Array<"old" | "new"> = [];
         for (let crashAt = 1; crashAt <= total; crashAt++) {
-          const { path, oldImage, newImage } = prepare(tempDir(), scenario);
+          const { path, oldImage, newImage } = prepare(join(tempDir(), "db.sqlite"), scenario);
           const fileSystem = new CrashingFileSystem({ crashAt, tornWriteFraction });
           expect(commitCrashing(path, scenario, fileSystem)).toBe(true);
           outcomes.push(survivingState(path, oldImage, newImage));
@@ -106,7 +64,7 @@ describe("NodeFileStore crash safety", () => {
     const total = countMutatingCalls(scenario);
     // Crash mid-way through writing database pages: the journal is hot.
     const dir = tempDir();
-    const { path, oldImage, newImage } = prepare(dir, scenario);
+    const { path, oldImage, newImage } = prepare(join(dir, "db.sqlite"), scenario);
     expect(commitCrashing(path, scenario, new CrashingFileSystem({ crashAt: total - 5, tornWriteFraction: 0.5 }))).toBe(true);
     expect(existsSync(`${path}-journal`)).toBe(true);
     const crashedCopy = join(dir, "crashed.sqlite");
