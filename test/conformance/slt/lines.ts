@@ -11,16 +11,16 @@ function withoutCarriageReturn(line: string): string {
   return line.endsWith("\r") ? line.slice(0, -1) : line;
 }
 
-/** The lines of a file, read 1 MiB at a time. */
-export function* fileLines(path: string): Generator<string> {
+/** The lines of a file, read `chunkBytes` (1 MiB) at a time. */
+export function* fileLines(path: string, chunkBytes = CHUNK_BYTES): Generator<string> {
   const fd = openSync(path, "r");
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const buffer = Buffer.allocUnsafe(chunkBytes);
     // StringDecoder keeps a UTF-8 sequence cut by a chunk boundary for the next chunk.
     const decoder = new StringDecoder("utf8");
     let partial = "";
     for (;;) {
-      const read = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      const read = readSync(fd, buffer, 0, chunkBytes, null);
       if (read === 0) break;
       const pieces = (partial + decoder.write(buffer.subarray(0, read))).split("\n");
       partial = pieces.pop() ?? "";
