@@ -11,7 +11,7 @@
 
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import { SqliteError } from "../errors.js";
-import { lastVarintLength, readVarint, readVarint32, varintLength, writeVarint } from "./varint.js";
+import { lastVarintLength, readVarint32, varintLength, writeVarint } from "./varint.js";
 
 const EMPTY = new Uint8Array(0);
 const utf8Encoder = new TextEncoder();

@@ -1,0 +1,41 @@
+// How B-tree code reaches pages: TreeReader for any consistent state (a
+// snapshot or a write transaction), TreeWriter for a write transaction.
+
+import type { BtreePage } from "./page.js";
+
+export interface TreeReader {
+  readonly pageSize: number;
+  /** Page size minus the reserved bytes at the end of each page. */
+  readonly usable: number;
+  readonly pageCount: number;
+  /** The B-tree page `pageNo` (a mutable page if changed in this transaction). */
+  page(pageNo: number): BtreePage;
+  /** Raw bytes of a non-B-tree page (overflow, freelist). */
+  raw(pageNo: number): Uint8Array;
+}
+
+export interface TreeWriter extends TreeReader {
+  /** Page `pageNo` made mutable and private to the transaction. */
+  writable(pageNo: number): BtreePage;
+  /** A new empty mutable B-tree page of `type` (from the freelist, else at the end of the file). */
+  newPage(type: number): BtreePage;
+  /** Allocates a page for raw content (overflow). */
+  allocatePage(): number;
+  writeRaw(pageNo: number, data: Uint8Array): void;
+  /** Returns a page to the freelist. */
+  freePage(pageNo: number): void;
+  /** Called before tree `root` changes: every other registered cursor on it saves its position. */
+  beforeMutation(root: number, except: SavableCursor | null): void;
+  registerCursor(cursor: SavableCursor): void;
+  unregisterCursor(cursor: SavableCursor): void;
+}
+
+export function isWriter(ctx: TreeReader): ctx is TreeWriter {
+  return (ctx as TreeWriter).writable !== undefined;
+}
+
+/** A cursor that can remember its position as a key and find it again after the tree changed. */
+export interface SavableCursor {
+  readonly root: number;
+  savePosition(): void;
+}

@@ -1,0 +1,294 @@
+// BtreePage: one B-tree page, either a read-only view over an immutable page
+// image or a materialized, mutable list of cells.
+//
+// Invariants:
+// - Page images (buffers from the pager) are never modified. A page becomes
+//   mutable by `materialize()`, which copies only cell references (subarrays of
+//   the old image); cell buffers are never modified in place either, so any
+//   cell reference a cursor holds stays valid after later changes.
+// - A mutable page may be temporarily overfull (`freeSpace() < 0`); balancing
+//   fixes that before the transaction commits. `serialize()` lays cells out
+//   packed at the end of the page (no freeblocks, no fragments): always a valid
+//   page, as after VACUUM. Pages written by SQLite, with freeblocks and
+//   fragments, are read through the cell pointer array and need no special care.
+
+import { SqliteError } from "../errors.js";
+import { DB_HEADER_SIZE, isLeafType, isValidPageType, localPayloadSize, PAGE_TABLE_INTERIOR, PAGE_TABLE_LEAF } from "./format.js";
+import { lastVarintLength, readU16, readU32, readVarint, readVarint32, writeU16, writeU32 } from "./varint.js";
+
+export function corrupt(what: string): never {
+  throw new SqliteError(`database disk image is malformed (${what})`, "SQLITE_CORRUPT");
+}
+
+/** Parsed fields of one cell (a reused scratch object: copy what you keep). */
+export interface CellInfo {
+  /** Table trees: the rowid. */
+  rowid: number | bigint;
+  /** Total payload size (0 for table interior cells). */
+  payloadSize: number;
+  /** Offset of the local payload from the cell start. */
+  payloadOffset: number;
+  localSize: number;
+  /** First overflow page, 0 if none. */
+  overflowPage: number;
+  /** Bytes the cell occupies (at least 4, as SQLite allocates). */
+  size: number;
+}
+
+export function newCellInfo(): CellInfo {
+  return { rowid: 0, payloadSize: 0, payloadOffset: 0, localSize: 0, overflowPage: 0, size: 0 };
+}
+
+/** Parses the cell at `buf[off]` on a page of type `type`. */
+export function parseCell(type: number, buf: Uint8Array, off: number, usable: number, out: CellInfo): CellInfo {
+  let p = off;
+  if (type === PAGE_TABLE_INTERIOR) {
+    out.rowid = readVarint(buf, off + 4);
+    out.payloadSize = 0;
+    out.localSize = 0;
+    out.payloadOffset = 4 + lastVarintLength;
+    out.overflowPage = 0;
+    out.size = Math.max(4 + lastVarintLength, 4);
+    return out;
+  }
+  if (!isLeafType(type)) p += 4; // index interior: left child first
+  let payloadSize = buf[p];
+  if (payloadSize < 0x80) p++;
+  else {
+    payloadSize = readVarint32(buf, p);
+    p += lastVarintLength;
+  }
+  if (type === PAGE_TABLE_LEAF) {
+    const b = buf[p];
+    if (b < 0x80) {
+      out.rowid = b;
+      p++;
+    } else {
+      out.rowid = readVarint(buf, p);
+      p += lastVarintLength;
+    }
+  }
+  const local = payloadSize <= usable - 35 && type === PAGE_TABLE_LEAF ? payloadSize : localPayloadSize(payloadSize, usable, type === PAGE_TABLE_LEAF);
+  out.payloadSize = payloadSize;
+  out.payloadOffset = p - off;
+  out.localSize = local;
+  if (local < payloadSize) {
+    out.overflowPage = readU32(buf, p + local);
+    out.size = p - off + local + 4;
+  } else {
+    out.overflowPage = 0;
+    out.size = Math.max(p - off + local, 4);
+  }
+  return out;
+}
+
+const scratch = newCellInfo();
+
+/** Size in bytes of the cell at `buf[off]`. */
+export function cellSize(type: number, buf: Uint8Array, off: number, usable: number): number {
+  return parseCell(type, buf, off, usable, scratch).size;
+}
+
+export class BtreePage {
+  /** Offset of the page header: 100 on page 1, else 0. */
+  readonly headerOffset: number;
+  type: number;
+  private nCells: number;
+  rightChild: number;
+  /** Materialized cells (mutable pages only). */
+  private cells: Uint8Array[] | null = null;
+  private used = 0;
+
+  private constructor(
+    readonly pageNo: number,
+    private readonly image: Uint8Array,
+    readonly usable: number,
+    type: number,
+    nCells: number,
+    rightChild: number,
+  ) {
+    this.headerOffset = pageNo === 1 ? DB_HEADER_SIZE : 0;
+    this.type = type;
+    this.nCells = nCells;
+    this.rightChild = rightChild;
+  }
+
+  /** A read-only view of a page image; validates the header. */
+  static parse(pageNo: number, image: Uint8Array, usable: number): BtreePage {
+    const h = pageNo === 1 ? DB_HEADER_SIZE : 0;
+    const type = image[h];
+    if (!isValidPageType(type)) corrupt(`page ${pageNo} has invalid type ${type}`);
+    const nCells = readU16(image, h + 3);
+    const leaf = isLeafType(type);
+    const headerSize = leaf ? 8 : 12;
+    if (h + headerSize + 2 * nCells > usable) corrupt(`page ${pageNo} cell count ${nCells}`);
+    const right = leaf ? 0 : readU32(image, h + 8);
+    return new BtreePage(pageNo, image, usable, type, nCells, right);
+  }
+
+  /** A new, empty, mutable page. */
+  static empty(pageNo: number, type: number, usable: number): BtreePage {
+    const page = new BtreePage(pageNo, EMPTY_IMAGE, usable, type, 0, 0);
+    page.cells = [];
+    return page;
+  }
+
+  get isLeaf(): boolean {
+    return this.type === PAGE_TABLE_LEAF || this.type === 0x0a;
+  }
+
+  get isMutable(): boolean {
+    return this.cells !== null;
+  }
+
+  get cellCount(): number {
+    return this.nCells;
+  }
+
+  get headerSize(): number {
+    return this.isLeaf ? 8 : 12;
+  }
+
+  /** The original image (read-only pages; freeblock checks). */
+  get rawImage(): Uint8Array {
+    return this.image;
+  }
+
+  /** Buffer holding cell `i`; read it at `cellOffset(i)`. */
+  cellBuffer(i: number): Uint8Array {
+    return this.cells !== null ? this.cells[i] : this.image;
+  }
+
+  cellOffset(i: number): number {
+    if (this.cells !== null) return 0;
+    const ptr = readU16(this.image, this.headerOffset + this.headerSize + 2 * i);
+    if (ptr < this.headerOffset + this.headerSize + 2 * this.nCells || ptr >= this.usable) corrupt(`page ${this.pageNo} cell pointer`);
+    return ptr;
+  }
+
+  /** Cell `i` as its own view (mutable pages: the stored cell). */
+  cell(i: number): Uint8Array {
+    if (this.cells !== null) return this.cells[i];
+    const off = this.cellOffset(i);
+    const size = cellSize(this.type, this.image, off, this.usable);
+    if (off + size > this.usable) corrupt(`page ${this.pageNo} cell extends past page end`);
+    return this.image.subarray(off, off + size);
+  }
+
+  /** Left child page of interior cell `i`; `i === cellCount` gives the right child. */
+  childAt(i: number): number {
+    if (i === this.nCells) return this.rightChild;
+    return readU32(this.cellBuffer(i), this.cellOffset(i));
+  }
+
+  /** Rowid key of cell `i` of a table page. */
+  rowidAt(i: number): number | bigint {
+    const buf = this.cellBuffer(i);
+    let off = this.cellOffset(i);
+    if (this.type === PAGE_TABLE_INTERIOR) return readVarint(buf, off + 4);
+    off += buf[off] < 0x80 ? 1 : (readVarint32(buf, off), lastVarintLength);
+    return buf[off] < 0x80 ? buf[off] : readVarint(buf, off);
+  }
+
+  /** A mutable copy of this page (the same object if already mutable). */
+  materialize(): BtreePage {
+    if (this.cells !== null) return this;
+    const copy = new BtreePage(this.pageNo, this.image, this.usable, this.type, this.nCells, this.rightChild);
+    const cells = new Array<Uint8Array>(this.nCells);
+    let used = 0;
+    for (let i = 0; i < this.nCells; i++) {
+      cells[i] = this.cell(i);
+      used += cells[i].length + 2;
+    }
+    copy.cells = cells;
+    copy.used = used;
+    return copy;
+  }
+
+  /** Free bytes (negative when overfull). Mutable pages only. */
+  freeSpace(): number {
+    return this.usable - this.headerOffset - this.headerSize - this.used;
+  }
+
+  /** Bytes used by cells and their pointers. Mutable pages only. */
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /** The cell list of a mutable page (do not modify the cell buffers). */
+  cellList(): readonly Uint8Array[] {
+    return this.mutableCells();
+  }
+
+  insertCell(i: number, cell: Uint8Array): void {
+    this.mutableCells().splice(i, 0, cell);
+    this.used += cell.length + 2;
+    this.nCells++;
+  }
+
+  replaceCell(i: number, cell: Uint8Array): void {
+    const cells = this.mutableCells();
+    this.used += cell.length - cells[i].length;
+    cells[i] = cell;
+  }
+
+  removeCell(i: number): Uint8Array {
+    const cells = this.mutableCells();
+    const [cell] = cells.splice(i, 1);
+    this.used -= cell.length + 2;
+    this.nCells--;
+    return cell;
+  }
+
+  /** Replaces all cells (balancing). */
+  setCells(cells: Uint8Array[], type: number, rightChild: number): void {
+    this.cells = cells;
+    this.type = type;
+    this.rightChild = rightChild;
+    this.nCells = cells.length;
+    let used = 0;
+    for (const c of cells) used += c.length + 2;
+    this.used = used;
+  }
+
+  /** Sets the left-child pointer of interior cell `i` (copying the cell), or the right child. */
+  setChild(i: number, child: number): void {
+    if (i === this.nCells) {
+      this.rightChild = child;
+      return;
+    }
+    const cells = this.mutableCells();
+    const copy = cells[i].slice();
+    writeU32(copy, 0, child);
+    cells[i] = copy;
+  }
+
+  /** Lays the page out; `header` supplies bytes 0..99 of page 1. */
+  serialize(pageSize: number, header?: Uint8Array): Uint8Array {
+    const cells = this.mutableCells();
+    const out = new Uint8Array(pageSize);
+    const h = this.headerOffset;
+    if (h > 0 && header) out.set(header.subarray(0, DB_HEADER_SIZE));
+    out[h] = this.type;
+    writeU16(out, h + 3, cells.length);
+    let ptr = h + this.headerSize;
+    let content = this.usable;
+    for (const c of cells) {
+      content -= c.length;
+      out.set(c, content);
+      writeU16(out, ptr, content);
+      ptr += 2;
+    }
+    if (ptr > content) corrupt(`page ${this.pageNo} overfull at serialize`);
+    writeU16(out, h + 5, content === 65536 ? 0 : content);
+    if (!this.isLeaf) writeU32(out, h + 8, this.rightChild);
+    return out;
+  }
+
+  private mutableCells(): Uint8Array[] {
+    if (this.cells === null) throw new SqliteError("page is read-only", "SQLITE_INTERNAL");
+    return this.cells;
+  }
+}
+
+const EMPTY_IMAGE = new Uint8Array(0);
