@@ -75,6 +75,15 @@ export function parseExpr(p: Parser): Expr {
   return parseBinary(p, LEVEL_OR);
 }
 
+/**
+ * The lower bound of BETWEEN. SQLite's LALR parser shifts every operator
+ * there (no reduction is possible before the AND), so only an AND at the top
+ * level of the bound ends it: `a BETWEEN 1 = 1 AND 2` takes `1 = 1`.
+ */
+function parseBetweenLow(p: Parser): Expr {
+  return parseBinary(p, LEVEL_OR, true);
+}
+
 /** `expr, expr, ...` (at least one). */
 export function parseExprList(p: Parser): Expr[] {
   const list = [parseExpr(p)];
@@ -82,15 +91,15 @@ export function parseExprList(p: Parser): Expr[] {
   return list;
 }
 
-/** Expressions binding at least as tightly as `minLevel`. */
-function parseBinary(p: Parser, minLevel: number): Expr {
+/** Expressions binding at least as tightly as `minLevel`; `stopAtAnd` for a BETWEEN lower bound. */
+function parseBinary(p: Parser, minLevel: number, stopAtAnd = false): Expr {
   let left = parseUnary(p);
   for (;;) {
     const t = p.cur;
     const simple = SIMPLE_BINARY[t.type];
     if (simple !== undefined) {
       const [level, op] = simple;
-      if (level < minLevel) return left;
+      if (level < minLevel || (op === "AND" && stopAtAnd)) return left;
       p.advance();
       const right = parseBinary(p, level + 1);
       left = { kind: "BinaryExpr", op, left, right, start: left.start, end: right.end };
@@ -130,6 +139,7 @@ function parseEqualityLevel(p: Parser, left: Expr, t: Token): Expr | null {
       p.advance();
       return { kind: "IsNullExpr", not: opTok.type === "NOTNULL", expr: left, ...p.span(start) };
     case "NULL":
+      if (!not) return null;
       p.advance();
       return { kind: "IsNullExpr", not: true, expr: left, ...p.span(start) };
     case "IS": {
@@ -144,7 +154,7 @@ function parseEqualityLevel(p: Parser, left: Expr, t: Token): Expr | null {
     }
     case "BETWEEN": {
       p.advance();
-      const low = parseBinary(p, LEVEL_EQ + 1);
+      const low = parseBetweenLow(p);
       p.expect("AND");
       const high = parseBinary(p, LEVEL_EQ + 1);
       return { kind: "BetweenExpr", not, expr: left, low, high, start, end: high.end };
@@ -187,26 +197,25 @@ function parseInRest(p: Parser, expr: Expr, not: boolean): Expr {
 
 function parseUnary(p: Parser): Expr {
   const t = p.cur;
-  p.enter();
-  try {
-    switch (t.type) {
-      case "NOT": {
-        p.advance();
-        const operand = parseBinary(p, LEVEL_NOT);
-        return { kind: "UnaryExpr", op: "NOT", operand, start: t.start, end: operand.end };
-      }
-      case "-":
-      case "+":
-      case "~": {
-        p.advance();
-        const operand = p.is("INTEGER") && t.type === "-" ? parseNegatedNumber(p) : parseUnary(p);
-        return { kind: "UnaryExpr", op: t.type, operand, start: t.start, end: operand.end };
-      }
-      default:
-        return parsePrimary(p);
+  switch (t.type) {
+    case "NOT": {
+      p.advance();
+      p.enter();
+      const operand = parseBinary(p, LEVEL_NOT);
+      p.leave();
+      return { kind: "UnaryExpr", op: "NOT", operand, start: t.start, end: operand.end };
     }
-  } finally {
-    p.leave();
+    case "-":
+    case "+":
+    case "~": {
+      p.advance();
+      p.enter();
+      const operand = p.is("INTEGER") && t.type === "-" ? parseNegatedNumber(p) : parseUnary(p);
+      p.leave();
+      return { kind: "UnaryExpr", op: t.type, operand, start: t.start, end: operand.end };
+    }
+    default:
+      return parsePrimary(p);
   }
 }
 
@@ -276,7 +285,9 @@ function parseParenthesized(p: Parser): Expr {
     p.expect(")");
     return { kind: "SubqueryExpr", select, ...p.span(open.start) };
   }
+  p.enter();
   const items = parseExprList(p);
+  p.leave();
   const close = p.expect(")");
   if (items.length === 1) {
     // The expression's span includes its parentheses (see ast.ts).
@@ -311,8 +322,10 @@ function parseFunctionCall(p: Parser, name: Ident): FunctionCall {
   } else if (!p.is(")")) {
     if (p.accept("DISTINCT")) distinct = true;
     else p.accept("ALL");
+    p.enter();
     args = parseExprList(p);
     if (p.is("ORDER")) orderBy = parseOrderBy(p);
+    p.leave();
   }
   p.expect(")");
   let filter: Expr | null = null;

@@ -32,12 +32,10 @@ export function startsSelect(p: Parser): boolean {
 export function parseSelect(p: Parser): Select {
   const start = p.cur.start;
   p.enter();
-  try {
-    const withClause = p.is("WITH") ? parseWith(p) : null;
-    return parseSelectBodyAndTail(p, withClause, start);
-  } finally {
-    p.leave();
-  }
+  const withClause = p.is("WITH") ? parseWith(p) : null;
+  const select = parseSelectBodyAndTail(p, withClause, start);
+  p.leave();
+  return select;
 }
 
 /** The part of a SELECT after its WITH clause (which the caller has parsed). */

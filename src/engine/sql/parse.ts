@@ -60,7 +60,7 @@ export function* iterateScript(sql: string): Generator<ScriptStatement> {
     while (p.accept(";"));
     if (p.is("EOF")) return;
     p.resetParameters();
-    const statement = parseCommand(p);
+    const statement = guardStack(() => parseCommand(p));
     if (!p.is(";") && !p.is("EOF")) throw p.syntaxError();
     const { start, end } = statement;
     yield { statement, start, end, text: sql.slice(start, end), parameters: p.parameterInfo() };
@@ -71,9 +71,22 @@ export function* iterateScript(sql: string): Generator<ScriptStatement> {
 export function parseExpression(sql: string): Expr {
   const { tokens } = tokenize(sql);
   const p = new Parser(sql, tokens);
-  const expr = parseExpr(p);
+  const expr = guardStack(() => parseExpr(p));
   if (!p.is("EOF")) throw p.syntaxError();
   return expr;
+}
+
+/**
+ * Runs a parse, turning a JavaScript stack overflow (input nested beyond what
+ * the depth limit catches, e.g. on a small stack) into SQLite's message.
+ */
+function guardStack<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof RangeError) throw new SqliteError("Recursion limit", "SQLITE_ERROR");
+    throw e;
+  }
 }
 
 /** One statement, starting at the current token (not `;` or EOF). */

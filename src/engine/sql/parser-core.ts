@@ -115,7 +115,11 @@ export class Parser {
     }
   }
 
-  /** Guards recursion (nested expressions / subqueries) like SQLite's depth limit. */
+  /**
+   * Guards recursion (nested expressions / subqueries) like SQLite's depth
+   * limit. After an error the parser is abandoned, so callers pair
+   * enter/leave without try/finally.
+   */
   enter(): void {
     if (++this.depth > MAX_DEPTH) {
       throw this.error(`Expression tree is too large (maximum depth ${MAX_DEPTH})`, this.cur.start);
