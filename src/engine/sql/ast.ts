@@ -413,7 +413,11 @@ export interface LimitClause extends Span {
   commaForm: boolean;
 }
 
-/** A full SELECT statement (also used for every subquery). */
+/**
+ * A full SELECT statement (also used for every subquery). ORDER BY and
+ * LIMIT apply to the whole compound; SQLite rejects them after a VALUES
+ * clause that ends the select.
+ */
 export interface Select extends Span {
   kind: "Select";
   with: WithClause | null;
@@ -458,10 +462,9 @@ export interface ResultStar extends Span {
   kind: "ResultStar";
 }
 
-/** `[schema.]table.*`. */
+/** `table.*` (SQLite accepts no schema prefix here). */
 export interface ResultTableStar extends Span {
   kind: "ResultTableStar";
-  schema: Ident | null;
   table: Ident;
 }
 

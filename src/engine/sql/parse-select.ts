@@ -40,13 +40,14 @@ export function parseSelect(p: Parser): Select {
 
 /** The part of a SELECT after its WITH clause (which the caller has parsed). */
 export function parseSelectBodyAndTail(p: Parser, withClause: WithClause | null, start: number): Select {
-  let body: SelectBody = parseSimpleSelect(p);
-  let tail = parseOrderLimit(p);
+  const first = parseSimpleSelect(p);
+  let body: SelectBody = first;
+  let tail = parseOrderLimit(p, first);
   for (;;) {
     const op = compoundOp(p);
     if (op === null) break;
     const right = parseSimpleSelect(p);
-    const rightTail = parseOrderLimit(p);
+    const rightTail = parseOrderLimit(p, right);
     if (tail.orderBy.length > 0 || tail.limit !== null) {
       const clause = tail.orderBy.length > 0 ? "ORDER BY" : "LIMIT";
       throw p.error(`${clause} clause should come after ${op} not before`, tail.start);
@@ -57,8 +58,10 @@ export function parseSelectBodyAndTail(p: Parser, withClause: WithClause | null,
   return { kind: "Select", with: withClause, body, orderBy: tail.orderBy, limit: tail.limit, ...p.span(start) };
 }
 
-function parseOrderLimit(p: Parser): { orderBy: Select["orderBy"]; limit: LimitClause | null; start: number } {
+/** ORDER BY / LIMIT after one select: SQLite's grammar allows them after SELECT, not after VALUES. */
+function parseOrderLimit(p: Parser, after: SelectCore | ValuesClause): { orderBy: Select["orderBy"]; limit: LimitClause | null; start: number } {
   const start = p.cur.start;
+  if (after.kind === "ValuesClause") return { orderBy: [], limit: null, start };
   const orderBy = p.is("ORDER") ? parseOrderBy(p) : [];
   const limit = parseLimit(p);
   return { orderBy, limit, start };
@@ -185,14 +188,7 @@ export function parseResultColumns(p: Parser): ResultColumn[] {
       const table = p.nm();
       p.advance();
       p.advance();
-      columns.push({ kind: "ResultTableStar", schema: null, table, ...p.span(t.start) });
-    } else if (p.isNm(t) && p.peek().type === "." && p.isNm(p.peek(2)) && p.peek(3).type === "." && p.peek(4).type === "*") {
-      const schema = p.nm();
-      p.advance();
-      const table = p.nm();
-      p.advance();
-      p.advance();
-      columns.push({ kind: "ResultTableStar", schema, table, ...p.span(t.start) });
+      columns.push({ kind: "ResultTableStar", table, ...p.span(t.start) });
     } else {
       const expr = parseExpr(p);
       const alias = parseAlias(p);
