@@ -121,6 +121,8 @@ class ScriptRun {
         this.result.halted = true;
         return false;
       case "invalid":
+        // The reference runner stops the file at an unknown record type; records
+        // are delimited by blank lines, so this runner fails it and goes on.
         this.fail({ line: record.line, sql: record.text, message: record.message });
         return true;
     }
@@ -136,7 +138,7 @@ class ScriptRun {
     this.result.passed++;
   }
 
-  fail(failure: SltFailure): void {
+  private fail(failure: SltFailure): void {
     this.result.run++;
     this.result.failed++;
     if (this.result.failures.length < this.maxFailuresKept) this.result.failures.push(failure);
@@ -183,7 +185,8 @@ class ScriptRun {
       return;
     }
 
-    // As in the reference runner, results above the threshold are compared by hash.
+    // As in the reference runner, results above the threshold are compared by
+    // hash. Unlike it (it stops at the shorter list), every line must match.
     const hashed = this.hashThreshold > 0 && values.length > this.hashThreshold;
     const actual = hashed ? [hashLine(values)] : values;
     const details = (message: string): SltFailure => ({
@@ -201,7 +204,7 @@ class ScriptRun {
         return;
       }
     }
-    if (record.label !== undefined && !this.labelAgrees(record, values)) {
+    if (record.label !== undefined && !this.labelAgrees(record.label, record, values)) {
       this.fail(details(`result of label '${record.label}' differs from an earlier query with that label`));
       return;
     }
@@ -213,8 +216,7 @@ class ScriptRun {
    * expected result when it has one (so one wrong result does not fail every
    * later query of the label), else its actual result.
    */
-  private labelAgrees(record: SltQuery, values: readonly string[]): boolean {
-    const label = record.label as string;
+  private labelAgrees(label: string, record: SltQuery, values: readonly string[]): boolean {
     const actualHash = hashValues(values);
     const known = this.labels.get(label);
     if (known !== undefined) return known === actualHash;
