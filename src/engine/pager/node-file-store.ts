@@ -1,6 +1,7 @@
 // NodeFileStore: a PageStore over one database file in the standard SQLite
 // layout (page N at byte offset (N-1) * pageSize), made crash-safe with a
-// rollback journal. Node-only (filesystem access through StoreFileSystem).
+// rollback journal in SQLite's format (node-rollback-journal.ts). Node-only
+// (filesystem access through StoreFileSystem).
 //
 // Invariants:
 // - Outside a commit, the file holds exactly the last committed state and its
@@ -91,7 +92,8 @@ export class NodeFileStore implements PageStore {
         this.fileSystem,
         this.journalPath,
         this.directory,
-        { pageSize, oldPageCount },
+        pageSize,
+        oldPageCount,
         pagesToSave(pages, oldPageCount, pageCount),
         (pageNo, into) => this.readPageInto(pageNo, into),
       );

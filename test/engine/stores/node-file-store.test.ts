@@ -123,7 +123,8 @@ describe("NodeFileStore", () => {
     const store = NodeFileStore.open(path);
     store.commit(commitOf(512, 1, range(1, 3)), 3, 512);
     store.close();
-    writeFileSync(`${path}-journal`, Buffer.from("TSRJRNL1 but then the header is garbage"));
+    // SQLite's journal magic, then nothing: the header was torn.
+    writeFileSync(`${path}-journal`, Buffer.from([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7, 0, 0]));
     const reopened = NodeFileStore.open(path);
     expect(existsSync(`${path}-journal`)).toBe(false);
     expect(sameImage(readImage(reopened), [...commitOf(512, 1, range(1, 3)).values()])).toBe(true);
@@ -138,13 +139,13 @@ describe("NodeFileStore", () => {
     const old = [...commitOf(512, 1, range(1, 4)).values()];
 
     // Mutating calls: 1 opens the database; the commit then opens the journal
-    // (2), writes its header (3) and 4 records (4-7), fsyncs (8), syncs the
-    // directory (9) and writes database pages from call 10. Call 12 fails with
-    // the journal complete and pages 1-2 overwritten: the store must roll the
-    // half-done commit back itself.
-    const fileSystem = new CrashingFileSystem({ crashAt: 12, transient: true });
+    // (2), writes its header (3) and 4 records (4-7), fsyncs (8), writes the
+    // record count (9), fsyncs (10), syncs the directory (11) and writes
+    // database pages from call 12. Call 14 fails with the journal complete
+    // and pages 1-2 overwritten: the store must roll the commit back itself.
+    const fileSystem = new CrashingFileSystem({ crashAt: 14, transient: true });
     const store = NodeFileStore.open(path, { fileSystem });
-    expect(() => store.commit(commitOf(512, 2, range(1, 6)), 6, 512)).toThrow(/crash at mutating call 12/);
+    expect(() => store.commit(commitOf(512, 2, range(1, 6)), 6, 512)).toThrow(/crash at mutating call 14/);
     expect(store.pageCount()).toBe(4);
     expect(sameImage(readImage(store), old)).toBe(true);
     expect(existsSync(`${path}-journal`)).toBe(false);
