@@ -47,6 +47,7 @@ export function describe(v: SqlValue): Described {
 
 /**
  * sql.js as the oracle: `value(expr, params)` runs `SELECT typeof(expr), expr`
+ * (plus the exact text of integers beyond 2^53)
  * (expr refers to its parameters as ?1, ?2, …) and describes the result the
  * same way as `describe`; errors come back as { error }.
  */
@@ -62,14 +63,16 @@ export class Oracle {
   value(expr: string, params: readonly (string | number | null)[] = []): Described | { error: string } {
     let stmt = this.statements.get(expr);
     if (stmt === undefined) {
-      stmt = this.db.prepare(`SELECT typeof(${expr}), ${expr}`);
+      // The third column carries integers exactly (sql.js returns JS numbers).
+      stmt = this.db.prepare(`SELECT typeof(${expr}), ${expr}, CAST(${expr} AS TEXT)`);
       this.statements.set(expr, stmt);
     }
     try {
       stmt.bind(params as (string | number | null)[]);
       stmt.step();
-      const [cls, value] = stmt.get() as [string, string | number | null | Uint8Array];
+      const [cls, value, text] = stmt.get() as [string, string | number | null | Uint8Array, string | null];
       if (value instanceof Uint8Array) return [cls, Array.from(value).join(",")];
+      if (cls === "integer" && !Number.isSafeInteger(value)) return [cls, text];
       return [cls, value];
     } catch (e) {
       return { error: (e as Error).message };
