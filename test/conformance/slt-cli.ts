@@ -1,18 +1,19 @@
 // `npm run slt -- [--engine sqlite|tessera] [--verbose] [--max-failures-shown N]
-//  [--timeout-per-file SECONDS] [files or folders...]`: runs sqllogictest
+//  [--timeout-per-file SECONDS] [--json FILE] [files or folders...]`: runs sqllogictest
 // scripts (default: the whole corpus), prints one line per file, per-folder
 // subtotals, and ends with "N passed, N failed, N skipped". Exit code 0 only
 // when nothing failed.
+import { writeFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { corpusDir } from "./slt/corpus.js";
 import { createEngine, DEFAULT_ENGINE } from "./slt/engines.js";
 import { collectSltFiles } from "./slt/files.js";
-import { folderTotals, formatFailure, formatFileLine, formatFolderLine, formatTotalsLine } from "./slt/report.js";
+import { folderTotals, formatFailure, formatFileLine, formatFolderLine, formatTotalsLine, summaryJson } from "./slt/report.js";
 import { runSltFiles } from "./slt/runner.js";
 
 const USAGE =
-  "usage: npm run slt -- [--engine sqlite|tessera] [--verbose] [--max-failures-shown N] [--timeout-per-file SECONDS] [files or folders...]";
+  "usage: npm run slt -- [--engine sqlite|tessera] [--verbose] [--max-failures-shown N] [--timeout-per-file SECONDS] [--json FILE] [files or folders...]";
 
 function positiveNumber(text: string, option: string): number {
   const n = Number(text);
@@ -43,6 +44,7 @@ async function main(): Promise<number> {
       verbose: { type: "boolean", short: "v", default: false },
       "max-failures-shown": { type: "string", default: "5" },
       "timeout-per-file": { type: "string" },
+      json: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: true,
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
     console.log("\nFolders:");
     for (const total of folderTotals(summary.files, baseDir)) console.log(formatFolderLine(total));
   }
+  if (values.json !== undefined) writeFileSync(values.json, `${summaryJson(summary, baseDir, engine.name)}\n`);
   console.log(`\n${summary.files.length} files in ${(summary.durationMs / 1000).toFixed(1)} s`);
   console.log(formatTotalsLine(summary.total));
   return summary.total.failed > 0 ? 1 : 0;

@@ -16,4 +16,4 @@ export {
 } from "./runner.js";
 export { collectSltFiles } from "./files.js";
 export { corpusDir, corpusAvailable } from "./corpus.js";
-export { folderTotals, formatFailure, formatFileLine, formatFolderLine, formatTotalsLine } from "./report.js";
+export { folderTotals, formatFailure, formatFileLine, formatFolderLine, formatTotalsLine, summaryJson, type SltFolderTotal } from "./report.js";

@@ -1,7 +1,8 @@
-// Text reporting of sqllogictest runs: one line per file, failure details,
-// per-folder subtotals and the closing "N passed, N failed, N skipped" line.
+// Reporting of sqllogictest runs: one line per file, failure details,
+// per-folder subtotals, the closing "N passed, N failed, N skipped" line, and
+// the same figures as JSON.
 import { dirname, relative, sep } from "node:path";
-import { addCounts, emptyCounts, passRate, type SltCounts, type SltFailure, type SltFileResult } from "./runner.js";
+import { addCounts, emptyCounts, passRate, type SltCounts, type SltFailure, type SltFileResult, type SltSummary } from "./runner.js";
 
 function percent(counts: SltCounts): string {
   return `${(passRate(counts) * 100).toFixed(1)}%`;
@@ -67,4 +68,29 @@ export function formatFolderLine(total: SltFolderTotal): string {
 /** The closing line, exactly "N passed, N failed, N skipped". */
 export function formatTotalsLine(total: SltCounts): string {
   return `${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`;
+}
+
+/** A machine-readable summary (for --json): totals, folder subtotals and per-file counts. */
+export function summaryJson(summary: SltSummary, baseDir: string, engine: string): string {
+  const display = (path: string): string => relative(baseDir, path).split(sep).join("/");
+  return JSON.stringify(
+    {
+      engine,
+      durationMs: Math.round(summary.durationMs),
+      total: summary.total,
+      folders: folderTotals(summary.files, baseDir),
+      files: summary.files.map((f) => ({
+        path: display(f.path),
+        run: f.run,
+        passed: f.passed,
+        failed: f.failed,
+        skipped: f.skipped,
+        durationMs: Math.round(f.durationMs),
+        halted: f.halted,
+        timedOut: f.timedOut,
+      })),
+    },
+    null,
+    2,
+  );
 }
