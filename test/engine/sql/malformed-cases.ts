@@ -55,6 +55,7 @@ export const MALFORMED: string[] = [
   "SELECT * FROM t JOIN u USING a",
   "SELECT count(*) OVER (ROWS BETWEEN 1 PRECEDING) FROM t",
   "SELECT count(*) FILTER (a > 1) FROM t",
+  "SELECT rank() OVER (ORDER BY a EXCLUDE GROUP) FROM t",
   "SELECT * FROM t INDEXED BY",
   "SELECT EXISTS t",
   "SELECT a NOT NULL NULL FROM t",
