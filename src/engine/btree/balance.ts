@@ -171,13 +171,12 @@ function distribute(cells: Uint8Array[], capacity: number, leafData: boolean, ap
   if (append) return ends;
   for (let k = ends.length - 1; k > 0; k--) {
     const leftStart = k === 1 ? 0 : ends[k - 2] + (leafData ? 0 : 1);
+    let left = 0;
+    for (let j = leftStart; j < ends[k - 1]; j++) left += size(j);
+    let right = 0;
+    for (let j = leafData ? ends[k - 1] : ends[k - 1] + 1; j < ends[k]; j++) right += size(j);
     for (;;) {
       const leftEnd = ends[k - 1];
-      const rightStart = leafData ? leftEnd : leftEnd + 1;
-      let left = 0;
-      for (let j = leftStart; j < leftEnd; j++) left += size(j);
-      let right = 0;
-      for (let j = rightStart; j < ends[k]; j++) right += size(j);
       if (leftEnd - leftStart < 2) break;
       // Moving one cell right: leafData moves the left page's last cell; otherwise
       // the old divider joins the right page and the left page's last cell becomes divider.
@@ -185,6 +184,8 @@ function distribute(cells: Uint8Array[], capacity: number, leafData: boolean, ap
       const lost = size(leftEnd - 1);
       if (right + gained > capacity || right + gained > left - lost) break;
       ends[k - 1]--;
+      right += gained;
+      left -= lost;
     }
   }
   return ends;

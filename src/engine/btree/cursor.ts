@@ -158,12 +158,10 @@ abstract class BtreeCursor implements SavableCursor {
     return this.ascendForward();
   }
 
-  /** Stack to the slot after the last entry of the rightmost leaf (for appends). */
-  protected descendToEnd(): void {
-    this.depth = 0;
-    this.pushRightmost(this.root);
-    this.idx[this.depth - 1]++;
-    this.state = State.Valid;
+  /** True when the cursor's slot is past the last entry of the tree. */
+  protected atRightEdge(): boolean {
+    for (let d = 0; d < this.depth; d++) if (this.idx[d] < this.pages[d].cellCount) return false;
+    return true;
   }
 
   /** Positions at the last entry before the target (`inclusive`: at or before). */
@@ -373,16 +371,15 @@ export class TableCursor extends BtreeCursor {
   insert(rowid: number | bigint, record: Uint8Array): void {
     const ctx = this.writer();
     ctx.beforeMutation(this.root, this);
-    let exact = false;
-    let append = false;
-    if (this.seek(rowid, "ge")) exact = this.rowid() === rowid;
-    else {
-      this.descendToEnd();
-      append = true;
-    }
+    // The slot the descent reaches is where the key belongs; the next entry
+    // may live in another subtree whose divider is only an upper bound.
+    this.target = rowid;
+    this.descendToSlot(false);
     const d = this.depth - 1;
     const leaf = this.ensureLeafWritable(ctx, d);
     const i = this.idx[d];
+    const exact = i < leaf.cellCount && leaf.rowidAt(i) === rowid;
+    const append = !exact && this.atRightEdge();
     const cell = buildTableLeafCell(ctx, rowid, record);
     if (exact) {
       parseCell(leaf.type, leaf.cellBuffer(i), leaf.cellOffset(i), leaf.usable, this.info);

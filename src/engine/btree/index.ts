@@ -17,3 +17,4 @@ export { TableCursor, IndexCursor, type IndexKeyComparator, type SeekMode } from
 export { ReadTransaction, WriteTransaction } from "./transaction.js";
 export { BtreeDatabase, SCHEMA_ROOT } from "./database.js";
 export { HDR, type HeaderField, type TreeKind, localPayloadSize } from "./format.js";
+export { checkIntegrity, schemaTrees, type IntegrityOptions, type IntegrityReport, type TreeSpec, type TreeFill } from "./integrity.js";

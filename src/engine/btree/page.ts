@@ -68,7 +68,9 @@ export function parseCell(type: number, buf: Uint8Array, off: number, usable: nu
       p += lastVarintLength;
     }
   }
-  const local = payloadSize <= usable - 35 && type === PAGE_TABLE_LEAF ? payloadSize : localPayloadSize(payloadSize, usable, type === PAGE_TABLE_LEAF);
+  // Common case first: everything local (maxLocal is usable-35 for table leaves, ~usable/4 for index cells).
+  const local =
+    payloadSize <= (type === PAGE_TABLE_LEAF ? usable - 35 : indexMaxLocal(usable)) ? payloadSize : localPayloadSize(payloadSize, usable, type === PAGE_TABLE_LEAF);
   out.payloadSize = payloadSize;
   out.payloadOffset = p - off;
   out.localSize = local;
@@ -83,6 +85,16 @@ export function parseCell(type: number, buf: Uint8Array, off: number, usable: nu
 }
 
 const scratch = newCellInfo();
+
+let maxLocalUsable = 0;
+let maxLocalValue = 0;
+function indexMaxLocal(usable: number): number {
+  if (usable !== maxLocalUsable) {
+    maxLocalUsable = usable;
+    maxLocalValue = Math.floor(((usable - 12) * 64) / 255) - 23;
+  }
+  return maxLocalValue;
+}
 
 /** Size in bytes of the cell at `buf[off]`. */
 export function cellSize(type: number, buf: Uint8Array, off: number, usable: number): number {

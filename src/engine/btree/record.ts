@@ -60,7 +60,7 @@ export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
     const v = values[i];
     let t: number;
     if (typeof v === "string") {
-      const bytes = utf8Encoder.encode(v);
+      const bytes = encodeUtf8(v);
       texts[i] = bytes;
       t = 13 + 2 * bytes.length;
     } else {
@@ -174,6 +174,21 @@ export function decodeColumn(buf: Uint8Array, off: number, t: number): SqlValue 
       return buf.slice(off, off + len);
     }
   }
+}
+
+/** UTF-8 encode with a fast path for short ASCII strings (TextEncoder has a high fixed cost). */
+export function encodeUtf8(s: string): Uint8Array {
+  const n = s.length;
+  if (n <= 64) {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return utf8Encoder.encode(s);
+      out[i] = c;
+    }
+    return out;
+  }
+  return utf8Encoder.encode(s);
 }
 
 /** UTF-8 decode with an allocation-light ASCII fast path for short strings. */

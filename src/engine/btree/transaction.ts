@@ -18,9 +18,17 @@ import { BtreePage, corrupt, newCellInfo, parseCell } from "./page.js";
 import { freeOverflow } from "./payload.js";
 import { readU32, writeU32 } from "./varint.js";
 
+const PARSED_SLOTS = 64;
+
 /** A consistent read-only view of the database (pins a snapshot until `end`). */
 export class ReadTransaction implements TreeReader {
   readonly pageSize: number;
+  /**
+   * Direct-mapped cache of parsed read-only pages: images in a snapshot never
+   * change, so a parse stays valid (write transactions consult their own
+   * changed pages first and clear this when they serialize).
+   */
+  private readonly parsed = new Array<BtreePage | undefined>(PARSED_SLOTS);
 
   constructor(
     protected readonly source: PageReader,
@@ -37,8 +45,19 @@ export class ReadTransaction implements TreeReader {
   }
 
   page(pageNo: number): BtreePage {
+    const slot = pageNo & (PARSED_SLOTS - 1);
+    const hit = this.parsed[slot];
+    if (hit !== undefined && hit.pageNo === pageNo) return hit;
     if (pageNo < 1 || pageNo > this.source.pageCount) corrupt(`page ${pageNo} out of range`);
-    return BtreePage.parse(pageNo, this.source.readPage(pageNo), this.usable);
+    const page = BtreePage.parse(pageNo, this.source.readPage(pageNo), this.usable);
+    this.parsed[slot] = page;
+    return page;
+  }
+
+  /** Forgets parsed pages (after the underlying images changed). */
+  protected forgetParsed(pageNo?: number): void {
+    if (pageNo === undefined) this.parsed.fill(undefined);
+    else if (this.parsed[pageNo & (PARSED_SLOTS - 1)]?.pageNo === pageNo) this.parsed[pageNo & (PARSED_SLOTS - 1)] = undefined;
   }
 
   raw(pageNo: number): Uint8Array {
@@ -153,6 +172,7 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
   putRaw(pageNo: number, data: Uint8Array): void {
     this.changed = true;
     this.nodes.delete(pageNo);
+    this.forgetParsed(pageNo);
     this.writeSet.writePage(pageNo, data);
     this.ownedRaw.add(pageNo);
   }
@@ -259,6 +279,7 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
     }
     this.nodes.clear();
     this.ownedRaw.clear();
+    this.forgetParsed();
     this.changed = false;
   }
 }

@@ -1,12 +1,20 @@
-// PageCache: a bounded LRU map from page number to the latest committed page
-// buffer. It only ever holds copies of what the PageStore has, so eviction is
-// always safe; the bound is what keeps memory flat for databases much larger
-// than memory. Old versions kept for snapshots and private write-set pages are
-// NOT in this cache (they are not re-readable from the store).
+// PageCache: a bounded map from page number to the latest committed page
+// buffer, evicting with the CLOCK policy (a hit only sets a reference bit, so
+// the hot path does no reordering). It only ever holds copies of what the
+// PageStore has, so eviction is always safe; the bound is what keeps memory
+// flat for databases much larger than memory. Old versions kept for snapshots
+// and private write-set pages are NOT in this cache (they are not re-readable
+// from the store).
+
+interface Entry {
+  data: Uint8Array;
+  referenced: boolean;
+}
 
 export class PageCache {
-  // Map iteration order is insertion order: the first key is least recently used.
-  private readonly entries = new Map<number, Uint8Array>();
+  // Map iteration order is the clock: eviction scans from the oldest insertion,
+  // giving referenced entries a second chance by moving them to the end.
+  private readonly entries = new Map<number, Entry>();
 
   constructor(readonly capacityPages: number) {}
 
@@ -15,26 +23,26 @@ export class PageCache {
   }
 
   get(pageNo: number): Uint8Array | undefined {
-    const page = this.entries.get(pageNo);
-    if (page !== undefined) {
-      this.entries.delete(pageNo);
-      this.entries.set(pageNo, page);
-    }
-    return page;
+    const e = this.entries.get(pageNo);
+    if (e === undefined) return undefined;
+    e.referenced = true;
+    return e.data;
   }
 
-  /** Looks up without refreshing recency (for commit-time bookkeeping). */
+  /** Looks up without marking the entry as used (commit-time bookkeeping). */
   peek(pageNo: number): Uint8Array | undefined {
-    return this.entries.get(pageNo);
+    return this.entries.get(pageNo)?.data;
   }
 
-  set(pageNo: number, page: Uint8Array): void {
-    this.entries.delete(pageNo);
-    this.entries.set(pageNo, page);
-    if (this.entries.size > this.capacityPages) {
-      const oldest = this.entries.keys().next().value as number;
-      this.entries.delete(oldest);
+  set(pageNo: number, data: Uint8Array): void {
+    const e = this.entries.get(pageNo);
+    if (e !== undefined) {
+      e.data = data;
+      e.referenced = true;
+      return;
     }
+    if (this.entries.size >= this.capacityPages) this.evictOne();
+    this.entries.set(pageNo, { data, referenced: false });
   }
 
   delete(pageNo: number): void {
@@ -43,5 +51,14 @@ export class PageCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  private evictOne(): void {
+    for (const [pageNo, e] of this.entries) {
+      this.entries.delete(pageNo);
+      if (!e.referenced) return;
+      e.referenced = false;
+      this.entries.set(pageNo, e);
+    }
   }
 }

@@ -278,7 +278,7 @@ export class WriteSet implements PageReader {
   setPageCount(count: number): void {
     this.checkOpen();
     for (let p = this.count + 1; p <= count; p++) if (!this.dirty.has(p)) this.dirty.set(p, new Uint8Array(this.pageSize));
-    for (const p of [...this.dirty.keys()]) if (p > count) this.dirty.delete(p);
+    if (count < this.count) for (const p of [...this.dirty.keys()]) if (p > count) this.dirty.delete(p);
     this.count = count;
   }
 

@@ -19,6 +19,19 @@ function bytesCompare(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/** UTF-8 byte order of two strings; UTF-16 unit order agrees with it below the surrogates. */
+function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x - y;
+    return bytesCompare(enc.encode(a.slice(i)), enc.encode(b.slice(i)));
+  }
+  return a.length - b.length;
+}
+
 /** SQLite's BINARY ordering of two values: NULL < numbers < text < blob. */
 export function compareValues(a: SqlValue, b: SqlValue): number {
   const ra = classRank(a);
@@ -33,7 +46,7 @@ export function compareValues(a: SqlValue, b: SqlValue): number {
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case 2:
-      return bytesCompare(enc.encode(a as string), enc.encode(b as string));
+      return compareText(a as string, b as string);
     default:
       return bytesCompare(a as Uint8Array, b as Uint8Array);
   }
