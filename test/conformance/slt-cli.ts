@@ -10,7 +10,8 @@ import { corpusDir } from "./slt/corpus.js";
 import { createEngine, DEFAULT_ENGINE } from "./slt/engines.js";
 import { collectSltFiles } from "./slt/files.js";
 import { folderTotals, formatFailure, formatFileLine, formatFolderLine, formatTotalsLine, summaryJson } from "./slt/report.js";
-import { runSltFiles } from "./slt/runner.js";
+import { runSltFilesIsolated } from "./slt/isolated.js";
+import { runSltFiles, type SltFileResult } from "./slt/runner.js";
 
 const USAGE =
   "usage: npm run slt -- [--engine sqlite|tessera] [--verbose] [--max-failures-shown N] [--timeout-per-file SECONDS] [--json FILE] [files or folders...]";
@@ -56,25 +57,28 @@ async function main(): Promise<number> {
   const maxFailuresShown = positiveNumber(values["max-failures-shown"], "max-failures-shown");
   const timeoutSeconds = values["timeout-per-file"];
   const timeoutPerFileMs = timeoutSeconds === undefined ? undefined : positiveNumber(timeoutSeconds, "timeout-per-file") * 1000;
-  const engine = await createEngine(values.engine);
   const paths = positionals.length > 0 ? positionals : [corpusDir()];
   const baseDir = commonFolder(paths, collectSltFiles(paths));
   const display = (path: string): string => relative(baseDir, path).split(sep).join("/") || path;
-
-  console.log(`sqllogictest: engine ${engine.name}, ${paths.join(" ")}`);
-  const summary = await runSltFiles(engine, paths, {
-    timeoutPerFileMs,
+  const options = {
     maxFailuresKept: maxFailuresShown,
-    onFile: (result) => {
+    onFile: (result: SltFileResult) => {
       console.log(formatFileLine(result, display(result.path)));
       if (values.verbose) for (const failure of result.failures) console.log(formatFailure(failure, display(result.path)));
     },
-  });
+  };
+
+  console.log(`sqllogictest: engine ${values.engine}, ${paths.join(" ")}`);
+  // With a time limit, files run in a worker thread that can be killed if a statement never returns.
+  const summary =
+    timeoutPerFileMs === undefined
+      ? await runSltFiles(await createEngine(values.engine), paths, options)
+      : await runSltFilesIsolated(values.engine, paths, { ...options, timeoutPerFileMs });
   if (summary.files.length > 1) {
     console.log("\nFolders:");
     for (const total of folderTotals(summary.files, baseDir)) console.log(formatFolderLine(total));
   }
-  if (values.json !== undefined) writeFileSync(values.json, `${summaryJson(summary, baseDir, engine.name)}\n`);
+  if (values.json !== undefined) writeFileSync(values.json, `${summaryJson(summary, baseDir, values.engine)}\n`);
   console.log(`\n${summary.files.length} files in ${(summary.durationMs / 1000).toFixed(1)} s`);
   console.log(formatTotalsLine(summary.total));
   return summary.total.failed > 0 ? 1 : 0;

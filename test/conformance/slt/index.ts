@@ -14,6 +14,7 @@ export {
   type SltRunOptions,
   type SltSummary,
 } from "./runner.js";
+export { runSltFilesIsolated, type IsolatedRunOptions } from "./isolated.js";
 export { collectSltFiles } from "./files.js";
 export { corpusDir, corpusAvailable } from "./corpus.js";
 export { folderTotals, formatFailure, formatFileLine, formatFolderLine, formatTotalsLine, summaryJson, type SltFolderTotal } from "./report.js";
