@@ -1,18 +1,15 @@
 // Durable Object page store cost: storage rows read and written (what DO SQL
 // bills) and bytes written per commit, for typical commits, next to the same
-// logical inserts on a plain ctx.storage.sql table.
-//
-// The page sets are those real SQLite (sql.js) changes for each transaction:
-// the database image is diffed before and after, and the changed pages are
-// replayed through DurableObjectPageStore inside workerd (Miniflare), at
-// several page sizes. The Tessera pager writes SQLite's file format, so its
-// commits touch comparable page sets.
+// logical inserts on a plain ctx.storage.sql table, at several page sizes,
+// inside workerd (Miniflare). Two sources of page commits: Tessera's own
+// B-tree and pager on DurableObjectPageStore, and, for comparison, the page
+// sets real SQLite (sql.js) changes for the same transactions (its database
+// image diffed before and after each), replayed through the store.
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
 import initSqlJs from "sql.js";
-import type { StorageCost } from "./do-store/counting-storage.js";
-import type { BenchRequest, PageCommit } from "./do-store/protocol.js";
+import type { BenchRequest, BenchResponse, PageCommit } from "./do-store/protocol.js";
 
 const PAGE_SIZES = [4096, 16384, 65536];
 const PAYLOAD = "x".repeat(100);
@@ -81,49 +78,72 @@ async function startWorker(): Promise<Miniflare> {
   return new Miniflare({ ...options, telemetry: { enabled: false } });
 }
 
-async function ask(mf: Miniflare, object: string, request: BenchRequest): Promise<StorageCost[]> {
+async function ask(mf: Miniflare, object: string, request: BenchRequest): Promise<BenchResponse> {
   const response = await mf.dispatchFetch(`http://bench/?object=${object}`, {
     method: "POST",
     body: JSON.stringify(request),
   });
   if (!response.ok) throw new Error(`bench worker: ${response.status} ${await response.text()}`);
-  return (await response.json()) as StorageCost[];
+  return (await response.json()) as BenchResponse;
 }
 
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
+function printTable(title: string, header: string[], rows: string[][]): void {
+  console.log(`\n${title}\n`);
+  console.log(`${header.join(" | ")}\n${header.map(() => "---").join(" | ")}`);
+  for (const row of rows) console.log(row.join(" | "));
+}
+
+/** Rows for the workload commits (index 0 of `commits` is the schema), a cold scan and a cold lookup. */
+function costRows(plain: BenchResponse, measured: BenchResponse[], pagesOf?: (s: number, i: number) => number): string[][] {
+  const rows = WORKLOAD.map(({ name }, i) => {
+    const row = [name, String(plain.commits[i + 1].rowsWritten), kib(plain.commits[i + 1].bytesWritten)];
+    measured.forEach((response, s) => {
+      const cost = response.commits[i + 1];
+      if (pagesOf) row.push(String(pagesOf(s, i + 1)));
+      row.push(String(cost.rowsWritten), kib(cost.bytesWritten));
+    });
+    return row;
+  });
+  const blank = pagesOf ? ["-"] : [];
+  rows.push(["cold full scan (rows read)", String(plain.scan.rowsRead), "-", ...measured.flatMap((r) => [...blank, String(r.scan.rowsRead), "-"])]);
+  if (measured.every((r) => r.lookup)) {
+    rows.push(["cold point lookup (rows read)", String(plain.lookup!.rowsRead), "-", ...measured.flatMap((r) => [...blank, String(r.lookup!.rowsRead), "-"])]);
+  }
+  return rows;
+}
+
 export async function run(): Promise<void> {
   const mf = await startWorker();
   try {
-    const plain = await ask(mf, "plain", { op: "plain", payload: PAYLOAD, transactions: WORKLOAD.map((w) => w.rows) });
-    const header = ["commit", "plain table: rows", "plain: KiB bound"];
+    const transactions = WORKLOAD.map((w) => w.rows);
+    const plain = await ask(mf, "plain", { op: "plain", payload: PAYLOAD, transactions });
+    const sizes = PAGE_SIZES.map((size) => `${size / 1024}K`);
+
+    const engine: BenchResponse[] = [];
+    for (const pageSize of PAGE_SIZES) {
+      engine.push(await ask(mf, `engine-${pageSize}`, { op: "engine", pageSize, payload: PAYLOAD, transactions }));
+    }
+    printTable(
+      "Tessera B-tree + pager on DurableObjectPageStore vs a plain ctx.storage.sql table (storage rows as the runtime counts them)",
+      ["commit", "plain: rows", "plain: KiB", ...sizes.flatMap((s) => [`${s} pages: rows`, "KiB"])],
+      costRows(plain, engine),
+    );
+
     const pageCommits: PageCommit[][] = [];
-    const costs: StorageCost[][] = [];
+    const replayed: BenchResponse[] = [];
     for (const pageSize of PAGE_SIZES) {
       const commits = await sqlitePageCommits(pageSize);
       pageCommits.push(commits);
-      costs.push(await ask(mf, `replay-${pageSize}`, { op: "replay", pageSize, commits }));
-      header.push(`${pageSize / 1024}K: pages`, "rows", "KiB");
+      replayed.push(await ask(mf, `replay-${pageSize}`, { op: "replay", pageSize, commits }));
     }
-    const table = WORKLOAD.map(({ name }, i) => {
-      const row = [name, String(plain[i].rowsWritten), kib(plain[i].bytesWritten)];
-      // Index 0 of the page commits and costs is creating the schema.
-      PAGE_SIZES.forEach((_, s) => {
-        const cost = costs[s][i + 1];
-        row.push(String(pageCommits[s][i + 1].pages.length), String(cost.rowsWritten), kib(cost.bytesWritten));
-      });
-      return row;
-    });
-    const readRow = ["read everything back", String(plain[plain.length - 1].rowsRead), "-"];
-    PAGE_SIZES.forEach((_, s) => {
-      const read = costs[s][costs[s].length - 1];
-      readRow.push(String(pageCommits[s][pageCommits[s].length - 1].pageCount), String(read.rowsRead), "-");
-    });
-    table.push(readRow);
-    console.log("rows = storage rows written (read, on the last line) as the runtime counts them; the store adds");
-    console.log("one meta row when the page count changes and reads it once when opened");
-    console.log(`${header.join(" | ")}\n${header.map(() => "---").join(" | ")}`);
-    for (const row of table) console.log(row.join(" | "));
+    printTable(
+      "The page sets real SQLite (sql.js) changes for the same commits, replayed through DurableObjectPageStore",
+      ["commit", "plain: rows", "plain: KiB", ...sizes.flatMap((s) => [`${s}: pages`, "rows", "KiB"])],
+      costRows(plain, replayed, (s, i) => pageCommits[s][i].pages.length),
+    );
+    console.log("\n(the store writes one row per changed page, plus its meta row when the page count changes)");
   } finally {
     await mf.dispose();
   }

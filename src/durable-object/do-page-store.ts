@@ -4,33 +4,36 @@
 // Layout: one row per page, `tessera_pages(page_no INTEGER PRIMARY KEY, data
 // BLOB)`, and one row of `tessera_store_meta` holding page size and page count.
 //
-// Cost (bench/do-store.bench.ts; storage rows the runtime bills, page sets
-// taken from real SQLite's commits, 100-byte rows into a rowid table holding
-// 1000 rows; "plain" is the same INSERTs on a plain ctx.storage.sql table):
+// Cost (bench/do-store.bench.ts: storage rows the runtime bills per commit,
+// 100-byte rows inserted into a rowid table through Tessera's B-tree and pager
+// on this store; "plain" is the same INSERTs on a plain ctx.storage.sql table):
 //
-//   commit              plain rows | 4K pages: rows KiB | 16K: rows KiB | 64K: rows KiB
-//   single-row insert            1 |            1    4 |       1    16 |       1    64
-//   10-row transaction          10 |            1    4 |       1    16 |       1    64
-//   bulk 10000 rows          10000 |          274 1092 |      71  1120 |      21  1280
-//   read all 11011 rows      11011 |          301 read |      77  read |      22  read
+//   commit                   plain rows | 4K pages: rows KiB | 16K: rows  KiB | 64K: rows  KiB
+//   single-row insert                 1 |            2    8 |       2     32 |       2    128
+//   10-row transaction               10 |            2    8 |       2     32 |       2    128
+//   bulk insert 10000 rows        10000 |          276 1100 |      73   1152 |      22   1344
+//   cold full scan, 11011 rows    11011 |          301 read |      77   read |      22   read
+//   cold point lookup                 1 |            4 read |       4   read |       4   read
 //
-// Rows billed per commit are the pages it changes (+1 when the page count
-// changes), so small commits cost the same as plain SQL and anything touching
-// many rows per page costs far less (a B-tree commit also rewrites page 1 when
-// the pager bumps the header's change counter: +1 row). Larger pages cut rows
-// for bulk work and scans 3.9x (16K) and 13x (64K) against 4K, but every small
-// commit then writes a whole 16K or 64K blob, and a 4 MB page cache holds
-// fewer, coarser pages. Choice: one row per page (several pages per row would
-// only re-create a bigger page with extra bookkeeping), and 16 KiB pages for
-// databases created in a Durable Object, balancing bulk row counts against
-// bytes per small commit. The page size itself is the pager's (new-database)
-// setting; this store stores whatever page size the database has.
+// A commit costs one row per changed page (+1 for the meta row when the page
+// count changes); Tessera's small commits change the leaf and page 1 (the
+// header's change counter), so 2 rows against plain SQL's 1, while anything
+// touching many rows per page costs far less. A cold lookup reads the meta row
+// and page 1 once per open, then one row per B-tree level. Larger pages cut
+// rows for bulk work and scans 3.8x (16K) and 12.5x (64K) against 4K, but every
+// small commit then writes 2 x 16K or 2 x 64K of blobs, and a 4 MB page cache
+// holds fewer, coarser pages. Choice: one row per page (several pages per row
+// would only re-create a bigger page with extra bookkeeping) and 16 KiB pages
+// for databases created in a Durable Object, balancing bulk row counts against
+// bytes per small commit. The page size is the pager's setting for a new
+// database; this store keeps whatever page size the database has.
 //
 // Invariants:
 // - Every commit is exactly one storage.transactionSync: the changed pages are
 //   upserted, rows past the new page count deleted and the meta row rewritten
-//   when the page count changed, all or nothing (an exception inside rolls the whole transaction back; SQL
-//   BEGIN is not allowed in sql.exec, so transactionSync is the atomic unit).
+//   when the page count changed, all or nothing (an exception inside rolls
+//   the whole transaction back; SQL BEGIN is not allowed in sql.exec, so
+//   transactionSync is the atomic unit).
 // - No row has page_no > page_count. A page within the count that has no row
 //   (a hole left by a commit that grew past unwritten pages) reads as zeros,
 //   as it would in a file.
