@@ -30,6 +30,12 @@ export const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>([
   ["TEMPORARY", "TEMP"],
 ]);
 
+/** KEYWORDS plus the all-lower-case spelling of each, for words scanned without mixed case. */
+export const KEYWORDS_ANY_CASE: ReadonlyMap<string, Keyword> = new Map<string, Keyword>([
+  ...KEYWORDS,
+  ...[...KEYWORDS].map(([word, kw]): [string, Keyword] => [word.toLowerCase(), kw]),
+]);
+
 /**
  * Keywords that SQLite accepts as an identifier wherever the keyword itself
  * cannot appear (parse.y `%fallback ID`, incl. window and CTIME_KW words and

@@ -41,7 +41,7 @@ export function parseCreateTableBody(p: Parser, head: CreateTableHead): CreateTa
       withoutRowid: false,
       strict: false,
       asSelect,
-      ...p.span(head.start),
+      start: head.start, end: p.lastEnd,
     };
   }
   p.expect("(");
@@ -71,7 +71,7 @@ export function parseCreateTableBody(p: Parser, head: CreateTableHead): CreateTa
       }
     } while (p.accept(","));
   }
-  return { ...base, columns, constraints, withoutRowid, strict, asSelect: null, ...p.span(head.start) };
+  return { ...base, columns, constraints, withoutRowid, strict, asSelect: null, start: head.start, end: p.lastEnd };
 }
 
 const TABLE_CONSTRAINT_START = new Set<TokenType>(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]);
@@ -106,7 +106,7 @@ export function parseColumnDef(p: Parser): ColumnDef {
     constraints.push(c);
     constraintName = null;
   }
-  return { kind: "ColumnDef", name, type, constraints, ...p.span(name.start) };
+  return { kind: "ColumnDef", name, type, constraints, start: name.start, end: p.lastEnd };
 }
 
 function parseColumnConstraint(p: Parser, name: Ident | null, start: number, column: Ident): ColumnConstraint | null {
@@ -117,28 +117,28 @@ function parseColumnConstraint(p: Parser, name: Ident | null, start: number, col
       const direction = parseDirection(p);
       const onConflict = parseOnConflict(p);
       const autoincrement = p.accept("AUTOINCREMENT") !== null;
-      return { kind: "PrimaryKeyColumnConstraint", name, direction, onConflict, autoincrement, ...p.span(start) };
+      return { kind: "PrimaryKeyColumnConstraint", name, direction, onConflict, autoincrement, start: start, end: p.lastEnd };
     }
     case "NOT":
       p.advance();
       p.expect("NULL");
-      return { kind: "NotNullColumnConstraint", name, onConflict: parseOnConflict(p), ...p.span(start) };
+      return { kind: "NotNullColumnConstraint", name, onConflict: parseOnConflict(p), start: start, end: p.lastEnd };
     case "NULL":
       p.advance();
-      return { kind: "NullColumnConstraint", name, onConflict: parseOnConflict(p), ...p.span(start) };
+      return { kind: "NullColumnConstraint", name, onConflict: parseOnConflict(p), start: start, end: p.lastEnd };
     case "UNIQUE":
       p.advance();
-      return { kind: "UniqueColumnConstraint", name, onConflict: parseOnConflict(p), ...p.span(start) };
+      return { kind: "UniqueColumnConstraint", name, onConflict: parseOnConflict(p), start: start, end: p.lastEnd };
     case "CHECK":
       p.advance();
-      return { kind: "CheckConstraint", name, expr: parseParenExpr(p), ...p.span(start) };
+      return { kind: "CheckConstraint", name, expr: parseParenExpr(p), start: start, end: p.lastEnd };
     case "DEFAULT":
       return parseDefault(p, name, start);
     case "COLLATE":
       p.advance();
-      return { kind: "CollateColumnConstraint", name, collation: p.ids(), ...p.span(start) };
+      return { kind: "CollateColumnConstraint", name, collation: p.ids(), start: start, end: p.lastEnd };
     case "REFERENCES":
-      return { kind: "ReferencesColumnConstraint", name, foreignKey: parseForeignKeyClause(p), ...p.span(start) };
+      return { kind: "ReferencesColumnConstraint", name, foreignKey: parseForeignKeyClause(p), start: start, end: p.lastEnd };
     case "GENERATED":
       p.advance();
       p.expect("ALWAYS");
@@ -162,14 +162,14 @@ function parseGenerated(p: Parser, name: Ident | null, start: number, column: Id
     }
     storage = word;
   }
-  return { kind: "GeneratedColumnConstraint", name, expr, storage, ...p.span(start) };
+  return { kind: "GeneratedColumnConstraint", name, expr, storage, start: start, end: p.lastEnd };
 }
 
 /** DEFAULT (expr) | [+|-] literal | CURRENT_* | identifier. */
 function parseDefault(p: Parser, name: Ident | null, start: number): ColumnConstraint {
   p.advance();
   if (p.is("(")) {
-    return { kind: "DefaultColumnConstraint", name, expr: parseParenExpr(p), parenthesized: true, ...p.span(start) };
+    return { kind: "DefaultColumnConstraint", name, expr: parseParenExpr(p), parenthesized: true, start: start, end: p.lastEnd };
   }
   const sign = p.is("+") || p.is("-") ? p.advance() : null;
   const t = p.cur;
@@ -207,7 +207,7 @@ function parseDefault(p: Parser, name: Ident | null, start: number): ColumnConst
   if (sign !== null) {
     expr = { kind: "UnaryExpr", op: sign.type === "-" ? "-" : "+", operand: expr, start: sign.start, end: expr.end };
   }
-  return { kind: "DefaultColumnConstraint", name, expr, parenthesized: false, ...p.span(start) };
+  return { kind: "DefaultColumnConstraint", name, expr, parenthesized: false, start: start, end: p.lastEnd };
 }
 
 /** `( expr )` returning the inner expression (its span excludes the parentheses). */
@@ -244,26 +244,26 @@ function parseTableConstraints(p: Parser, out: TableConstraint[]): void {
       const autoincrement = p.accept("AUTOINCREMENT") !== null;
       p.expect(")");
       const onConflict = parseOnConflict(p);
-      out.push({ kind: "PrimaryKeyTableConstraint", name, columns, autoincrement, onConflict, ...p.span(start) });
+      out.push({ kind: "PrimaryKeyTableConstraint", name, columns, autoincrement, onConflict, start: start, end: p.lastEnd });
       name = null;
     } else if (t === "UNIQUE") {
       p.advance();
       const columns = parseIndexedColumns(p);
       const onConflict = parseOnConflict(p);
-      out.push({ kind: "UniqueTableConstraint", name, columns, onConflict, ...p.span(start) });
+      out.push({ kind: "UniqueTableConstraint", name, columns, onConflict, start: start, end: p.lastEnd });
       name = null;
     } else if (t === "CHECK") {
       p.advance();
       const expr = parseParenExpr(p);
       parseOnConflict(p);
-      out.push({ kind: "CheckConstraint", name, expr, ...p.span(start) });
+      out.push({ kind: "CheckConstraint", name, expr, start: start, end: p.lastEnd });
       name = null;
     } else if (t === "FOREIGN") {
       p.advance();
       p.expect("KEY");
       const columns = p.nameList();
       const foreignKey = parseForeignKeyClause(p);
-      out.push({ kind: "ForeignKeyTableConstraint", name, columns, foreignKey, ...p.span(start) });
+      out.push({ kind: "ForeignKeyTableConstraint", name, columns, foreignKey, start: start, end: p.lastEnd });
       name = null;
     } else if (t === ")") {
       return;
@@ -296,7 +296,7 @@ function parseForeignKeyClause(p: Parser): ForeignKeyClause {
     }
   }
   const deferrable = isDeferrableClause(p) ? parseDeferrable(p) : null;
-  return { kind: "ForeignKeyClause", table, columns, onDelete, onUpdate, match, deferrable, ...p.span(start) };
+  return { kind: "ForeignKeyClause", table, columns, onDelete, onUpdate, match, deferrable, start: start, end: p.lastEnd };
 }
 
 function parseForeignKeyAction(p: Parser): ForeignKeyAction {

@@ -52,7 +52,7 @@ function parseCreateIndex(p: Parser, start: number, unique: boolean): CreateInde
   const table = p.nm();
   const columns = parseIndexedColumns(p);
   const where = p.accept("WHERE") ? parseExpr(p) : null;
-  return { kind: "CreateIndex", unique, ifNotExists, schema, name, table, columns, where, ...p.span(start) };
+  return { kind: "CreateIndex", unique, ifNotExists, schema, name, table, columns, where, start: start, end: p.lastEnd };
 }
 
 function parseCreateView(p: Parser, start: number, temp: boolean): CreateView {
@@ -61,7 +61,7 @@ function parseCreateView(p: Parser, start: number, temp: boolean): CreateView {
   const columns = p.is("(") ? p.nameList() : null;
   p.expect("AS");
   const select = parseSelect(p);
-  return { kind: "CreateView", temp, ifNotExists, schema, name, columns, select, ...p.span(start) };
+  return { kind: "CreateView", temp, ifNotExists, schema, name, columns, select, start: start, end: p.lastEnd };
 }
 
 function parseCreateTrigger(p: Parser, start: number, temp: boolean): CreateTrigger {
@@ -115,7 +115,7 @@ function parseCreateTrigger(p: Parser, start: number, temp: boolean): CreateTrig
     forEachRow,
     when,
     body,
-    ...p.span(start),
+    start: start, end: p.lastEnd,
   };
 }
 
@@ -172,7 +172,7 @@ function parseCreateVirtualTable(p: Parser, start: number): CreateVirtualTable {
       p.advance();
     }
   }
-  return { kind: "CreateVirtualTable", ifNotExists, schema, name, module, args, ...p.span(start) };
+  return { kind: "CreateVirtualTable", ifNotExists, schema, name, module, args, start: start, end: p.lastEnd };
 }
 
 /** ALTER TABLE; the current token is ALTER. */
@@ -184,22 +184,22 @@ export function parseAlterTable(p: Parser): AlterTable {
   let action: AlterTableAction;
   if (p.accept("RENAME")) {
     if (p.accept("TO")) {
-      action = { kind: "RenameTable", newName: p.nm(), ...p.span(actionStart) };
+      action = { kind: "RenameTable", newName: p.nm(), start: actionStart, end: p.lastEnd };
     } else {
       p.accept("COLUMN");
       const column = p.nm();
       p.expect("TO");
-      action = { kind: "RenameColumn", column, newName: p.nm(), ...p.span(actionStart) };
+      action = { kind: "RenameColumn", column, newName: p.nm(), start: actionStart, end: p.lastEnd };
     }
   } else if (p.accept("ADD")) {
     p.accept("COLUMN");
-    action = { kind: "AddColumn", column: parseColumnDef(p), ...p.span(actionStart) };
+    action = { kind: "AddColumn", column: parseColumnDef(p), start: actionStart, end: p.lastEnd };
   } else {
     p.expect("DROP");
     p.accept("COLUMN");
-    action = { kind: "DropColumn", column: p.nm(), ...p.span(actionStart) };
+    action = { kind: "DropColumn", column: p.nm(), start: actionStart, end: p.lastEnd };
   }
-  return { kind: "AlterTable", schema, table, action, ...p.span(start) };
+  return { kind: "AlterTable", schema, table, action, start: start, end: p.lastEnd };
 }
 
 /** DROP TABLE|INDEX|VIEW|TRIGGER [IF EXISTS] [schema.]name; the current token is DROP. */
@@ -214,5 +214,5 @@ export function parseDrop(p: Parser): Drop {
     ifExists = true;
   }
   const [schema, name] = p.qualifiedName();
-  return { kind: "Drop", objectType: t, ifExists, schema, name, ...p.span(start) };
+  return { kind: "Drop", objectType: t, ifExists, schema, name, start: start, end: p.lastEnd };
 }

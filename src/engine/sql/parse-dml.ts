@@ -64,7 +64,7 @@ function parseQualifiedTable(p: Parser, ctx: DmlContext): TableRef {
     const clause = indexHint.kind === "IndexedBy" ? "INDEXED BY" : "NOT INDEXED";
     throw p.error(`the ${clause} clause is not allowed on UPDATE or DELETE statements within triggers`, indexHint.start);
   }
-  return { kind: "TableRef", schema, name, alias, indexHint, ...p.span(start) };
+  return { kind: "TableRef", schema, name, alias, indexHint, start: start, end: p.lastEnd };
 }
 
 function parseReturning(p: Parser): ResultColumn[] | null {
@@ -84,7 +84,7 @@ export function parseInsert(p: Parser, ctx: DmlContext): Insert {
   if (p.is("DEFAULT")) {
     const start = p.advance().start;
     p.expect("VALUES");
-    source = { kind: "DefaultValues", ...p.span(start) };
+    source = { kind: "DefaultValues", start: start, end: p.lastEnd };
   } else {
     source = parseSelect(p);
     while (p.is("ON")) upserts.push(parseUpsert(p));
@@ -102,7 +102,7 @@ export function parseInsert(p: Parser, ctx: DmlContext): Insert {
     source,
     upserts,
     returning,
-    ...p.span(ctx.start),
+    start: ctx.start, end: p.lastEnd,
   };
 }
 
@@ -123,9 +123,9 @@ function parseUpsert(p: Parser): Upsert {
     p.expect("SET");
     const set = parseSetList(p);
     const where = p.accept("WHERE") ? parseExpr(p) : null;
-    doUpdate = { kind: "UpsertUpdate", set, where, ...p.span(updateStart) };
+    doUpdate = { kind: "UpsertUpdate", set, where, start: updateStart, end: p.lastEnd };
   }
-  return { kind: "Upsert", target, targetWhere, doUpdate, ...p.span(start) };
+  return { kind: "Upsert", target, targetWhere, doUpdate, start: start, end: p.lastEnd };
 }
 
 /** `col = expr, (a, b) = expr, ...`. */
@@ -137,7 +137,7 @@ function parseSetList(p: Parser): SetClause[] {
     const columns = parenthesized ? p.nameList() : [p.nm()];
     p.expect("=");
     const value = parseExpr(p);
-    list.push({ kind: "SetClause", columns, parenthesized, value, ...p.span(start) });
+    list.push({ kind: "SetClause", columns, parenthesized, value, start: start, end: p.lastEnd });
   } while (p.accept(","));
   return list;
 }
@@ -166,7 +166,7 @@ export function parseUpdate(p: Parser, ctx: DmlContext): Update {
     orderBy,
     limit,
     returning,
-    ...p.span(ctx.start),
+    start: ctx.start, end: p.lastEnd,
   };
 }
 
@@ -180,5 +180,5 @@ export function parseDelete(p: Parser, ctx: DmlContext): Delete {
   const orderBy = p.is("ORDER") ? parseOrderBy(p) : [];
   const limit = parseLimit(p);
   returning ??= parseReturning(p);
-  return { kind: "Delete", with: ctx.withClause, table, where, orderBy, limit, returning, ...p.span(ctx.start) };
+  return { kind: "Delete", with: ctx.withClause, table, where, orderBy, limit, returning, start: ctx.start, end: p.lastEnd };
 }

@@ -137,11 +137,11 @@ function parseEqualityLevel(p: Parser, left: Expr, t: Token): Expr | null {
     case "NOTNULL":
       if (not) throw p.syntaxError();
       p.advance();
-      return { kind: "IsNullExpr", not: opTok.type === "NOTNULL", expr: left, ...p.span(start) };
+      return { kind: "IsNullExpr", not: opTok.type === "NOTNULL", expr: left, start: start, end: p.lastEnd };
     case "NULL":
       if (!not) return null;
       p.advance();
-      return { kind: "IsNullExpr", not: true, expr: left, ...p.span(start) };
+      return { kind: "IsNullExpr", not: true, expr: left, start: start, end: p.lastEnd };
     case "IS": {
       p.advance();
       let negate = p.accept("NOT") !== null;
@@ -168,7 +168,7 @@ function parseEqualityLevel(p: Parser, left: Expr, t: Token): Expr | null {
       p.advance();
       const right = parseBinary(p, LEVEL_EQ + 1);
       const escape = p.accept("ESCAPE") ? parseBinary(p, LEVEL_BIT) : null;
-      return { kind: "LikeExpr", op, not, left, right, escape, ...p.span(start) };
+      return { kind: "LikeExpr", op, not, left, right, escape, start: start, end: p.lastEnd };
     }
   }
 }
@@ -180,11 +180,11 @@ function parseInRest(p: Parser, expr: Expr, not: boolean): Expr {
     if (startsSelect(p)) {
       const select = parseSelect(p);
       p.expect(")");
-      return { kind: "InSelectExpr", not, expr, select, ...p.span(start) };
+      return { kind: "InSelectExpr", not, expr, select, start: start, end: p.lastEnd };
     }
     const items = p.is(")") ? [] : parseExprList(p);
     p.expect(")");
-    return { kind: "InListExpr", not, expr, items, ...p.span(start) };
+    return { kind: "InListExpr", not, expr, items, start: start, end: p.lastEnd };
   }
   const [schema, table] = p.qualifiedName();
   let args: Expr[] | null = null;
@@ -192,7 +192,7 @@ function parseInRest(p: Parser, expr: Expr, not: boolean): Expr {
     args = p.is(")") ? [] : parseExprList(p);
     p.expect(")");
   }
-  return { kind: "InTableExpr", not, expr, schema, table, args, ...p.span(start) };
+  return { kind: "InTableExpr", not, expr, schema, table, args, start: start, end: p.lastEnd };
 }
 
 function parseUnary(p: Parser): Expr {
@@ -258,7 +258,7 @@ function parsePrimary(p: Parser): Expr {
       p.expect("AS");
       const type = parseTypeName(p);
       p.expect(")");
-      return { kind: "CastExpr", expr, type, ...p.span(t.start) };
+      return { kind: "CastExpr", expr, type, start: t.start, end: p.lastEnd };
     }
     case "CASE":
       return parseCase(p);
@@ -267,7 +267,7 @@ function parsePrimary(p: Parser): Expr {
       p.expect("(");
       const select = parseSelect(p);
       p.expect(")");
-      return { kind: "ExistsExpr", select, ...p.span(t.start) };
+      return { kind: "ExistsExpr", select, start: t.start, end: p.lastEnd };
     }
     case "RAISE":
       return parseRaise(p);
@@ -283,7 +283,7 @@ function parseParenthesized(p: Parser): Expr {
   if (startsSelect(p)) {
     const select = parseSelect(p);
     p.expect(")");
-    return { kind: "SubqueryExpr", select, ...p.span(open.start) };
+    return { kind: "SubqueryExpr", select, start: open.start, end: p.lastEnd };
   }
   p.enter();
   const items = parseExprList(p);
@@ -341,7 +341,7 @@ function parseFunctionCall(p: Parser, name: Ident): FunctionCall {
     p.advance();
     over = p.is("(") ? parseWindowDef(p) : p.nm();
   }
-  return { kind: "FunctionCall", name, distinct, star, args, orderBy, filter, over, ...p.span(name.start) };
+  return { kind: "FunctionCall", name, distinct, star, args, orderBy, filter, over, start: name.start, end: p.lastEnd };
 }
 
 function parseCase(p: Parser): Expr {
@@ -353,11 +353,11 @@ function parseCase(p: Parser): Expr {
     const when = parseExpr(p);
     p.expect("THEN");
     const then = parseExpr(p);
-    whens.push({ kind: "CaseWhen", when, then, ...p.span(whenStart) });
+    whens.push({ kind: "CaseWhen", when, then, start: whenStart, end: p.lastEnd });
   } while (p.is("WHEN"));
   const elseExpr = p.accept("ELSE") ? parseExpr(p) : null;
   p.expect("END");
-  return { kind: "CaseExpr", base, whens, else: elseExpr, ...p.span(start) };
+  return { kind: "CaseExpr", base, whens, else: elseExpr, start: start, end: p.lastEnd };
 }
 
 function parseRaise(p: Parser): Expr {
@@ -367,14 +367,14 @@ function parseRaise(p: Parser): Expr {
   if (t.type === "IGNORE") {
     p.advance();
     p.expect(")");
-    return { kind: "RaiseExpr", action: "IGNORE", message: null, ...p.span(start) };
+    return { kind: "RaiseExpr", action: "IGNORE", message: null, start: start, end: p.lastEnd };
   }
   if (t.type !== "ROLLBACK" && t.type !== "ABORT" && t.type !== "FAIL") throw p.syntaxError();
   p.advance();
   p.expect(",");
   const message = parseExpr(p);
   p.expect(")");
-  return { kind: "RaiseExpr", action: t.type, message, ...p.span(start) };
+  return { kind: "RaiseExpr", action: t.type, message, start: start, end: p.lastEnd };
 }
 
 // ---------------------------------------------------------------------------
@@ -397,7 +397,7 @@ function parseOrderingTerm(p: Parser): OrderingTerm {
     if (p.accept("FIRST")) nulls = "FIRST";
     else if (p.expect("LAST")) nulls = "LAST";
   }
-  return { kind: "OrderingTerm", expr, direction, nulls, ...p.span(expr.start) };
+  return { kind: "OrderingTerm", expr, direction, nulls, start: expr.start, end: p.lastEnd };
 }
 
 export function parseDirection(p: Parser): SortDirection | null {
@@ -420,7 +420,7 @@ export function parseIndexedColumnItems(p: Parser): IndexedColumn[] {
   do {
     const expr = parseExpr(p);
     const direction = parseDirection(p);
-    cols.push({ kind: "IndexedColumn", expr, direction, ...p.span(expr.start) });
+    cols.push({ kind: "IndexedColumn", expr, direction, start: expr.start, end: p.lastEnd });
   } while (p.accept(","));
   return cols;
 }
@@ -443,7 +443,7 @@ export function parseTypeName(p: Parser): TypeName {
     if (p.accept(",")) args.push(parseSignedNumberText(p));
     p.expect(")");
   }
-  return { kind: "TypeName", name: words.join(" "), args, ...p.span(start) };
+  return { kind: "TypeName", name: words.join(" "), args, start: start, end: p.lastEnd };
 }
 
 /** `[+|-] number`, returned as its source text. */
@@ -471,7 +471,7 @@ export function parseWindowDef(p: Parser): WindowDef {
   const orderBy = p.is("ORDER") ? parseOrderBy(p) : [];
   const frame = p.is("RANGE") || p.is("ROWS") || p.is("GROUPS") ? parseFrame(p) : null;
   p.expect(")");
-  return { kind: "WindowDef", base, partitionBy, orderBy, frame, ...p.span(start) };
+  return { kind: "WindowDef", base, partitionBy, orderBy, frame, start: start, end: p.lastEnd };
 }
 
 function parseFrame(p: Parser): WindowFrame {
@@ -502,7 +502,7 @@ function parseFrame(p: Parser): WindowFrame {
       exclude = "TIES";
     }
   }
-  return { kind: "WindowFrame", unit, startBound, endBound, exclude, ...p.span(unitTok.start) };
+  return { kind: "WindowFrame", unit, startBound, endBound, exclude, start: unitTok.start, end: p.lastEnd };
 }
 
 /** A frame bound; `unboundedSide` is the only direction UNBOUNDED may take here. */
@@ -511,14 +511,14 @@ function parseFrameBound(p: Parser, unboundedSide: "PRECEDING" | "FOLLOWING"): F
   if (p.accept("UNBOUNDED")) {
     p.expect(unboundedSide);
     const type = unboundedSide === "PRECEDING" ? "UNBOUNDED PRECEDING" : "UNBOUNDED FOLLOWING";
-    return { kind: "FrameBound", type, offset: null, ...p.span(start) };
+    return { kind: "FrameBound", type, offset: null, start: start, end: p.lastEnd };
   }
   if (p.is("CURRENT") && p.peek().type === "ROW") {
     p.advance();
     p.advance();
-    return { kind: "FrameBound", type: "CURRENT ROW", offset: null, ...p.span(start) };
+    return { kind: "FrameBound", type: "CURRENT ROW", offset: null, start: start, end: p.lastEnd };
   }
   const offset = parseExpr(p);
   const type = p.accept("PRECEDING") ? "PRECEDING" : (p.expect("FOLLOWING"), "FOLLOWING");
-  return { kind: "FrameBound", type, offset, ...p.span(start) };
+  return { kind: "FrameBound", type, offset, start: start, end: p.lastEnd };
 }

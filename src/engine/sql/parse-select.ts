@@ -55,7 +55,7 @@ export function parseSelectBodyAndTail(p: Parser, withClause: WithClause | null,
     body = { kind: "CompoundSelect", op, left: body, right, start: body.start, end: right.end };
     tail = rightTail;
   }
-  return { kind: "Select", with: withClause, body, orderBy: tail.orderBy, limit: tail.limit, ...p.span(start) };
+  return { kind: "Select", with: withClause, body, orderBy: tail.orderBy, limit: tail.limit, start: start, end: p.lastEnd };
 }
 
 /** ORDER BY / LIMIT after one select: SQLite's grammar allows them after SELECT, not after VALUES. */
@@ -81,13 +81,13 @@ export function parseLimit(p: Parser): LimitClause | null {
   const first = parseExpr(p);
   if (p.accept("OFFSET")) {
     const offset = parseExpr(p);
-    return { kind: "LimitClause", limit: first, offset, commaForm: false, ...p.span(start) };
+    return { kind: "LimitClause", limit: first, offset, commaForm: false, start: start, end: p.lastEnd };
   }
   if (p.accept(",")) {
     const limit = parseExpr(p);
-    return { kind: "LimitClause", limit, offset: first, commaForm: true, ...p.span(start) };
+    return { kind: "LimitClause", limit, offset: first, commaForm: true, start: start, end: p.lastEnd };
   }
-  return { kind: "LimitClause", limit: first, offset: null, commaForm: false, ...p.span(start) };
+  return { kind: "LimitClause", limit: first, offset: null, commaForm: false, start: start, end: p.lastEnd };
 }
 
 /** `WITH [RECURSIVE] cte, ...`. */
@@ -109,9 +109,9 @@ export function parseWith(p: Parser): WithClause {
     p.expect("(");
     const select = parseSelect(p);
     p.expect(")");
-    ctes.push({ kind: "CommonTableExpr", name, columns, materialized, select, ...p.span(name.start) });
+    ctes.push({ kind: "CommonTableExpr", name, columns, materialized, select, start: name.start, end: p.lastEnd });
   } while (p.accept(","));
-  return { kind: "WithClause", recursive, ctes, ...p.span(start) };
+  return { kind: "WithClause", recursive, ctes, start: start, end: p.lastEnd };
 }
 
 function parseSimpleSelect(p: Parser): SelectCore | ValuesClause {
@@ -130,7 +130,7 @@ function parseValues(p: Parser): ValuesClause {
     }
     rows.push(row);
   } while (p.accept(","));
-  return { kind: "ValuesClause", rows, ...p.span(start) };
+  return { kind: "ValuesClause", rows, start: start, end: p.lastEnd };
 }
 
 function parseSelectCore(p: Parser): SelectCore {
@@ -154,10 +154,10 @@ function parseSelectCore(p: Parser): SelectCore {
       const name = p.nm();
       p.expect("AS");
       const window = parseWindowDef(p);
-      windows.push({ kind: "NamedWindow", name, window, ...p.span(name.start) });
+      windows.push({ kind: "NamedWindow", name, window, start: name.start, end: p.lastEnd });
     } while (p.accept(","));
   }
-  return { kind: "SelectCore", distinct, columns, from, where, groupBy, having, windows, ...p.span(start) };
+  return { kind: "SelectCore", distinct, columns, from, where, groupBy, having, windows, start: start, end: p.lastEnd };
 }
 
 /** WINDOW is a keyword only when followed by `name AS` (SQLite's analyzeWindowKeyword). */
@@ -188,11 +188,11 @@ export function parseResultColumns(p: Parser): ResultColumn[] {
       const table = p.nm();
       p.advance();
       p.advance();
-      columns.push({ kind: "ResultTableStar", table, ...p.span(t.start) });
+      columns.push({ kind: "ResultTableStar", table, start: t.start, end: p.lastEnd });
     } else {
       const expr = parseExpr(p);
       const alias = parseAlias(p);
-      columns.push({ kind: "ResultExpr", expr, alias, ...p.span(t.start) });
+      columns.push({ kind: "ResultExpr", expr, alias, start: t.start, end: p.lastEnd });
     }
   } while (p.accept(","));
   return columns;
@@ -212,7 +212,7 @@ export function parseFrom(p: Parser): FromItem {
     let using: Ident[] | null = null;
     if (p.accept("ON")) on = parseExpr(p);
     else if (p.accept("USING")) using = p.nameList();
-    left = { kind: "Join", type: join.type, natural: join.natural, left, right, on, using, ...p.span(left.start) };
+    left = { kind: "Join", type: join.type, natural: join.natural, left, right, on, using, start: left.start, end: p.lastEnd };
   }
 }
 
@@ -268,7 +268,7 @@ function parseTableSource(p: Parser): FromItem {
       const select = parseSelect(p);
       p.expect(")");
       const alias = parseAlias(p);
-      return { kind: "SubqueryRef", select, alias, ...p.span(start) };
+      return { kind: "SubqueryRef", select, alias, start: start, end: p.lastEnd };
     }
     const inner = parseFrom(p);
     const close = p.expect(")");
@@ -288,18 +288,18 @@ function parseTableSource(p: Parser): FromItem {
       ...span,
     };
     const select: Select = { kind: "Select", with: null, body: core, orderBy: [], limit: null, ...span };
-    return { kind: "SubqueryRef", select, alias, ...p.span(start) };
+    return { kind: "SubqueryRef", select, alias, start: start, end: p.lastEnd };
   }
   const [schema, name] = p.qualifiedName();
   if (p.accept("(")) {
     const args = p.is(")") ? [] : parseExprList(p);
     p.expect(")");
     const alias = parseAlias(p);
-    return { kind: "TableFunctionRef", schema, name, args, alias, ...p.span(start) };
+    return { kind: "TableFunctionRef", schema, name, args, alias, start: start, end: p.lastEnd };
   }
   const alias = parseAlias(p);
   const indexHint = parseIndexHint(p);
-  return { kind: "TableRef", schema, name, alias, indexHint, ...p.span(start) };
+  return { kind: "TableRef", schema, name, alias, indexHint, start: start, end: p.lastEnd };
 }
 
 /** `INDEXED BY name` / `NOT INDEXED`, or null. */
@@ -308,12 +308,12 @@ export function parseIndexHint(p: Parser): IndexHint | null {
   if (p.accept("INDEXED")) {
     p.expect("BY");
     const name = p.nm();
-    return { kind: "IndexedBy", name, ...p.span(start) };
+    return { kind: "IndexedBy", name, start: start, end: p.lastEnd };
   }
   if (p.is("NOT") && p.peek().type === "INDEXED") {
     p.advance();
     p.advance();
-    return { kind: "NotIndexed", ...p.span(start) };
+    return { kind: "NotIndexed", start: start, end: p.lastEnd };
   }
   return null;
 }

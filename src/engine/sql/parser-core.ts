@@ -12,7 +12,6 @@ import type {
   Param,
   ParameterInfo,
   QuoteStyle,
-  Span,
   StringLiteral,
 } from "./ast.js";
 import { FALLBACK_ID, JOIN_KEYWORDS } from "./keywords.js";
@@ -89,11 +88,6 @@ export class Parser {
   /** Text of a token as written. */
   text(t: Token): string {
     return this.sql.slice(t.start, t.end);
-  }
-
-  /** Span from `start` to the end of the last consumed token. */
-  span(start: number): Span {
-    return { start, end: this.lastEnd };
   }
 
   // -- errors -------------------------------------------------------------
@@ -218,20 +212,29 @@ export class Parser {
    */
   numberLiteral(t: Token, negated = false): NumberLiteral {
     const raw = this.text(t);
-    const base = { kind: "NumberLiteral" as const, raw, start: t.start, end: t.end };
-    if (t.type === "FLOAT") return { ...base, value: realLiteral(Number(raw)), isInteger: false };
-    if (raw.length > 2 && (raw.charCodeAt(1) | 32) === 120) {
+    let value: number | bigint | IntegralReal;
+    let isInteger = true;
+    if (t.type === "FLOAT") {
+      value = realLiteral(Number(raw));
+      isInteger = false;
+    } else if (raw.length <= 15 && (raw.length < 3 || (raw.charCodeAt(1) | 32) !== 120)) {
+      value = Number(raw);
+    } else if ((raw.charCodeAt(1) | 32) === 120) {
       const digits = raw.slice(2).replace(/^0+/, "");
       if (digits.length > 16) {
         throw this.error(`hex literal too big: ${negated ? "-" : ""}${raw}`, t.start);
       }
-      const value = digits.length === 0 ? 0 : intValue(BigInt.asIntN(64, BigInt("0x" + digits)));
-      return { ...base, value, isInteger: true };
+      value = digits.length === 0 ? 0 : intValue(BigInt.asIntN(64, BigInt("0x" + digits)));
+    } else {
+      const big = BigInt(raw);
+      if (big <= INT64_MAX) {
+        value = intValue(big);
+      } else {
+        value = realLiteral(Number(raw));
+        isInteger = false;
+      }
     }
-    if (raw.length <= 15) return { ...base, value: Number(raw), isInteger: true };
-    const big = BigInt(raw);
-    if (big <= INT64_MAX) return { ...base, value: intValue(big), isInteger: true };
-    return { ...base, value: realLiteral(Number(raw)), isInteger: false };
+    return { kind: "NumberLiteral", raw, value, isInteger, start: t.start, end: t.end };
   }
 
   /** A bind parameter token, numbered by SQLite's rules. */

@@ -5,7 +5,7 @@
 // (`unrecognized token: "..."`) only when it reaches it, so that an earlier
 // syntax error wins, as in SQLite.
 
-import { KEYWORDS, type Keyword } from "./keywords.js";
+import { KEYWORDS, KEYWORDS_ANY_CASE, type Keyword } from "./keywords.js";
 
 /** Token types that are not keywords. Keywords use their upper-case name as type. */
 export type LiteralTokenType =
@@ -125,57 +125,65 @@ export function tokenize(sql: string): TokenList {
       }
       continue;
     }
-    const start = i;
-    const [type, end] = scanToken(sql, i, c);
-    tokens.push({ type, start, end });
+    const end = scanToken(sql, i, c);
+    tokens.push({ type: scannedType, start: i, end });
     i = end;
   }
   tokens.push({ type: "EOF", start: n, end: n });
   return { tokens, unterminatedComment };
 }
 
-/** Scans one token starting at `i` (not whitespace or comment); returns its type and end. */
-function scanToken(sql: string, i: number, c: number): [TokenType, number] {
+/** The type of the token the last scan* call recognised (avoids a tuple per token). */
+let scannedType: TokenType = "EOF";
+
+/** Records `type` as the scanned token's type and returns `end`. */
+function found(type: TokenType, end: number): number {
+  scannedType = type;
+  return end;
+}
+
+/** Scans one token starting at `i` (not whitespace or comment); returns its end, type in scannedType. */
+function scanToken(sql: string, i: number, c: number): number {
   const next = sql.charCodeAt(i + 1);
   switch (c) {
     case 40:
-      return ["(", i + 1];
+      return found("(", i + 1);
     case 41:
-      return [")", i + 1];
+      return found(")", i + 1);
     case 59:
-      return [";", i + 1];
+      return found(";", i + 1);
     case 44:
-      return [",", i + 1];
+      return found(",", i + 1);
     case 43:
-      return ["+", i + 1];
+      return found("+", i + 1);
     case 42:
-      return ["*", i + 1];
+      return found("*", i + 1);
     case 47:
-      return ["/", i + 1];
+      return found("/", i + 1);
     case 37:
-      return ["%", i + 1];
+      return found("%", i + 1);
     case 38:
-      return ["&", i + 1];
+      return found("&", i + 1);
     case 126:
-      return ["~", i + 1];
+      return found("~", i + 1);
     case 45: // -  ->  ->>
-      if (next === 62) return sql.charCodeAt(i + 2) === 62 ? ["->>", i + 3] : ["->", i + 2];
-      return ["-", i + 1];
+      if (next === 62) return sql.charCodeAt(i + 2) === 62 ? found("->>", i + 3) : found("->", i + 2);
+      return found("-", i + 1);
     case 61: // =  ==
-      return next === 61 ? ["==", i + 2] : ["=", i + 1];
+      return next === 61 ? found("==", i + 2) : found("=", i + 1);
     case 60: // <  <=  <>  <<
-      if (next === 61) return ["<=", i + 2];
-      if (next === 62) return ["<>", i + 2];
-      if (next === 60) return ["<<", i + 2];
-      return ["<", i + 1];
+      if (next === 61) return found("<=", i + 2);
+      if (next === 62) return found("<>", i + 2);
+      if (next === 60) return found("<<", i + 2);
+      return found("<", i + 1);
     case 62: // >  >=  >>
-      if (next === 61) return [">=", i + 2];
-      if (next === 62) return [">>", i + 2];
-      return [">", i + 1];
+      if (next === 61) return found(">=", i + 2);
+      if (next === 62) return found(">>", i + 2);
+      return found(">", i + 1);
     case 33: // !=
-      return next === 61 ? ["!=", i + 2] : ["ILLEGAL", i + 1];
+      return next === 61 ? found("!=", i + 2) : found("ILLEGAL", i + 1);
     case 124: // |  ||
-      return next === 124 ? ["||", i + 2] : ["|", i + 1];
+      return next === 124 ? found("||", i + 2) : found("|", i + 1);
     case 39: // 'string'
       return scanQuoted(sql, i, 39, "STRING");
     case 34: // "identifier"
@@ -184,15 +192,15 @@ function scanToken(sql: string, i: number, c: number): [TokenType, number] {
     case 91: {
       // [identifier]: no escapes inside
       const close = sql.indexOf("]", i + 1);
-      return close < 0 ? ["ILLEGAL", sql.length] : ["ID", close + 1];
+      return close < 0 ? found("ILLEGAL", sql.length) : found("ID", close + 1);
     }
     case 46: // .  or  .5
-      return isDigit(next) ? scanNumber(sql, i) : [".", i + 1];
+      return isDigit(next) ? scanNumber(sql, i) : found(".", i + 1);
     case 63: {
       // ?NNN
       let j = i + 1;
       while (isDigit(sql.charCodeAt(j))) j++;
-      return ["VARIABLE", j];
+      return found("VARIABLE", j);
     }
     case 36: // $a  :a  @a  #a
     case 58:
@@ -202,40 +210,36 @@ function scanToken(sql: string, i: number, c: number): [TokenType, number] {
   }
   if (isDigit(c)) return scanNumber(sql, i);
   if ((c === 120 || c === 88) && next === 39) return scanBlob(sql, i);
-  if (isIdStart(c)) {
-    let j = i + 1;
-    while (j < sql.length && isIdChar(sql.charCodeAt(j))) j++;
-    return [keywordType(sql, i, j), j];
-  }
-  return ["ILLEGAL", i + 1];
+  if (isIdStart(c)) return scanWord(sql, i);
+  return found("ILLEGAL", i + 1);
 }
 
 /** A quoted token with doubled-delimiter escapes; unterminated is ILLEGAL to the end. */
-function scanQuoted(sql: string, i: number, delim: number, type: TokenType): [TokenType, number] {
+function scanQuoted(sql: string, i: number, delim: number, type: TokenType): number {
   let j = i + 1;
   const n = sql.length;
   while (j < n) {
     if (sql.charCodeAt(j) === delim) {
       if (sql.charCodeAt(j + 1) === delim) j += 2;
-      else return [type, j + 1];
+      else return found(type, j + 1);
     } else {
       j++;
     }
   }
-  return ["ILLEGAL", n];
+  return found("ILLEGAL", n);
 }
 
-function scanBlob(sql: string, i: number): [TokenType, number] {
+function scanBlob(sql: string, i: number): number {
   let j = i + 2;
   while (hexValue(sql.charCodeAt(j)) >= 0) j++;
   if (sql.charCodeAt(j) !== 39 || (j - i) % 2 === 1) {
     while (j < sql.length && sql.charCodeAt(j) !== 39) j++;
-    return ["ILLEGAL", j < sql.length ? j + 1 : j];
+    return found("ILLEGAL", j < sql.length ? j + 1 : j);
   }
-  return ["BLOB", j + 1];
+  return found("BLOB", j + 1);
 }
 
-function scanNumber(sql: string, i: number): [TokenType, number] {
+function scanNumber(sql: string, i: number): number {
   let j = i;
   let type: TokenType = "INTEGER";
   if (sql.charCodeAt(i) === 48 && (sql.charCodeAt(i + 1) | 32) === 120 && hexValue(sql.charCodeAt(i + 2)) >= 0) {
@@ -261,13 +265,13 @@ function scanNumber(sql: string, i: number): [TokenType, number] {
   // A number glued to identifier characters ("1abc", "1e", "0x") is one bad token.
   if (j < sql.length && isIdChar(sql.charCodeAt(j))) {
     while (j < sql.length && isIdChar(sql.charCodeAt(j))) j++;
-    return ["ILLEGAL", j];
+    return found("ILLEGAL", j);
   }
-  return [type, j];
+  return found(type, j);
 }
 
 /** `:name`, `@name`, `$name`, `#name`, plus TCL forms `$a::b` and `$a(suffix)`. */
-function scanNamedVariable(sql: string, i: number): [TokenType, number] {
+function scanNamedVariable(sql: string, i: number): number {
   let j = i + 1;
   let nameChars = 0;
   const n = sql.length;
@@ -279,19 +283,35 @@ function scanNamedVariable(sql: string, i: number): [TokenType, number] {
     } else if (c === 40 && nameChars > 0) {
       j++;
       while (j < n && !isSpace(sql.charCodeAt(j)) && sql.charCodeAt(j) !== 41) j++;
-      if (sql.charCodeAt(j) === 41) return ["VARIABLE", j + 1];
-      return ["ILLEGAL", j];
+      if (sql.charCodeAt(j) === 41) return found("VARIABLE", j + 1);
+      return found("ILLEGAL", j);
     } else if (c === 58 && sql.charCodeAt(j + 1) === 58) {
       j += 2;
     } else {
       break;
     }
   }
-  return [nameChars === 0 ? "ILLEGAL" : "VARIABLE", j];
+  return found(nameChars === 0 ? "ILLEGAL" : "VARIABLE", j);
 }
 
-function keywordType(sql: string, start: number, end: number): TokenType {
-  const len = end - start;
-  if (len < 2 || len > 17) return "ID";
-  return KEYWORDS.get(sql.slice(start, end).toUpperCase()) ?? "ID";
+/**
+ * An identifier or keyword. Case is tracked while scanning so that the usual
+ * all-upper or all-lower words need one map lookup and no case conversion.
+ */
+function scanWord(sql: string, i: number): number {
+  let j = i;
+  let cases = 0; // bit 1: has a lower-case letter, bit 2: has an upper-case letter
+  const n = sql.length;
+  while (j < n) {
+    const c = sql.charCodeAt(j);
+    if (!isIdChar(c)) break;
+    if (c >= 97 && c <= 122) cases |= 1;
+    else if (c >= 65 && c <= 90) cases |= 2;
+    j++;
+  }
+  const len = j - i;
+  if (len < 2 || len > 17) return found("ID", j);
+  const word = sql.slice(i, j);
+  const kw = cases === 3 ? KEYWORDS.get(word.toUpperCase()) : KEYWORDS_ANY_CASE.get(word);
+  return found(kw ?? "ID", j);
 }
