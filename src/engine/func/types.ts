@@ -46,3 +46,44 @@ export interface AggregateFunction<State = unknown> {
 }
 
 export type SqlFunction = ScalarFunction | AggregateFunction;
+
+/**
+ * What a window function sees for the current row. The executor sorts each
+ * partition by the window's ORDER BY (rows are numbered 0..partitionSize-1 in
+ * that order), works out the frame and the peer group of every row, and
+ * calls `compute` once per row. Frame and peer bounds are half-open ranges of
+ * row indexes.
+ */
+export interface WindowRowView {
+  /** Number of rows in the partition. */
+  readonly partitionSize: number;
+  /** Index of the current row in the partition. */
+  readonly row: number;
+  /** The current row's frame: rows frameStart .. frameEnd-1 (empty when frameStart >= frameEnd). */
+  readonly frameStart: number;
+  readonly frameEnd: number;
+  /** The current row's peers (rows equal to it under ORDER BY; all rows when there is no ORDER BY). */
+  readonly peerStart: number;
+  readonly peerEnd: number;
+  /** How many peer groups precede the current row's group (dense_rank() - 1). */
+  readonly peerGroupIndex: number;
+  /** The function's argument values evaluated at partition row i. */
+  argsAt(i: number): readonly SqlValue[];
+}
+
+/**
+ * A window-only function (row_number, rank, dense_rank, percent_rank,
+ * cume_dist, ntile, lag, lead, first_value, last_value, nth_value).
+ * Aggregates used as window functions are AggregateFunctions driven with
+ * step/inverse/value instead. `compute` may throw SqliteError for bad
+ * arguments (e.g. a non-positive ntile count).
+ */
+export interface WindowFunction {
+  kind: "window";
+  name: string;
+  nArgs: number;
+  compute(view: WindowRowView): SqlValue;
+}
+
+/** Anything the built-in function registry can return. */
+export type BuiltinFunction = SqlFunction | WindowFunction;

@@ -79,10 +79,6 @@ export function decodeFloat(r: number, iRound: number, maxDigits: number): Decod
   }
   let end = digits.length;
   while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
-  if (end === 1 && digits.charCodeAt(0) === 48) {
-    // Everything rounded away (e.g. %.2f of 0.0001): no significant digits.
-    return { negative, digits: "", iDP, infinite: false };
-  }
   return { negative, digits: digits.slice(0, end), iDP, infinite: false };
 }
 
@@ -150,7 +146,11 @@ export function numberToText(v: number | bigint | IntegralReal): string {
  */
 export function quoteValue(v: SqlValue): string {
   if (v === null) return "NULL";
-  if (typeof v === "string") return "'" + v.replaceAll("'", "''") + "'";
+  if (typeof v === "string") {
+    // SQLite reads the text as a C string: it ends at a NUL.
+    const nul = v.indexOf("\0");
+    return "'" + (nul < 0 ? v : v.slice(0, nul)).replaceAll("'", "''") + "'";
+  }
   if (v instanceof Uint8Array) return "X'" + blobToHex(v) + "'";
   const text = numberToText(v);
   return text === "Inf" ? "9.0e+999" : text === "-Inf" ? "-9.0e+999" : text;
