@@ -19,6 +19,7 @@ import { newCellInfo, parseCell, type BtreePage } from "./page.js";
 import { rebalance } from "./balance.js";
 import { buildIndexCell, buildTableLeafCell, freeOverflow, readPayload, toIndexInteriorCell } from "./payload.js";
 import { decodeRecord, RecordReader } from "./record.js";
+import { lastVarintLength, readVarint32 } from "./varint.js";
 
 /**
  * Orders an index cell's key against a probe: negative if the cell sorts
@@ -181,8 +182,9 @@ abstract class BtreeCursor implements SavableCursor {
   }
 
   protected requireValid(): void {
+    if (this.state === State.Valid) return;
     if (this.state === State.Saved) this.restoreExact();
-    if (this.state !== State.Valid) throw new SqliteError("cursor is not on an entry", "SQLITE_MISUSE");
+    if (!this.onEntry()) throw new SqliteError("cursor is not on an entry", "SQLITE_MISUSE");
   }
 
   protected writer(): TreeWriter {
@@ -212,6 +214,10 @@ abstract class BtreeCursor implements SavableCursor {
 
   protected markSaved(): void {
     this.state = State.Saved;
+  }
+
+  private onEntry(): boolean {
+    return this.state === State.Valid;
   }
 
   private restoreExact(): void {
@@ -354,15 +360,23 @@ export class TableCursor extends BtreeCursor {
 
   /** A RecordReader on the current row, reused across rows (valid until the cursor moves). */
   record(): RecordReader {
-    this.currentCell();
-    const page = this.leaf();
+    this.requireValid();
+    const page = this.pages[this.depth - 1];
     const i = this.idx[this.depth - 1];
     const buf = page.cellBuffer(i);
     const off = page.cellOffset(i);
-    if (this.info.overflowPage === 0) {
-      const start = off + this.info.payloadOffset;
-      return this.reader.reset(buf, start, start + this.info.localSize);
+    // Hot path (table scans): payload size, skip the rowid, and the payload is local.
+    let p = off;
+    let size = buf[p];
+    if (size < 0x80) p++;
+    else {
+      size = readVarint32(buf, p);
+      p += lastVarintLength;
     }
+    for (let k = 0; k < 8 && buf[p] >= 0x80; k++) p++;
+    p++;
+    if (size <= page.usable - 35) return this.reader.reset(buf, p, p + size);
+    parseCell(page.type, buf, off, page.usable, this.info);
     const full = readPayload(this.ctx, buf, off, this.info);
     return this.reader.reset(full, 0, full.length);
   }

@@ -131,6 +131,22 @@ export function decodeRecord(bytes: Uint8Array): SqlValue[] {
   return out;
 }
 
+function readFloat64(buf: Uint8Array, off: number): number {
+  if (littleEndian) {
+    f64Bytes[0] = buf[off + 7];
+    f64Bytes[1] = buf[off + 6];
+    f64Bytes[2] = buf[off + 5];
+    f64Bytes[3] = buf[off + 4];
+    f64Bytes[4] = buf[off + 3];
+    f64Bytes[5] = buf[off + 2];
+    f64Bytes[6] = buf[off + 1];
+    f64Bytes[7] = buf[off];
+  } else {
+    for (let i = 0; i < 8; i++) f64Bytes[i] = buf[off + i];
+  }
+  return f64[0];
+}
+
 /** Decodes the body of one column with serial type `t` at `buf[off]`. */
 export function decodeColumn(buf: Uint8Array, off: number, t: number): SqlValue {
   switch (t) {
@@ -156,8 +172,7 @@ export function decodeColumn(buf: Uint8Array, off: number, t: number): SqlValue 
       return (BigInt(hi) << 32n) | BigInt(lo);
     }
     case 7: {
-      for (let i = 0; i < 8; i++) f64Bytes[littleEndian ? 7 - i : i] = buf[off + i];
-      const d = f64[0];
+      const d = readFloat64(buf, off);
       if (Number.isNaN(d)) return null;
       return Number.isSafeInteger(d) || Object.is(d, -0) ? new IntegralReal(d) : d;
     }
@@ -276,10 +291,11 @@ export class RecordReader {
 
   /** Column `i` as a double when it is numeric (INTEGER or REAL); NaN otherwise. Allocation-free. */
   columnNumber(i: number): number {
-    const t = this.serialType(i);
+    const t = i < this.parsed ? this.types[i] : this.serialType(i);
     if (t === 0 || t >= 10) return NaN;
+    if (t === 7) return readFloat64(this.buf, this.offsets[i]);
     const v = decodeColumn(this.buf, this.offsets[i], t);
-    return typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : (v as IntegralReal).value;
+    return typeof v === "number" ? v : Number(v);
   }
 
   /** Buffer offset of column `i`'s body (valid after `serialType(i)`). */
