@@ -96,6 +96,7 @@ export class DurableObjectPageStore implements PageStore {
   commit(pages: ReadonlyMap<number, Uint8Array>, pageCount: number, pageSize: number): void {
     this.checkOpen();
     checkCommitArguments(this.currentPageSize, pages, pageCount, pageSize);
+    if (pages.size === 0 && pageCount === this.currentPageCount && pageSize === this.currentPageSize) return;
     const { sql } = this.storage;
     this.storage.transactionSync(() => {
       for (const [pageNo, data] of pages) {

@@ -47,13 +47,14 @@ export class NodeFileStore implements PageStore {
 
   /**
    * Opens (creating if missing) the database file at `path`, first rolling back
-   * a hot journal left by a crash. Throws SQLITE_NOTADB if the file is not empty
-   * and does not start with a SQLite header.
+   * a hot journal left by a crash. Throws SQLITE_CANTOPEN if the file cannot be
+   * opened, SQLITE_NOTADB if it is not empty and does not start with a SQLite
+   * header.
    */
   static open(path: string, options: NodeFileStoreOptions = {}): NodeFileStore {
     const fileSystem = options.fileSystem ?? nodeFileSystem;
     const absolute = resolve(path);
-    const fd = fileSystem.open(absolute, "create");
+    const fd = openDatabaseFile(fileSystem, absolute);
     const store = new NodeFileStore(absolute, fileSystem, fd, `${absolute}-journal`, dirname(absolute));
     try {
       store.recover();
@@ -87,6 +88,7 @@ export class NodeFileStore implements PageStore {
     this.checkOpen();
     checkCommitArguments(this.currentPageSize, pages, pageCount, pageSize);
     const oldPageCount = this.currentPageCount;
+    if (pages.size === 0 && pageCount === oldPageCount && pageSize === this.currentPageSize) return;
     try {
       writeJournal(
         this.fileSystem,
@@ -168,6 +170,17 @@ export class NodeFileStore implements PageStore {
     }
     this.currentPageSize = pageSize;
     this.currentPageCount = Math.floor(fileSize / pageSize);
+  }
+}
+
+/** Opens or creates the database file; the OS's refusal becomes SQLITE_CANTOPEN. */
+function openDatabaseFile(fileSystem: StoreFileSystem, path: string): number {
+  try {
+    return fileSystem.open(path, "create");
+  } catch (error) {
+    // Node's system errors carry an errno name (EACCES, EISDIR, ENOENT...).
+    if (typeof (error as NodeJS.ErrnoException).code !== "string") throw error;
+    throw new SqliteError(`unable to open database file: ${(error as Error).message}`, "SQLITE_CANTOPEN");
   }
 }
 

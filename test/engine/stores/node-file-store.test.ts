@@ -104,6 +104,23 @@ describe("NodeFileStore", () => {
     expectSqliteError(() => NodeFileStore.open(join(dir, "badsize.db")), "SQLITE_NOTADB");
   });
 
+  it("refuses a path it cannot open with SQLITE_CANTOPEN", () => {
+    const dir = tempDir();
+    expectSqliteError(() => NodeFileStore.open(dir), "SQLITE_CANTOPEN", /^unable to open database file/);
+    expectSqliteError(() => NodeFileStore.open(join(dir, "missing", "x.db")), "SQLITE_CANTOPEN");
+  });
+
+  it("makes no filesystem change for a commit that changes nothing", () => {
+    const path = join(tempDir(), "noop.db");
+    const fileSystem = new CrashingFileSystem({ crashAt: Infinity });
+    const store = NodeFileStore.open(path, { fileSystem });
+    store.commit(commitOf(512, 1, [1, 2]), 2, 512);
+    const calls = fileSystem.mutatingCalls;
+    store.commit(new Map(), 2, 512);
+    expect(fileSystem.mutatingCalls).toBe(calls);
+    store.close();
+  });
+
   it("rejects inconsistent commits without touching the file", () => {
     const path = join(tempDir(), "c.db");
     const store = NodeFileStore.open(path);

@@ -83,6 +83,20 @@ describe("DurableObjectPageStore", () => {
     });
   });
 
+  it("runs no SQL for a commit that changes nothing", async () => {
+    await inObject("store-noop", (storage) => {
+      const counting = new FailingStorage(storage);
+      const store = new DurableObjectPageStore(counting);
+      store.commit(commitOf(512, 1, [1, 2]), 2, 512);
+      counting.arm(Infinity);
+      store.commit(new Map(), 2, 512);
+      expect(counting.execCalls).toBe(0);
+      store.commit(new Map(), 1, 512);
+      expect(counting.execCalls).toBe(2);
+      expect(sameImage(readImage(new DurableObjectPageStore(storage)), [pageImage(512, 1, 1)])).toBe(true);
+    });
+  });
+
   const crashScenarios = [
     { name: "grows", before: [range(1, 5), 5], commit: [[1, 3, ...range(6, 9)], 9] },
     { name: "shrinks", before: [range(1, 9), 9], commit: [[1, 2], 4] },
