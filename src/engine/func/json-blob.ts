@@ -874,6 +874,9 @@ export function mightBeJsonb(blob: Uint8Array): boolean {
   const { n, sz } = p.payloadSize(0);
   if (n === 0 || sz + n !== blob.length) return false;
   if ((blob[0]! & 0x0f) <= JSONB_FALSE && sz > 0) return false;
+  // A first byte that is an ASCII digit could equally start JSON text (a
+  // number): SQLite 3.5x then takes the blob as JSONB only if it is strictly valid.
+  if (blob[0]! >= 0x30 && blob[0]! <= 0x39) return jsonbValidityCheck(p, 0, blob.length, 1) === 0;
   return true;
 }
 
@@ -1241,5 +1244,137 @@ export function labelsEqual(
     }
     if (cl !== cr) return false;
     if (cl === 0) return true;
+  }
+}
+
+/**
+ * Strict JSONB check of the element at i, which must end exactly at iEnd
+ * (SQLite's jsonbValidityCheck). Returns 0 when well-formed, else the
+ * 1-based byte offset of the first problem.
+ */
+export function jsonbValidityCheck(p: JsonParse, i: number, iEnd: number, depth: number): number {
+  if (depth > MAX_DEPTH) return i + 1;
+  const { n, sz } = p.payloadSize(i);
+  if (n === 0 || i + n + sz !== iEnd) return i + 1;
+  const z = p.aBlob;
+  const x = z[i]! & 0x0f;
+  let j = i + n;
+  const k = j + sz;
+  switch (x) {
+    case JSONB_NULL:
+    case JSONB_TRUE:
+    case JSONB_FALSE:
+      return n + sz === 1 ? 0 : i + 1;
+    case JSONB_INT:
+      if (sz < 1) return i + 1;
+      if (z[j] === 0x2d) {
+        j++;
+        if (sz < 2) return i + 1;
+      }
+      for (; j < k; j++) if (!isDigitByte(z[j]!)) return j + 1;
+      return 0;
+    case JSONB_INT5:
+      if (sz < 3) return i + 1;
+      if (z[j] === 0x2d) {
+        if (sz < 4) return i + 1;
+        j++;
+      }
+      if (z[j] !== 0x30) return i + 1;
+      if (z[j + 1] !== 0x78 && z[j + 1] !== 0x58) return j + 2;
+      for (j += 2; j < k; j++) if (!isXDigitByte(z[j]!)) return j + 1;
+      return 0;
+    case JSONB_FLOAT:
+    case JSONB_FLOAT5: {
+      // 0: nothing seen yet, 1: '.' seen, 2: exponent seen.
+      let seen = 0;
+      if (sz < 2) return i + 1;
+      if (z[j] === 0x2d) {
+        j++;
+        if (sz < 3) return i + 1;
+      }
+      if (z[j] === 0x2e) {
+        if (x === JSONB_FLOAT) return j + 1;
+        if (!isDigitByte(z[j + 1] ?? 0)) return j + 1;
+        j += 2;
+        seen = 1;
+      } else if (z[j] === 0x30 && x === JSONB_FLOAT) {
+        if (j + 3 > k) return j + 1;
+        if (z[j + 1] !== 0x2e && z[j + 1] !== 0x65 && z[j + 1] !== 0x45) return j + 1;
+        j++;
+      }
+      for (; j < k; j++) {
+        const c = z[j]!;
+        if (isDigitByte(c)) continue;
+        if (c === 0x2e) {
+          if (seen > 0) return j + 1;
+          if (x === JSONB_FLOAT && (j === k - 1 || !isDigitByte(z[j + 1]!))) return j + 1;
+          seen = 1;
+          continue;
+        }
+        if (c === 0x65 || c === 0x45) {
+          if (seen === 2) return j + 1;
+          if (j === k - 1) return j + 1;
+          if (z[j + 1] === 0x2b || z[j + 1] === 0x2d) {
+            j++;
+            if (j === k - 1) return j + 1;
+          }
+          seen = 2;
+          continue;
+        }
+        return j + 1;
+      }
+      return seen === 0 ? i + 1 : 0;
+    }
+    case JSONB_TEXT:
+      for (; j < k; j++) if (!isJsonOk(z[j]!) && z[j] !== 0x27) return j + 1;
+      return 0;
+    case JSONB_TEXTJ:
+    case JSONB_TEXT5:
+      for (; j < k; j++) {
+        const c = z[j]!;
+        if (isJsonOk(c) || c === 0x27) continue;
+        if (c === 0x22) {
+          if (x === JSONB_TEXTJ) return j + 1;
+        } else if (c < 0x20 && x === JSONB_TEXT5) {
+          // Raw control characters are a JSON5 form SQLite 3.5x accepts.
+        } else if (c !== 0x5c || j + 1 >= k) {
+          return j + 1;
+        } else if ('"\\/bfnrt'.includes(String.fromCharCode(z[j + 1]!))) {
+          j++;
+        } else if (z[j + 1] === 0x75) {
+          if (j + 5 >= k) return j + 1;
+          if (!is4Hex(z, j + 2)) return j + 1;
+          j++;
+        } else if (x !== JSONB_TEXT5) {
+          return j + 1;
+        } else {
+          const [cp, len] = unescapeOneChar(z, j, k);
+          if (cp === JSON_INVALID_CHAR) return j + 1;
+          j += len - 1;
+        }
+      }
+      return 0;
+    case JSONB_TEXTRAW:
+      return 0;
+    case JSONB_ARRAY:
+    case JSONB_OBJECT: {
+      let count = 0;
+      while (j < k) {
+        const child = p.payloadSize(j);
+        if (child.n === 0 || j + child.n + child.sz > k) return j + 1;
+        if (x === JSONB_OBJECT && (count & 1) === 0) {
+          const t = z[j]! & 0x0f;
+          if (t < JSONB_TEXT || t > JSONB_TEXTRAW) return j + 1;
+        }
+        const sub = jsonbValidityCheck(p, j, j + child.n + child.sz, depth + 1);
+        if (sub) return sub;
+        count++;
+        j += child.n + child.sz;
+      }
+      if (x === JSONB_OBJECT && (count & 1) !== 0) return j + 1;
+      return 0;
+    }
+    default:
+      return i + 1;
   }
 }

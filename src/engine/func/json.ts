@@ -18,7 +18,9 @@ import {
   blobToPrettyText,
   blobToText,
   isAlnumByte,
+  jsonbValidityCheck,
   labelsEqual,
+  mightBeJsonb,
   parseJsonText,
   utf8,
 } from "./json-blob.js";
@@ -277,12 +279,10 @@ const jsonValid: ScalarFunction["call"] = (args) => {
   }
   const v = args[0]!;
   if (v === null) return null;
-  if (v instanceof Uint8Array) {
-    const asBlob = jsonArg(v, true);
-    if (asBlob !== null && asBlob.parse.zJson === null) {
-      // Superficially JSONB. Strict checking (flag 8) is not implemented: treated as superficial.
-      return flags & 0x0c ? 1 : 0;
-    }
+  if (v instanceof Uint8Array && mightBeJsonb(v)) {
+    if (flags & 0x04) return 1;
+    if (flags & 0x08) return jsonbValidityCheck(new JsonParse(v), 0, v.length, 1) === 0 ? 1 : 0;
+    return 0;
   }
   if ((flags & 0x03) === 0) return 0;
   const parsed = jsonArg(v, true)!;
@@ -293,6 +293,7 @@ const jsonValid: ScalarFunction["call"] = (args) => {
 const jsonErrorPosition: ScalarFunction["call"] = (args) => {
   const v = args[0]!;
   if (v === null) return null;
+  if (v instanceof Uint8Array && mightBeJsonb(v)) return jsonbValidityCheck(new JsonParse(v), 0, v.length, 1);
   const text = sqlTextBytes(v);
   const parsed = parseJsonText(text);
   if (parsed.ok) return 0;

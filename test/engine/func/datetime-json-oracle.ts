@@ -60,7 +60,7 @@ export class Oracle {
     return new Oracle(new SQL.Database());
   }
 
-  value(expr: string, params: readonly (string | number | null)[] = []): Described | { error: string } {
+  value(expr: string, params: readonly (string | number | null | Uint8Array)[] = []): Described | { error: string } {
     let stmt = this.statements.get(expr);
     if (stmt === undefined) {
       // The third column carries integers exactly (sql.js returns JS numbers).
@@ -68,7 +68,7 @@ export class Oracle {
       this.statements.set(expr, stmt);
     }
     try {
-      stmt.bind(params as (string | number | null)[]);
+      stmt.bind(params as (string | number | null | Uint8Array)[]);
       stmt.step();
       const [cls, value, text] = stmt.get() as [string, string | number | null | Uint8Array, string | null];
       if (value instanceof Uint8Array) return [cls, Array.from(value).join(",")];

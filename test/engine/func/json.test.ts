@@ -246,6 +246,47 @@ group("JSON scalar functions vs sql.js", () => {
 });
 
 /** SQLite's hex() for the values these tests produce (NULL gives ''). */
+group("JSONB blobs, well-formed and corrupted, vs sql.js", () => {
+  it("json_valid flags 1/4/8, json_error_position, json, json_type, json_extract on JSONB and mutated JSONB", () => {
+    const random = seededRandom(1234);
+    const mismatches: string[] = [];
+    for (const d of DOCUMENTS) {
+      const original = oracle.value("jsonb(?1)", [d]);
+      if (!Array.isArray(original) || original[0] !== "blob") continue;
+      const bytes = Uint8Array.from(String(original[1]).split(",").map(Number));
+      const variants = [bytes];
+      for (let k = 0; k < 12; k++) {
+        const mutated = bytes.slice();
+        const at = Math.floor(random() * mutated.length);
+        mutated[at] = Math.floor(random() * 256);
+        variants.push(mutated);
+      }
+      variants.push(bytes.slice(0, Math.max(1, bytes.length - 1)));
+      for (const blob of variants) {
+        for (const [expr, mine] of [
+          ["json_valid(?1, 4)", () => call("json_valid", [blob, 4]).value],
+          ["json_valid(?1, 8)", () => call("json_valid", [blob, 8]).value],
+          ["json_valid(?1, 1)", () => call("json_valid", [blob, 1]).value],
+          ["json_error_position(?1)", () => call("json_error_position", [blob]).value],
+          ["json(?1)", () => call("json", [blob]).value],
+          ["json_type(?1)", () => call("json_type", [blob]).value],
+          ["json_extract(?1, '$[0]')", () => call("json_extract", [blob, "$[0]"]).value],
+        ] as [string, () => SqlValue][]) {
+          const expected = oracle.value(expr, [blob]);
+          let got: Result;
+          try {
+            got = describe(mine());
+          } catch (e) {
+            got = { error: (e as Error).message };
+          }
+          if (JSON.stringify(expected) !== JSON.stringify(got)) mismatches.push(`${expr} [${blob.join(",")}] (from ${JSON.stringify(d)}): sqlite ${JSON.stringify(expected)} ours ${JSON.stringify(got)}`);
+        }
+      }
+    }
+    expect(mismatches.slice(0, 20)).toEqual([]);
+  });
+});
+
 function sqlHex(v: SqlValue): string {
   if (v === null) return "";
   const bytes = v instanceof Uint8Array ? v : new TextEncoder().encode(String(v));
