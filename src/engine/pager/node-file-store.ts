@@ -30,8 +30,8 @@ export interface NodeFileStoreOptions {
 }
 
 export class NodeFileStore implements PageStore {
-  private currentPageSize: number | undefined;
-  private currentPageCount: number;
+  private currentPageSize: number | undefined = undefined;
+  private currentPageCount = 0;
   private closed = false;
 
   private constructor(
@@ -40,10 +40,7 @@ export class NodeFileStore implements PageStore {
     private readonly fd: number,
     private readonly journalPath: string,
     private readonly directory: string,
-  ) {
-    this.currentPageSize = undefined;
-    this.currentPageCount = 0;
-  }
+  ) {}
 
   /**
    * Opens (creating if missing) the database file at `path`, first rolling back
@@ -87,6 +84,7 @@ export class NodeFileStore implements PageStore {
   commit(pages: ReadonlyMap<number, Uint8Array>, pageCount: number, pageSize: number): void {
     this.checkOpen();
     checkCommitArguments(this.currentPageSize, pages, pageCount, pageSize);
+    this.checkHeaderPage(pages, pageCount, pageSize);
     const oldPageCount = this.currentPageCount;
     if (pages.size === 0 && pageCount === oldPageCount && pageSize === this.currentPageSize) return;
     try {
@@ -153,6 +151,18 @@ export class NodeFileStore implements PageStore {
     }
   }
 
+  /**
+   * The file finds its page size in page 1's header on the next open, so a
+   * commit must not leave a page 1 that lacks it or contradicts `pageSize`.
+   */
+  private checkHeaderPage(pages: ReadonlyMap<number, Uint8Array>, pageCount: number, pageSize: number): void {
+    const page1 = pages.get(1);
+    if (page1 === undefined && (this.currentPageCount > 0 || pageCount === 0)) return;
+    if (page1 === undefined || headerPageSize(page1) !== pageSize) {
+      throw new SqliteError(`page 1 must hold a SQLite header declaring page size ${pageSize}`, "SQLITE_MISUSE");
+    }
+  }
+
   /** Reads page size and page count from the file (its header and length). */
   private loadHeader(): void {
     const fileSize = this.fileSystem.size(this.fd);
@@ -162,15 +172,19 @@ export class NodeFileStore implements PageStore {
       return;
     }
     const header = new Uint8Array(HEADER_SIZE);
-    const headerBytes = this.fileSystem.read(this.fd, header, 0);
-    const rawPageSize = (header[16] << 8) | header[17];
-    const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
-    if (headerBytes < HEADER_SIZE || !SQLITE_MAGIC.every((b, i) => header[i] === b) || !isValidPageSize(pageSize)) {
-      throw new SqliteError("file is not a database", "SQLITE_NOTADB");
-    }
+    const pageSize = this.fileSystem.read(this.fd, header, 0) === HEADER_SIZE ? headerPageSize(header) : undefined;
+    if (pageSize === undefined) throw new SqliteError("file is not a database", "SQLITE_NOTADB");
     this.currentPageSize = pageSize;
     this.currentPageCount = Math.floor(fileSize / pageSize);
   }
+}
+
+/** The page size a SQLite header declares, or undefined if `page` does not start with one. */
+function headerPageSize(page: Uint8Array): number | undefined {
+  if (page.length < HEADER_SIZE || !SQLITE_MAGIC.every((b, i) => page[i] === b)) return undefined;
+  const raw = (page[16] << 8) | page[17];
+  const pageSize = raw === 1 ? 65536 : raw;
+  return isValidPageSize(pageSize) ? pageSize : undefined;
 }
 
 /** Opens or creates the database file; the OS's refusal becomes SQLITE_CANTOPEN. */

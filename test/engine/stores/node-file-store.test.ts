@@ -128,11 +128,18 @@ describe("NodeFileStore", () => {
     expectSqliteError(() => store.commit(commitOf(2048, 2, [1]), 1, 2048), "SQLITE_MISUSE", /page size/);
     expectSqliteError(() => store.commit(commitOf(1024, 2, [3]), 2, 1024), "SQLITE_MISUSE", /outside/);
     expectSqliteError(() => store.commit(new Map([[1, new Uint8Array(10)]]), 2, 1024), "SQLITE_MISUSE");
+    expectSqliteError(() => store.commit(new Map([[1, new Uint8Array(1024)]]), 2, 1024), "SQLITE_MISUSE", /page 1/);
+    expectSqliteError(() => store.commit(new Map([[1, pageImage(2048, 2, 1).subarray(0, 1024)]]), 2, 1024), "SQLITE_MISUSE", /page 1/);
     expectSqliteError(() => store.readPage(3), "SQLITE_RANGE");
     expectSqliteError(() => store.readPage(0), "SQLITE_RANGE");
     expect(sameImage(readImage(store), [pageImage(1024, 1, 1), pageImage(1024, 1, 2)])).toBe(true);
     store.close();
     expectSqliteError(() => store.pageCount(), "SQLITE_MISUSE", /closed/);
+
+    const fresh = NodeFileStore.open(join(tempDir(), "fresh.db"));
+    expectSqliteError(() => fresh.commit(commitOf(1024, 1, [2]), 2, 1024), "SQLITE_MISUSE", /page 1/);
+    expect(fresh.pageCount()).toBe(0);
+    fresh.close();
   });
 
   it("discards a torn journal and keeps the database as it is", () => {
