@@ -5,6 +5,8 @@
 /** Compares two strings; negative, zero or positive like memcmp. */
 export type Collation = (a: string, b: string) => number;
 
+const HIGH_UNIT = /[\uD800-\uFFFF]/;
+
 /**
  * UTF-8 byte order equals code point order, which differs from UTF-16 code
  * unit order only when a surrogate (astral char) meets U+E000..U+FFFF, so
@@ -12,6 +14,8 @@ export type Collation = (a: string, b: string) => number;
  */
 export function binaryCollation(a: string, b: string): number {
   if (a === b) return 0;
+  // The orders can only disagree when both strings have code units >= U+D800.
+  if (!HIGH_UNIT.test(a) || !HIGH_UNIT.test(b)) return a < b ? -1 : 1;
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i++) {
     const ca = a.charCodeAt(i);

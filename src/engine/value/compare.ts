@@ -64,6 +64,9 @@ export function compareBlobs(a: Uint8Array, b: Uint8Array): number {
  * NULL < numbers < TEXT (by `collation`) < BLOB.
  */
 export function compareValues(a: SqlValue, b: SqlValue, collation: Collation = binaryCollation): number {
+  // Fast paths: two JS numbers (INTEGER or REAL) compare exactly as doubles; two strings by collation.
+  if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === "string" && typeof b === "string") return collation(a, b);
   const ra = classRank(a);
   const rb = classRank(b);
   if (ra !== rb) return ra - rb;
