@@ -69,12 +69,28 @@ export function hexValue(c: number): number {
   return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
 }
 
+/**
+ * Copies src[start..end) to dst at `at`. Short runs (most JSON tokens) are
+ * copied by hand: a subarray view per token would cost more than the copy.
+ */
+function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
+  if (end - start > 32) {
+    dst.set(src.subarray(start, end), at);
+    return;
+  }
+  for (let k = start; k < end; k++) dst[at++] = src[k]!;
+}
+
 /** A growable byte string (SQLite's JsonString): JSON text under construction. */
 export class ByteString {
-  bytes = new Uint8Array(64);
+  bytes: Uint8Array;
   length = 0;
   /** Set when rendering met malformed JSONB. */
   malformed = false;
+
+  constructor(capacity = 64) {
+    this.bytes = new Uint8Array(capacity);
+  }
 
   private ensure(extra: number): void {
     if (this.length + extra <= this.bytes.length) return;
@@ -91,7 +107,7 @@ export class ByteString {
   append(src: Uint8Array, start = 0, end = src.length): void {
     if (end <= start) return;
     this.ensure(end - start);
-    this.bytes.set(src.subarray(start, end), this.length);
+    copyBytes(src, start, end, this.bytes, this.length);
     this.length += end - start;
   }
 
@@ -168,8 +184,9 @@ export class JsonParse {
   /** Offset of the label when a lookup landed on an object member's value. */
   iLabel = 0;
 
-  constructor(blob?: Uint8Array) {
-    this.aBlob = blob ?? new Uint8Array(64);
+  /** Wraps an existing JSONB blob, or starts empty with room for `capacity` bytes. */
+  constructor(blob?: Uint8Array, capacity = 64) {
+    this.aBlob = blob ?? new Uint8Array(capacity);
     this.nBlob = blob ? blob.length : 0;
   }
 
@@ -208,7 +225,7 @@ export class JsonParse {
     }
     this.nBlob = at;
     if (payload) {
-      a.set(payload.subarray(start, start + szPayload), at);
+      copyBytes(payload, start, start + szPayload, a, at);
       this.nBlob += szPayload;
     }
   }
@@ -836,14 +853,31 @@ function translateNumber(p: JsonParse, i: number): number {
   return finish(j);
 }
 
-/** Parses JSON text (UTF-8, cut at the first NUL) into JSONB; null on a syntax error (p.iErr says where). */
+/** Bytes of NUL padding after JSON text: C's terminator, so look-ahead never runs off the end. */
+const TEXT_PADDING = 8;
+
+/** Parses JSON text (UTF-8, cut at the first NUL) into JSONB; on a syntax error ok is false and p.iErr says where. */
 export function parseJsonText(text: Uint8Array): { parse: JsonParse; ok: boolean } {
   let n = text.indexOf(0);
   if (n < 0) n = text.length;
-  const p = new JsonParse();
-  // NUL padding stands in for C's terminator, so look-ahead never runs off the end.
-  const z = new Uint8Array(n + 8);
+  const z = new Uint8Array(n + TEXT_PADDING);
   z.set(text.subarray(0, n));
+  return parsePadded(z, n);
+}
+
+/** parseJsonText for a JS string, encoded straight into a padded buffer. */
+export function parseJsonString(text: string): { parse: JsonParse; ok: boolean } {
+  const z = new Uint8Array(text.length * 3 + TEXT_PADDING);
+  const { written } = encoder.encodeInto(text, z);
+  const nul = z.subarray(0, written).indexOf(0);
+  return parsePadded(z, nul < 0 ? written : nul);
+}
+
+/** Parses z[0..n), which is followed by at least TEXT_PADDING zero bytes. */
+function parsePadded(z: Uint8Array, n: number): { parse: JsonParse; ok: boolean } {
+  if (n < z.length) z.fill(0, n, Math.min(z.length, n + TEXT_PADDING));
+  // JSONB is about as long as the text, so this capacity rarely grows.
+  const p = new JsonParse(undefined, n + 16);
   p.zJson = z;
   p.nJson = n;
   let i = translateText(p, 0);

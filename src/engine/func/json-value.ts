@@ -28,6 +28,7 @@ import {
   hexValue,
   isXDigitByte,
   mightBeJsonb,
+  parseJsonString,
   parseJsonText,
   unescapeOneChar,
   utf8,
@@ -87,11 +88,17 @@ export function jsonArg(v: SqlValue, keepError = false): JsonParse | { parse: Js
     const parse = new JsonParse(v.slice());
     return keepError ? { parse, ok: true } : parse;
   }
-  const text = sqlTextBytes(v);
-  const result = text.length === 0 ? { parse: new JsonParse(), ok: false } : parseJsonText(text);
+  const result = parseArgText(v);
   if (keepError) return result;
   if (!result.ok) throw malformed();
   return result.parse;
+}
+
+/** Parses a value's text form as JSON; empty text is malformed. */
+function parseArgText(v: SqlValue): { parse: JsonParse; ok: boolean } {
+  if (typeof v === "string") return v.length === 0 ? { parse: new JsonParse(), ok: false } : parseJsonString(v);
+  const text = sqlTextBytes(v);
+  return text.length === 0 ? { parse: new JsonParse(), ok: false } : parseJsonText(text);
 }
 
 /** UTF-8 bytes of a value's text form (blobs as their bytes). */
@@ -137,12 +144,12 @@ export function sqlValueToJsonb(v: SqlValue, isJson: boolean): Uint8Array {
     throw new SqliteError("JSON cannot hold BLOB values");
   }
   if (typeof v === "string") {
-    const bytes = utf8(v);
     if (isJson) {
-      const parsed = parseJsonText(bytes);
+      const parsed = parseJsonString(v);
       if (!parsed.ok) throw malformed();
       return parsed.parse.bytes();
     }
+    const bytes = utf8(v);
     p.appendNode(JSONB_TEXTRAW, bytes.length, bytes);
     return p.bytes();
   }
@@ -273,7 +280,7 @@ export function isContainer(p: JsonParse, i: number): boolean {
 
 /** Renders a whole parse as JSON text; throws on malformed JSONB. */
 export function parseToText(p: JsonParse, i = 0): string {
-  const out = new ByteString();
+  const out = new ByteString(p.nBlob + 16);
   blobToText(p, i, out);
   if (out.malformed) throw malformed();
   return out.toString();
