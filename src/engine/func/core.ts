@@ -393,6 +393,53 @@ const zeroblob: Call = ([n]) => {
 
 const quote: Call = ([x]) => quoteValue(x);
 
+/** Escapes unistr() understands: \\, \XXXX, \uXXXX, \+XXXXXX, \UXXXXXXXX (hex digit counts fixed). */
+const unistr: Call = ([x]) => {
+  const s = text(x);
+  if (s === null) return null;
+  let out = "";
+  let start = 0;
+  for (let i = s.indexOf("\\"); i >= 0; i = s.indexOf("\\", start)) {
+    out += s.slice(start, i);
+    const kind = s[i + 1];
+    let digits = 4;
+    let at = i + 1;
+    if (kind === "\\") {
+      out += "\\";
+      start = i + 2;
+      continue;
+    }
+    if (kind === "u") at++;
+    else if (kind === "+") {
+      digits = 6;
+      at++;
+    } else if (kind === "U") {
+      digits = 8;
+      at++;
+    }
+    let cp = 0;
+    for (let k = 0; k < digits; k++) {
+      const d = hexDigit(s.charCodeAt(at + k));
+      if (d < 0) throw new SqliteError("invalid Unicode escape");
+      cp = cp * 16 + d;
+    }
+    // Beyond U+10FFFF SQLite writes 4 bytes that are not valid UTF-8.
+    out += cp > 0x10ffff ? "\uFFFD".repeat(4) : String.fromCodePoint(cp);
+    start = at + digits;
+  }
+  return out + s.slice(start);
+};
+
+/** unistr_quote(): quote(), except text with control characters becomes unistr('...') with \u00XX escapes. */
+const unistrQuote: Call = ([x]) => {
+  if (typeof x !== "string" || !/[\x01-\x1f]/.test(x)) return quoteValue(x);
+  const escaped = x
+    .replaceAll("\\", "\\\\")
+    .replaceAll("'", "''")
+    .replace(/[\x01-\x1f]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  return "unistr('" + escaped + "')";
+};
+
 const identity: Call = ([x]) => x;
 
 const likelihood: Call = ([x, p]) => {
@@ -450,6 +497,8 @@ export const coreScalarFunctions: readonly ScalarFunction[] = [
   scalar("unhex", 1, unhex),
   scalar("unhex", 2, unhex),
   scalar("unicode", 1, unicode),
+  scalar("unistr", 1, unistr),
+  scalar("unistr_quote", 1, unistrQuote),
   scalar("zeroblob", 1, zeroblob),
   scalar("sqlite_version", 0, () => SQLITE_VERSION),
   scalar("sqlite_source_id", 0, () => SQLITE_SOURCE_ID),

@@ -48,7 +48,7 @@ function run(name: string, argLists: SqlValue[][], digitGaps = 0, ulps = 0): str
 
 const ONE_ARG = [
   "abs", "hex", "length", "octet_length", "lower", "upper", "ltrim", "rtrim", "trim", "quote", "sign", "typeof", "unhex",
-  "unicode", "likely", "unlikely", "char", "coalesce", "concat", "round", "ifnull",
+  "unicode", "unistr", "unistr_quote", "likely", "unlikely", "char", "coalesce", "concat", "round", "ifnull",
 ];
 const MATH_ONE = [
   "acos", "acosh", "asin", "asinh", "atan", "atanh", "ceil", "ceiling", "cos", "cosh", "degrees", "exp", "floor", "ln", "log",
@@ -128,6 +128,11 @@ it("round matches SQLite including halfway cases and large values", () => {
     for (const n of ns) args.push([x, n]);
   }
   expect(run("round", args)).toEqual([]);
+});
+
+it("unistr and unistr_quote match SQLite on escapes and control characters", () => {
+  const texts = ["\\u00e9", "\\00E9x", "\\+01F600", "\\U0001F600!", "a\\\\b", "\\u12", "\\", "\\q", "\\U00110000", "plain", "a\nb", "'\t\\", "\x1f"];
+  expect([...run("unistr", texts.map((t) => [t])), ...run("unistr_quote", texts.map((t) => [t]))]).toEqual([]);
 });
 
 it("version, char, zeroblob, randomblob sizes", () => {

@@ -15,7 +15,7 @@ beforeAll(async () => {
 /** One partition, already sorted by `key`; `value` is what functions take as their first argument. */
 const KEYS: SqlValue[] = [1, 1, 2, 3, 3, 3, 4, 5, 5, 6, null, null];
 const sorted = [...KEYS].sort((a, b) => compareValues(a, b));
-const VALUES: SqlValue[] = sorted.map((k, i) => (i % 4 === 3 ? null : `v${i}`));
+const VALUES: SqlValue[] = sorted.map((_key, i) => (i % 4 === 3 ? null : `v${i}`));
 
 interface FrameSpec {
   sql: string;
