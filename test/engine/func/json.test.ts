@@ -212,6 +212,12 @@ group("JSON scalar functions vs sql.js", () => {
       check("json_array(?1 ->> '$.a')", [d], () => call("json_array", [call("->>", [d, "$.a"])]));
       check("json_quote(json(?1))", [d], () => call("json_quote", [call("json", [d])]));
       check("(?1 -> '$.b') -> '$[2]'", [d], () => call("->", [call("->", [d, "$.b"]), "$[2]"]));
+      check("json_array(json_pretty(?1))", [d], () => call("json_array", [call("json_pretty", [d])]));
+      check("json_array(?1 ->> '$')", [d], () => call("json_array", [call("->>", [d, "$"])]));
+      check("json_array(json_remove(?1, '$[0]'))", [d], () => call("json_array", [call("json_remove", [d, "$[0]"])]));
+      check("json_array(json_patch('{}', ?1))", [d], () => call("json_array", [call("json_patch", ["{}", d])]));
+      check("json_array(jsonb(?1))", [d], () => call("json_array", [call("jsonb", [d])]));
+      check("json_array(json_extract(?1, '$[0]', '$.a'))", [d], () => call("json_array", [call("json_extract", [d, "$[0]", "$.a"])]));
     }
     expect(mismatches.slice(0, 25)).toEqual([]);
   });
