@@ -38,22 +38,27 @@ const STRFTIME_FORMAT = "%Y-%m-%d %H:%M:%f %S %j %J %s %w %u %W %U %G %g %V %e %
 
 let oracle: Oracle;
 beforeAll(async () => {
+  // The engine treats local time as UTC (Workers run in UTC); make the
+  // oracle's 'localtime'/'utc' modifiers do the same wherever tests run.
+  process.env.TZ = "UTC";
   oracle = await Oracle.open();
 });
 
 const ctx = fixedContext();
 
-function ours(name: string, args: (string | number | null)[]): Described {
+type Arg = string | number | null | Uint8Array;
+
+function ours(name: string, args: Arg[]): Described {
   return describe(scalar(dateTimeFunctions, name, args.length).call(args, ctx));
 }
 
-function theirs(name: string, args: (string | number | null)[]): Described | { error: string } {
+function theirs(name: string, args: Arg[]): Described | { error: string } {
   const placeholders = args.map((_, i) => `?${i + 1}`).join(", ");
   return oracle.value(`${name}(${placeholders})`, args);
 }
 
 /** Compares every call, collecting all mismatches so one failure shows the whole picture. */
-function compareAll(calls: [string, (string | number | null)[]][]): void {
+function compareAll(calls: [string, Arg[]][]): void {
   const mismatches: string[] = [];
   for (const [name, args] of calls) {
     const expected = theirs(name, args);
@@ -141,6 +146,18 @@ group("date/time functions vs sql.js", () => {
         calls.push(["date", [`${year}-${md}`, "+1 day"]]);
       }
     }
+    compareAll(calls);
+  });
+
+  it("BLOB and numeric arguments in every position", () => {
+    const blob = (s: string) => new TextEncoder().encode(s);
+    const calls: [string, Arg[]][] = [
+      ["datetime", [blob("2024-01-31 10:00")]], ["datetime", [blob("2024-01-31"), blob("+1 month")]],
+      ["date", ["2024-01-31", 5]], ["date", ["2024-01-31", 1.5]], ["date", ["2024-01-31", -1]], ["date", ["2024-01-31", null]],
+      ["strftime", [blob("%Y/%m"), "2024-01-31"]], ["strftime", [20, "2024-01-31"]], ["strftime", [2.5, "2024-01-31"]],
+      ["time", [blob("12:34:56.789"), "subsec"]], ["julianday", [blob("")]], ["datetime", [new Uint8Array([0x32, 0x30, 0x32, 0x34, 0xff])]],
+      ["timediff", [blob("2024-03-01"), "2024-01-31"]], ["unixepoch", [1700000000, blob("unixepoch")]],
+    ];
     compareAll(calls);
   });
 
