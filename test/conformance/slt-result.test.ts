@@ -12,6 +12,10 @@ describe("sorting printed values", () => {
     expect(sortValues(["10", "9", "-1", "NULL", "1"], 2, "valuesort")).toEqual(["-1", "1", "10", "9", "NULL"]);
   });
 
+  it("rowsort of a single column sorts like valuesort", () => {
+    expect(sortValues(["b", "10", "9", "a"], 1, "rowsort")).toEqual(["10", "9", "a", "b"]);
+  });
+
   it("rowsort compares rows column by column, which differs from comparing joined rows", () => {
     // Joined without a separator the rows would sort as "ab", "abc", "azz" instead.
     const values = ["ab", "c", "a", "zz", "a", "b"];
@@ -32,7 +36,7 @@ describe("hashing", () => {
   });
 
   it("prints the hash line with the value count", () => {
-    expect(hashLine(["a"])).toBe("1 values hashing to 60b725f10c9c85c70d97880dfe8191b3");
+    expect(hashLine(1, hashValues(["a"]))).toBe("1 values hashing to 60b725f10c9c85c70d97880dfe8191b3");
   });
 
   it("gives a label the same hash from an expected list of values or from its hash line", () => {

@@ -22,7 +22,8 @@ function compareStrings(a: string, b: string): number {
  */
 export function sortValues(values: readonly string[], columnCount: number, mode: SltSortMode): string[] {
   if (mode === "nosort") return [...values];
-  if (mode === "valuesort") return [...values].sort(compareStrings);
+  // The default sort compares UTF-16 code units: byte order for ASCII.
+  if (mode === "valuesort" || columnCount === 1) return [...values].sort();
   const rows: string[][] = [];
   for (let i = 0; i < values.length; i += columnCount) rows.push(values.slice(i, i + columnCount));
   rows.sort((a, b) => {
@@ -37,14 +38,15 @@ export function sortValues(values: readonly string[], columnCount: number, mode:
 
 /** MD5 (hex) of every value followed by a newline, the way results are hashed. */
 export function hashValues(values: readonly string[]): string {
-  const md5 = createHash("md5");
-  for (const v of values) md5.update(`${v}\n`);
-  return md5.digest("hex");
+  // One update of the joined text: much faster than an update per value.
+  return createHash("md5")
+    .update(values.length === 0 ? "" : `${values.join("\n")}\n`)
+    .digest("hex");
 }
 
-/** The hash line the reference runner prints for a result above the threshold. */
-export function hashLine(values: readonly string[]): string {
-  return `${values.length} values hashing to ${hashValues(values)}`;
+/** The line standing for a result above the hash threshold. */
+export function hashLine(count: number, md5: string): string {
+  return `${count} values hashing to ${md5}`;
 }
 
 /** The MD5 a label stands for, from an expected result as written. */
@@ -54,5 +56,5 @@ export function expectedHash(expected: SltExpected): string {
 
 /** The expected result as the lines written in the script. */
 export function expectedLines(expected: SltExpected): string[] {
-  return expected.kind === "hash" ? [`${expected.count} values hashing to ${expected.md5}`] : expected.values;
+  return expected.kind === "hash" ? [hashLine(expected.count, expected.md5)] : expected.values;
 }
