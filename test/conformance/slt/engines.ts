@@ -1,7 +1,7 @@
-// Engine selection by name for the CLI and tests. The Tessera adapter plugs in
-// here once the engine exists; until then asking for it is a clear error.
+// Engine selection by name for the CLI and tests.
 import type { SltEngine } from "./engine.js";
 import { createSqlJsEngine } from "./sqljs-engine.js";
+import { createTesseraEngine } from "./tessera-engine.js";
 
 /** The engine `npm run slt` uses without --engine. */
 export const DEFAULT_ENGINE = "sqlite";
@@ -11,7 +11,7 @@ export async function createEngine(name: string): Promise<SltEngine> {
     case "sqlite":
       return createSqlJsEngine();
     case "tessera":
-      throw new Error("engine tessera is not available yet");
+      return createTesseraEngine();
     default:
       throw new Error(`unknown engine '${name}' (expected sqlite or tessera)`);
   }

@@ -1,0 +1,108 @@
+// The public engine API, in the shape of better-sqlite3: a Database is a
+// connection to one database (in memory, over a page store, or opened from a
+// file image); statements are prepared once and run many times.
+import { BtreeDatabase } from "./btree/index.js";
+import { Connection, DatabaseCore } from "./connection.js";
+import { SqliteError } from "./errors.js";
+import { MemoryPageStore } from "./pager/memory-page-store.js";
+import type { PageStore } from "./pager/page-store.js";
+import { parseScript } from "./sql/parse.js";
+import { Statement } from "./statement.js";
+import { registerTableFunctions } from "./table-functions.js";
+
+export interface DatabaseOptions {
+  /** Where pages live; a fresh in-memory store by default. */
+  store?: PageStore;
+  /** Open a copy of this SQLite file image (ignored when `store` is given). */
+  image?: Uint8Array;
+  /** Page cache bound in bytes (default 4 MiB). */
+  cacheBytes?: number;
+  /** Page size of a new database (default 4096). */
+  pageSize?: number;
+}
+
+export class Database {
+  private readonly connection: Connection;
+  private open = true;
+
+  constructor(options: DatabaseOptions = {}) {
+    const store = options.store ?? (options.image ? MemoryPageStore.fromImage(options.image) : new MemoryPageStore());
+    const btree = BtreeDatabase.open(store, { cacheBytes: options.cacheBytes, pageSize: options.pageSize });
+    const core = new DatabaseCore(btree);
+    registerTableFunctions(core);
+    this.connection = new Connection(core);
+  }
+
+  /** Whether a transaction is open (inside BEGIN ... COMMIT). */
+  get inTransaction(): boolean {
+    return this.connection.inTransaction;
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Compiles one statement. */
+  prepare(sql: string): Statement {
+    this.checkOpen();
+    const statements = parseScript(sql);
+    if (statements.length === 0) throw new SqliteError("The supplied SQL string contains no statements", "SQLITE_MISUSE");
+    if (statements.length > 1) throw new SqliteError("The supplied SQL string contains more than one statement", "SQLITE_MISUSE");
+    return new Statement(this.connection, statements[0], sql);
+  }
+
+  /** Runs a script of statements (no parameters, results discarded). */
+  exec(sql: string): this {
+    this.checkOpen();
+    for (const s of parseScript(sql)) new Statement(this.connection, s, sql).run();
+    return this;
+  }
+
+  /**
+   * Wraps `fn` in a transaction: BEGIN before, COMMIT after, ROLLBACK if it
+   * throws. Variants `.deferred`, `.immediate`, `.exclusive` choose the BEGIN.
+   */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): TransactionFunction<A, R> {
+    const make = (mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE") => (...args: A): R => {
+      if (this.inTransaction) throw new SqliteError("nested transactions are not supported yet", "SQLITE_MISUSE");
+      this.exec(`BEGIN ${mode}`);
+      try {
+        const result = fn(...args);
+        this.exec("COMMIT");
+        return result;
+      } catch (e) {
+        if (this.inTransaction) this.exec("ROLLBACK");
+        throw e;
+      }
+    };
+    const wrapped = make("DEFERRED") as TransactionFunction<A, R>;
+    wrapped.deferred = make("DEFERRED");
+    wrapped.immediate = make("IMMEDIATE");
+    wrapped.exclusive = make("EXCLUSIVE");
+    return wrapped;
+  }
+
+  /** The committed database as a standard SQLite file image. */
+  serialize(): Uint8Array {
+    this.checkOpen();
+    return this.connection.core.btree.serialize();
+  }
+
+  /** Rolls back any open transaction and releases the database. */
+  close(): void {
+    if (!this.open) return;
+    this.connection.close();
+    this.connection.core.btree.close();
+    this.open = false;
+  }
+
+  private checkOpen(): void {
+    if (!this.open) throw new SqliteError("The database connection is not open", "SQLITE_MISUSE");
+  }
+}
+
+export type TransactionFunction<A extends unknown[], R> = ((...args: A) => R) & {
+  deferred: (...args: A) => R;
+  immediate: (...args: A) => R;
+  exclusive: (...args: A) => R;
+};

@@ -1,0 +1,286 @@
+// Aggregate queries: GROUP BY / HAVING and aggregate functions (with
+// DISTINCT, FILTER and ORDER BY inside the call).
+//
+// Rows from the join loops are folded into groups. Output expressions are
+// compiled against "shadow" sources whose slots read values captured from
+// each group's representative row, so bare columns work as in SQLite: with
+// exactly one min() or max() they come from the row holding the extreme
+// value, otherwise from the group's last row. Groups are output in GROUP BY
+// key order, as SQLite's sorter produces them.
+import { SqliteError } from "../errors.js";
+import type { AggregateFunction, BuiltinFunction, FunctionContext } from "../func/types.js";
+import { Scope, type Source } from "../plan/scope.js";
+import { forEachChild } from "../plan/terms.js";
+import type { Expr, FunctionCall, SelectCore } from "../sql/ast.js";
+import { truthValue } from "../value/arith.js";
+import { IntegralReal, type SqlValue } from "../value/types.js";
+import type { CompileEnv } from "./compile-env.js";
+import { collationByName, compileExpr, exprCollation, type Evaluator, type ExprContext } from "./compile-expr.js";
+import type { RowSlot } from "./row-slot.js";
+import { columnInfo, compileOrderBy, type CoreParts } from "./select.js";
+import type { QueryProgram } from "./select-types.js";
+import { compareKeys, sortEntries, sortKeySpec, type SortEntry, type SortKeySpec } from "./sort.js";
+import { foldFor, rowKey, valueKey, type KeyFold } from "./value-key.js";
+
+/** Whether an expression calls an aggregate function (not looking inside subqueries). */
+export function containsAggregate(e: Expr, env: CompileEnv): boolean {
+  let found = false;
+  const visit = (x: Expr): void => {
+    if (found) return;
+    if (x.kind === "FunctionCall" && x.over === null) {
+      const f = env.lookupFunction(x.name.name, x.star ? 0 : x.args.length);
+      if (f !== undefined && f !== "wrong-arity" && f.kind === "aggregate") {
+        found = true;
+        return;
+      }
+    }
+    forEachChild(x, visit);
+  };
+  visit(e);
+  return found;
+}
+
+/** Whether an expression calls a function with OVER (a window function). */
+export function containsWindow(e: Expr): boolean {
+  let found = false;
+  const visit = (x: Expr): void => {
+    if (found) return;
+    if (x.kind === "FunctionCall" && x.over !== null) found = true;
+    else forEachChild(x, visit);
+  };
+  visit(e);
+  return found;
+}
+
+/** A slot over the values captured for the group being output. */
+class GroupRowSlot implements RowSlot {
+  nullRow = false;
+  values: SqlValue[] = [];
+  rowidValue: SqlValue = null;
+  column(i: number): SqlValue {
+    return this.values[i] ?? null;
+  }
+  rowid(): SqlValue {
+    return this.rowidValue;
+  }
+}
+
+interface AggregateSpec {
+  fn: AggregateFunction;
+  args: Evaluator[];
+  argv: SqlValue[];
+  distinct: boolean;
+  filter: Evaluator | null;
+  /** ORDER BY inside the call: arguments are collected and sorted before stepping. */
+  order: { keys: Evaluator[]; specs: SortKeySpec[] } | null;
+}
+
+interface Group {
+  key: SqlValue[];
+  states: unknown[];
+  seen: (Set<string> | null)[];
+  ordered: (SortEntry[] | null)[];
+  /** Captured columns per source (index -1 = rowid stored separately). */
+  captured: SqlValue[][];
+  rowids: SqlValue[];
+  results: SqlValue[];
+}
+
+export function compileAggregateQuery(core: SelectCore, parts: CoreParts): QueryProgram {
+  const { env, scope, ctx: rowCtx, projections } = parts;
+  const fctx: FunctionContext = env.runtime.functions;
+
+  const shadowSlots = scope.sources.map(() => new GroupRowSlot());
+  const shadows: Source[] = scope.sources.map((s, i) => ({ ...s, slot: shadowSlots[i], usedColumns: new Set<number>() }));
+  const outScope = new Scope(shadows, scope.outer);
+
+  const specs: AggregateSpec[] = [];
+  let current: Group | null = null;
+  const aggregateCall = (call: FunctionCall, fn: BuiltinFunction | undefined): Evaluator => {
+    if (call.over !== null) throw new SqliteError("window functions are not supported yet");
+    if (!fn || fn.kind !== "aggregate") {
+      throw new SqliteError(fn === undefined ? `wrong number of arguments to function ${call.name.name}()` : `misuse of window function ${call.name.name}()`);
+    }
+    if (call.distinct && call.args.length !== 1) throw new SqliteError("DISTINCT aggregates must have exactly one argument");
+    // Aggregate arguments are evaluated per input row; nested aggregates are an error there.
+    const argCtx: ExprContext = { ...rowCtx, aggregateCall: undefined };
+    const args = call.args.map((a) => compileExpr(a, argCtx));
+    const order = call.orderBy.length
+      ? {
+          keys: call.orderBy.map((o) => compileExpr(o.expr, argCtx)),
+          specs: call.orderBy.map((o) => sortKeySpec(collationByName(exprCollation(o.expr, scope)?.name ?? "BINARY"), o.direction === "DESC", o.nulls)),
+        }
+      : null;
+    const k = specs.length;
+    specs.push({ fn, args, argv: new Array(args.length), distinct: call.distinct, filter: call.filter ? compileExpr(call.filter, argCtx) : null, order });
+    return () => (current as Group).results[k];
+  };
+  const outCtx: ExprContext = { ...rowCtx, scope: outScope, aggregateCall };
+
+  const groupBy = core.groupBy.map((e, i) => {
+    const k = e.kind === "NumberLiteral" && e.isInteger && typeof e.value === "number" ? e.value : null;
+    if (k !== null) {
+      if (k < 1 || k > projections.length) throw new SqliteError(`${i + 1}${["st", "nd", "rd"][i] ?? "th"} GROUP BY term out of range - should be between 1 and ${projections.length}`);
+      return projections[k - 1].expr;
+    }
+    if (containsAggregate(e, env)) throw new SqliteError("aggregate functions are not allowed in the GROUP BY clause");
+    return e;
+  });
+  const keyEvals = groupBy.map((e) => compileExpr(e, rowCtx));
+  const keyCollations = groupBy.map((e) => exprCollation(e, scope)?.name ?? "BINARY");
+  const keyFolds: KeyFold[] = keyCollations.map(foldFor);
+  const keySpecs = keyCollations.map((c) => sortKeySpec(collationByName(c), false, null));
+
+  const columns = projections.map((p) => columnInfo(p, outScope));
+  const outEvals = projections.map((p) => compileExpr(p.expr, outCtx));
+  const having = core.having ? compileExpr(core.having, outCtx) : null;
+  const sort = compileOrderBy(parts.orderBy, projections, outCtx, outScope);
+  if (groupBy.length > 0) env.plan.add("USE TEMP B-TREE FOR GROUP BY");
+  if (sort) env.plan.add("USE TEMP B-TREE FOR ORDER BY");
+
+  // With exactly one min()/max(), bare columns come from the row that set it.
+  const minMax = specs.filter((s) => s.fn.name === "min" || s.fn.name === "max");
+  const extremeIndex = minMax.length === 1 ? specs.indexOf(minMax[0]) : -1;
+  const width = outEvals.length;
+  const outFolds = columns.map((c) => foldFor(c.collation));
+
+  const newGroup = (key: SqlValue[]): Group => ({
+    key,
+    states: specs.map((s) => s.fn.init()),
+    seen: specs.map((s) => (s.distinct ? new Set<string>() : null)),
+    ordered: specs.map((s) => (s.order ? [] : null)),
+    captured: shadows.map((s) => new Array(s.columns.length).fill(null)),
+    rowids: shadows.map(() => null),
+    results: [],
+  });
+
+  const capture = (g: Group): void => {
+    for (let s = 0; s < shadows.length; s++) {
+      const real = scope.sources[s].slot;
+      const row = g.captured[s];
+      for (const c of shadows[s].usedColumns) {
+        if (c < 0) g.rowids[s] = real.rowid();
+        else row[c] = real.column(c);
+      }
+    }
+  };
+
+  const step = (g: Group, fresh: boolean): void => {
+    let extremeChanged = fresh;
+    for (let k = 0; k < specs.length; k++) {
+      const spec = specs[k];
+      if (spec.filter && truthValue(spec.filter()) !== true) continue;
+      const argv = spec.argv;
+      for (let i = 0; i < spec.args.length; i++) argv[i] = spec.args[i]();
+      const seen = g.seen[k];
+      if (seen) {
+        const key = valueKey(argv[0], null);
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      const ordered = g.ordered[k];
+      if (ordered) {
+        ordered.push({ keys: (spec.order as NonNullable<AggregateSpec["order"]>).keys.map((e) => e()), row: argv.slice() });
+        continue;
+      }
+      if (k === extremeIndex) {
+        const before = spec.fn.value(g.states[k]);
+        g.states[k] = spec.fn.step(g.states[k], argv, fctx);
+        if (spec.fn.value(g.states[k]) !== before) extremeChanged = true;
+      } else g.states[k] = spec.fn.step(g.states[k], argv, fctx);
+    }
+    if (extremeIndex < 0 || extremeChanged) capture(g);
+  };
+
+  const finish = (g: Group): void => {
+    for (let k = 0; k < specs.length; k++) {
+      const spec = specs[k];
+      const ordered = g.ordered[k];
+      if (ordered) {
+        sortEntries(ordered, (spec.order as NonNullable<AggregateSpec["order"]>).specs);
+        for (const e of ordered) g.states[k] = spec.fn.step(g.states[k], e.row, fctx);
+      }
+      g.results[k] = spec.fn.result(g.states[k]);
+    }
+  };
+
+  const grouped = groupBy.length > 0;
+  return {
+    columns,
+    get correlated() {
+      return scope.correlated || outScope.correlated;
+    },
+    run(emit) {
+      const { limit, offset } = parts.limits();
+      if (limit === 0) return;
+      const groups = new Map<unknown, Group>();
+      const single = grouped ? null : newGroup([]);
+      let first = true;
+      parts.loops(() => {
+        if (single) {
+          step(single, first);
+          first = false;
+          return true;
+        }
+        const key: SqlValue[] = new Array(keyEvals.length);
+        for (let i = 0; i < keyEvals.length; i++) key[i] = keyEvals[i]();
+        const hash = groupHash(key, keyFolds);
+        let g = groups.get(hash);
+        const fresh = g === undefined;
+        if (!g) {
+          g = newGroup(key);
+          groups.set(hash, g);
+        }
+        step(g, fresh);
+        return true;
+      });
+      let list: Group[];
+      if (single) list = [single];
+      else {
+        list = [...groups.values()];
+        list.sort((a, b) => compareKeys(a.key, b.key, keySpecs));
+      }
+      const rows: SqlValue[][] = [];
+      const entries: SortEntry[] = [];
+      const seen = parts.distinct ? new Set<string>() : null;
+      for (const g of list) {
+        finish(g);
+        current = g;
+        for (let s = 0; s < shadowSlots.length; s++) {
+          shadowSlots[s].values = g.captured[s];
+          shadowSlots[s].rowidValue = g.rowids[s];
+        }
+        if (having && truthValue(having()) !== true) continue;
+        const row: SqlValue[] = new Array(width);
+        for (let i = 0; i < width; i++) row[i] = outEvals[i]();
+        if (seen) {
+          const k = rowKey(row, outFolds);
+          if (seen.has(k)) continue;
+          seen.add(k);
+        }
+        if (sort) entries.push({ keys: sort.keys(row), row });
+        else rows.push(row);
+      }
+      current = null;
+      let out = rows;
+      if (sort) {
+        sortEntries(entries, sort.specs);
+        out = entries.map((e) => e.row);
+      }
+      const end = limit < 0 ? out.length : Math.min(out.length, offset + limit);
+      for (let i = offset; i < end; i++) if (!emit(out[i])) return;
+    },
+  };
+}
+
+
+/** Map key of a group: numbers directly (1 and 1.0 alike), other values by their value key. */
+function groupHash(key: SqlValue[], folds: KeyFold[]): unknown {
+  if (key.length === 1) {
+    const v = key[0];
+    if (typeof v === "number") return v === 0 ? 0 : v;
+    if (v instanceof IntegralReal) return v.value === 0 ? 0 : v.value;
+    return valueKey(v, folds[0]);
+  }
+  return rowKey(key, folds);
+}

@@ -1,0 +1,39 @@
+// DELETE: the rows matching WHERE are collected first, then removed with
+// their index entries (RETURNING sees each row as it was).
+import { SqliteError } from "../errors.js";
+import type { Delete } from "../sql/ast.js";
+import type { CompileEnv } from "./compile-env.js";
+import { compileReturning, tableWriter, targetTable } from "./dml-target.js";
+import type { StatementProgram } from "./program.js";
+import { compileRowLoop } from "./select.js";
+
+export function compileDelete(stmt: Delete, env: CompileEnv): StatementProgram {
+  if (stmt.with) throw new SqliteError("WITH clause on DELETE is not supported yet");
+  if (stmt.orderBy.length > 0 || stmt.limit) throw new SqliteError("ORDER BY and LIMIT on DELETE are not supported");
+  const table = targetTable(env, stmt.table.schema, stmt.table.name);
+  const loop = compileRowLoop(stmt.table, stmt.where, env, null);
+  const slot = loop.scope.sources[0].slot;
+  const writer = tableWriter(env, table, env.writeTx);
+  const returning = compileReturning(env, table, stmt.table.alias?.name ?? table.name, stmt.returning);
+  const rt = env.runtime;
+  return {
+    columns: returning?.columns ?? [],
+    writes: true,
+    changesSchema: false,
+    countsChanges: true,
+    run(emit) {
+      const rowids: (number | bigint)[] = [];
+      loop.loops(() => {
+        rowids.push(slot.rowid() as number | bigint);
+        return true;
+      });
+      for (const rowid of rowids) {
+        rt.tick();
+        const old = writer.delete(rowid);
+        if (!old) continue;
+        rt.changes++;
+        if (returning && !emit(returning.row(old, rowid))) return;
+      }
+    },
+  };
+}

@@ -1,0 +1,118 @@
+// What INSERT, UPDATE and DELETE share about their target table: finding
+// it (and refusing views and the schema table), compiling the table's own
+// expressions (CHECK, index expressions, partial-index WHERE, DEFAULTs)
+// against its stored CREATE text, and RETURNING clauses.
+import type { WriteTransaction } from "../btree/index.js";
+import { SqliteError } from "../errors.js";
+import { Scope, type Source } from "../plan/scope.js";
+import { foldName, type Table } from "../schema/schema.js";
+import type { Ident, ResultColumn } from "../sql/ast.js";
+import type { SqlValue } from "../value/types.js";
+import type { CompileEnv } from "./compile-env.js";
+import { compileExpr, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { ArrayRowSlot } from "./row-slot.js";
+import { columnInfo, expandResultColumns, subqueryProgram } from "./select.js";
+import type { ResultColumnInfo } from "./select-types.js";
+import { TableWriter, type TableExprs } from "./table-writer.js";
+
+export function targetTable(env: CompileEnv, schema: Ident | null, name: Ident): Table {
+  if (schema && !["main", "temp"].includes(foldName(schema.name))) throw new SqliteError(`unknown database ${schema.name}`);
+  const key = foldName(name.name);
+  if (key === "sqlite_schema" || key === "sqlite_master") throw new SqliteError(`table ${name.name} may not be modified`);
+  const table = env.schema.table(name.name);
+  if (table) {
+    if (table.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
+    return table;
+  }
+  if (env.schema.view(name.name)) throw new SqliteError(`cannot modify ${name.name} because it is a view`);
+  throw new SqliteError(`no such table: ${name.name}`);
+}
+
+/** A one-source scope over a row held in an array slot (the candidate row, NEW/OLD, RETURNING). */
+export function rowScope(table: Table, name: string, slot: ArrayRowSlot, outer: Scope | null = null): Scope {
+  const source: Source = {
+    name,
+    columns: table.columns.map((c) => ({
+      name: c.name,
+      affinity: c.affinity,
+      collation: c.collation,
+      declaredType: c.declaredType || null,
+      originTable: table.name,
+      originColumn: c.name,
+      hidden: false,
+    })),
+    slot,
+    hasRowid: true,
+    rowidAlias: table.rowidAlias,
+    usingHidden: new Set(),
+    usedColumns: new Set(),
+  };
+  return new Scope([source], outer);
+}
+
+/** An expression context for expressions stored in the schema (their offsets refer to the table's SQL). */
+export function tableExprContext(env: CompileEnv, table: Table, scope: Scope): ExprContext {
+  const tableEnv: CompileEnv = { ...env, source: table.sql, ctes: null };
+  return {
+    scope,
+    runtime: env.runtime,
+    source: table.sql,
+    lookupFunction: env.lookupFunction,
+    compileSubquery: (select, s) => subqueryProgram(select, tableEnv, s),
+  };
+}
+
+/** A TableWriter with the table's CHECK and index expressions compiled. */
+export function tableWriter(env: CompileEnv, table: Table, tx: () => WriteTransaction): TableWriter {
+  const slot = new ArrayRowSlot();
+  const scope = rowScope(table, table.name, slot);
+  const ctx = tableExprContext(env, table, scope);
+  const exprs: TableExprs = {
+    slot,
+    checks: table.checks.map((check) => ({ check, eval: compileExpr(check.expr, ctx) })),
+    indexes: table.indexes.map((index) => {
+      const indexCtx = index.sql ? { ...ctx, source: index.sql } : ctx;
+      return {
+        columns: index.columns.map((c) => (c.expr ? compileExpr(c.expr, indexCtx) : null)),
+        where: index.where ? compileExpr(index.where, indexCtx) : null,
+      };
+    }),
+  };
+  return new TableWriter(table, exprs, tx);
+}
+
+/** DEFAULT value evaluators per column (NULL when none). */
+export function defaultEvaluators(env: CompileEnv, table: Table): Evaluator[] {
+  const ctx = tableExprContext(env, table, new Scope([], null));
+  return table.columns.map((c) => (c.default ? compileExpr(c.default, ctx) : () => null));
+}
+
+/** A compiled RETURNING clause over the written (or deleted) row. */
+export interface Returning {
+  columns: ResultColumnInfo[];
+  /** Evaluates the clause for a row (values by column, and its rowid). */
+  row(values: readonly SqlValue[], rowid: SqlValue): SqlValue[];
+}
+
+export function compileReturning(env: CompileEnv, table: Table, name: string, returning: ResultColumn[] | null): Returning | null {
+  if (!returning) return null;
+  const slot = new ArrayRowSlot();
+  const scope = rowScope(table, name, slot);
+  const ctx: ExprContext = {
+    scope,
+    runtime: env.runtime,
+    source: env.source,
+    lookupFunction: env.lookupFunction,
+    compileSubquery: (select, s) => subqueryProgram(select, env, s),
+  };
+  const projections = expandResultColumns(returning, scope, env);
+  const evals = projections.map((p) => compileExpr(p.expr, ctx));
+  return {
+    columns: projections.map((p) => columnInfo(p, scope)),
+    row(values, rowid) {
+      slot.row = values;
+      slot.rowidValue = rowid;
+      return evals.map((e) => e());
+    },
+  };
+}

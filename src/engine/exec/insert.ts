@@ -1,0 +1,196 @@
+// INSERT and REPLACE: rows from VALUES, a SELECT or DEFAULT VALUES, mapped
+// onto the table's columns, completed with defaults and rowids, written
+// through the TableWriter with the statement's conflict resolution, plus
+// UPSERT (ON CONFLICT ... DO NOTHING / DO UPDATE) and RETURNING.
+import { SqliteError } from "../errors.js";
+import { Scope } from "../plan/scope.js";
+import { foldName, type Table } from "../schema/schema.js";
+import type { Insert, Upsert } from "../sql/ast.js";
+import { truthValue } from "../value/arith.js";
+import type { SqlValue } from "../value/types.js";
+import { readSequence, writeSequence } from "./autoincrement.js";
+import type { CompileEnv } from "./compile-env.js";
+import { compileExpr, type Evaluator } from "./compile-expr.js";
+import { compileReturning, defaultEvaluators, rowScope, tableExprContext, tableWriter, targetTable } from "./dml-target.js";
+import type { StatementProgram } from "./program.js";
+import { ArrayRowSlot } from "./row-slot.js";
+import { compileQuery } from "./select.js";
+import { rowidFromValue } from "./table-writer.js";
+
+const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
+
+export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
+  if (stmt.with) throw new SqliteError("WITH clause on INSERT is not supported yet");
+  const table = targetTable(env, stmt.schema, stmt.table);
+  const n = table.columns.length;
+  // Column i of the source row goes to target column targets[i] (-1 = rowid).
+  let targets: number[];
+  if (stmt.columns) {
+    targets = stmt.columns.map((c) => {
+      const i = table.columns.findIndex((col) => foldName(col.name) === foldName(c.name));
+      if (i >= 0) return i;
+      if (ROWID_NAMES.has(foldName(c.name))) return -1;
+      throw new SqliteError(`table ${table.name} has no column named ${c.name}`);
+    });
+  } else targets = table.columns.map((_, i) => i);
+
+  const rows = compileSource(stmt, env, targets.length, table);
+  const defaults = defaultEvaluators(env, table);
+  const writer = tableWriter(env, table, env.writeTx);
+  const returning = compileReturning(env, table, stmt.alias?.name ?? table.name, stmt.returning);
+  const upsert = stmt.upserts.length > 0 ? compileUpserts(stmt.upserts, table, env, stmt.alias?.name ?? table.name) : null;
+  const resolution = stmt.orConflict ?? (stmt.verb === "REPLACE" ? "REPLACE" : null);
+  const rt = env.runtime;
+  env.plan.add(`INSERT INTO ${table.name}`);
+
+  return {
+    columns: returning?.columns ?? [],
+    writes: true,
+    changesSchema: false,
+    countsChanges: true,
+    run(emit) {
+      let sequence = table.autoincrement ? readSequence(env.writeTx(), env.schema, table.name) : 0;
+      const startSequence = sequence;
+      for (const source of rows()) {
+        rt.tick();
+        const values: SqlValue[] = new Array(n).fill(undefined);
+        let rowidValue: SqlValue = null;
+        for (let i = 0; i < targets.length; i++) {
+          if (targets[i] < 0) rowidValue = source[i];
+          else values[targets[i]] = source[i];
+        }
+        const defaultValues: SqlValue[] = defaults.map((d) => d());
+        for (let i = 0; i < n; i++) if (values[i] === undefined) values[i] = defaultValues[i];
+        if (table.rowidAlias >= 0 && values[table.rowidAlias] !== null) rowidValue = values[table.rowidAlias];
+        const coerced = writer.coerce(values, resolution, defaultValues);
+        if (coerced === "ignore") continue;
+        const rowid = rowidValue !== null ? rowidFromValue(rowidValue) : writer.newRowid(sequence);
+        if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
+        const slot = writer.candidateSlot();
+        slot.row = values;
+        slot.rowidValue = rowid;
+        if (!writer.check(resolution)) continue;
+        if (upsert) {
+          const handled = upsert.tryConflict(values, rowid, writer, (updated, updatedRowid) => {
+            rt.changes++;
+            if (returning && !emit(returning.row(updated, updatedRowid))) return false;
+            return true;
+          });
+          if (handled !== "no-conflict") {
+            if (handled === "stop") return;
+            continue;
+          }
+        }
+        const outcome = writer.insert(values, rowid, resolution, null);
+        if (outcome.status === "ignored") continue;
+        rt.changes++;
+        rt.lastInsertRowid = rowid;
+        if (table.autoincrement && rowid > sequence) sequence = rowid;
+        if (returning && !emit(returning.row(values, rowid))) break;
+      }
+      if (table.autoincrement && sequence !== startSequence) writeSequence(env.writeTx(), env.schema, table.name, sequence);
+    },
+  };
+}
+
+/** The source rows, each with one value per target column. */
+function compileSource(stmt: Insert, env: CompileEnv, width: number, table: Table): () => Iterable<SqlValue[]> {
+  const src = stmt.source;
+  if (src.kind === "DefaultValues") return () => [[]];
+  const body = src.body;
+  if (body.kind === "ValuesClause" && !src.with && src.orderBy.length === 0 && !src.limit) {
+    const ctx = tableExprContext(env, table, new Scope([], null));
+    const rowEvals: Evaluator[][] = body.rows.map((r) => {
+      if (r.length !== width) throw new SqliteError(arityError(stmt, table, width, r.length));
+      return r.map((e) => compileExpr(e, { ...ctx, source: env.source }));
+    });
+    return function* () {
+      for (const r of rowEvals) yield r.map((e) => e());
+    };
+  }
+  const program = compileQuery(src, env, null);
+  if (program.columns.length !== width) throw new SqliteError(arityError(stmt, table, width, program.columns.length));
+  // The whole source is read before the first write, so INSERT INTO t SELECT ... FROM t is well defined.
+  return () => {
+    const rows: SqlValue[][] = [];
+    program.run((row) => {
+      rows.push(row);
+      return true;
+    });
+    return rows;
+  };
+}
+
+function arityError(stmt: Insert, table: Table, width: number, got: number): string {
+  return stmt.columns ? `${got} values for ${width} columns` : `table ${table.name} has ${width} columns but ${got} values were supplied`;
+}
+
+interface CompiledUpsert {
+  /**
+   * Checks the candidate row against each ON CONFLICT target in order; on a
+   * conflict runs DO NOTHING or DO UPDATE. Returns "no-conflict" when the row
+   * should be inserted normally, "handled" when it was consumed, "stop" when
+   * RETURNING's consumer asked to stop.
+   */
+  tryConflict(
+    values: SqlValue[],
+    rowid: number | bigint,
+    writer: ReturnType<typeof tableWriter>,
+    onUpdate: (row: SqlValue[], rowid: number | bigint) => boolean,
+  ): "no-conflict" | "handled" | "stop";
+}
+
+function compileUpserts(upserts: Upsert[], table: Table, env: CompileEnv, name: string): CompiledUpsert {
+  // DO UPDATE expressions see the existing row by the table's name and the proposed one as `excluded`.
+  const existing = new ArrayRowSlot();
+  const excluded = new ArrayRowSlot();
+  const scope = rowScope(table, name, existing);
+  const excludedScope = rowScope(table, "excluded", excluded);
+  const both = new Scope([...scope.sources, ...excludedScope.sources], null);
+  const ctx = { ...tableExprContext(env, table, both), source: env.source };
+  const clauses = upserts.map((u) => {
+    const targetColumns = u.target?.map((ic) => {
+      const e = ic.expr.kind === "CollateExpr" ? ic.expr.expr : ic.expr;
+      if (e.kind !== "ColumnRef") throw new SqliteError("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+      const i = table.columns.findIndex((c) => foldName(c.name) === foldName(e.column.name));
+      if (i < 0) throw new SqliteError(`no such column: ${e.column.name}`);
+      return i;
+    }) ?? null;
+    if (targetColumns) {
+      const sorted = [...targetColumns].sort().join(",");
+      const matches =
+        (targetColumns.length === 1 && targetColumns[0] === table.rowidAlias) ||
+        table.indexes.some((ix) => ix.unique && !ix.where && ix.columns.map((c) => c.column).sort().join(",") === sorted);
+      if (!matches) throw new SqliteError("ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+    }
+    const sets = u.doUpdate?.set.map((s) => {
+      if (s.columns.length !== 1) throw new SqliteError("row value assignments in DO UPDATE are not supported yet");
+      const i = table.columns.findIndex((c) => foldName(c.name) === foldName(s.columns[0].name));
+      if (i < 0) throw new SqliteError(`no such column: ${s.columns[0].name}`);
+      return { column: i, value: compileExpr(s.value, ctx) };
+    });
+    const where = u.doUpdate?.where ? compileExpr(u.doUpdate.where, ctx) : null;
+    return { targetColumns, sets: sets ?? null, where };
+  });
+  return {
+    tryConflict(values, rowid, writer, onUpdate) {
+      for (const clause of clauses) {
+        const conflict = writer.findConflictingRow(values, rowid, clause.targetColumns);
+        if (conflict === null) continue;
+        if (!clause.sets) return "handled";
+        const old = writer.read(conflict) as SqlValue[];
+        existing.row = old;
+        existing.rowidValue = conflict;
+        excluded.row = values;
+        excluded.rowidValue = rowid;
+        if (clause.where && truthValue(clause.where()) !== true) return "handled";
+        const updated = old.slice();
+        for (const s of clause.sets) updated[s.column] = s.value();
+        const newRowid = table.rowidAlias >= 0 && updated[table.rowidAlias] !== null ? rowidFromValue(updated[table.rowidAlias]) : conflict;
+        writer.update(conflict, updated, newRowid, null);
+        return onUpdate(updated, newRowid) ? "handled" : "stop";
+      }
+      return "no-conflict";
+    },
+  };
+}

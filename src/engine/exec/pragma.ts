@@ -1,0 +1,208 @@
+// PRAGMA statements: database header fields, schema introspection
+// (table_info, index_list, ...), integrity checks, and connection settings.
+// Each pragma returns rows in the columns SQLite uses for it.
+import { checkIntegrity } from "../btree/index.js";
+import { SqliteError } from "../errors.js";
+import { allFunctions } from "../func/registry.js";
+import { foldName, type Index, type Table } from "../schema/schema.js";
+import type { Expr, Ident, Pragma } from "../sql/ast.js";
+import { toInt64 } from "../value/convert.js";
+import { IntegralReal, type SqlValue } from "../value/types.js";
+import type { CompileEnv } from "./compile-env.js";
+import { indexComparator } from "./index-key.js";
+import type { StatementProgram } from "./program.js";
+import type { ResultColumnInfo } from "./select-types.js";
+
+/** Connection settings that pragmas read and write. */
+export interface PragmaSettings {
+  foreignKeys: boolean;
+  recursiveTriggers: boolean;
+  caseSensitiveLike: boolean;
+  busyTimeout: number;
+  cacheSize: number;
+  journalMode: string;
+}
+
+export const COMPILE_OPTIONS = ["ENABLE_JSON", "ENABLE_MATH_FUNCTIONS", "TESSERA", "THREADSAFE=0"];
+
+function columns(names: string[]): ResultColumnInfo[] {
+  return names.map((name) => ({ name, declaredType: null, table: null, column: null, affinity: "none", collation: "BINARY" }));
+}
+
+function program(names: string[], rows: () => SqlValue[][], writes = false): StatementProgram {
+  return {
+    columns: columns(names),
+    writes,
+    changesSchema: false,
+    run(emit) {
+      for (const row of rows()) if (!emit(row)) return;
+    },
+  };
+}
+
+function pragmaValue(v: Expr | Ident | null): SqlValue {
+  if (!v) return null;
+  switch (v.kind) {
+    case "Ident":
+      return v.name;
+    case "NumberLiteral":
+      return v.value instanceof IntegralReal ? v.value.value : v.value;
+    case "StringLiteral":
+      return v.value;
+    case "UnaryExpr":
+      if (v.operand.kind === "NumberLiteral") {
+        const n = pragmaValue(v.operand);
+        return v.op === "-" ? (typeof n === "bigint" ? -n : -(n as number)) : n;
+      }
+      return null;
+    case "ColumnRef":
+      return v.column.name;
+    default:
+      return null;
+  }
+}
+
+function booleanValue(v: SqlValue): boolean {
+  if (typeof v === "string") {
+    const s = v.toLowerCase();
+    if (["on", "yes", "true"].includes(s)) return true;
+    if (["off", "no", "false"].includes(s)) return false;
+  }
+  return Number(v) !== 0;
+}
+
+function tableNamed(env: CompileEnv, name: string): Table | undefined {
+  return env.schema.table(name);
+}
+
+export function compilePragma(stmt: Pragma, env: CompileEnv, settings: PragmaSettings): StatementProgram {
+  if (stmt.schema && !["main", "temp"].includes(foldName(stmt.schema.name))) throw new SqliteError(`unknown database ${stmt.schema.name}`);
+  const name = foldName(stmt.name.name);
+  const value = pragmaValue(stmt.value);
+  const hasValue = stmt.value !== null;
+  const header = (field: "userVersion" | "applicationId" | "schemaCookie", label: string): StatementProgram => {
+    if (hasValue) {
+      return program([], () => {
+        env.writeTx().setHeader(field, Number(BigInt.asIntN(32, BigInt(toInt64(value)))));
+        return [];
+      }, true);
+    }
+    return program([label], () => [[signed32(env.tx().getHeader(field))]]);
+  };
+  switch (name) {
+    case "user_version":
+      return header("userVersion", "user_version");
+    case "application_id":
+      return header("applicationId", "application_id");
+    case "schema_version":
+      return header("schemaCookie", "schema_version");
+    case "page_size":
+      return program(hasValue ? [] : ["page_size"], () => (hasValue ? [] : [[env.tx().pageSize]]));
+    case "page_count":
+      return program(["page_count"], () => [[env.tx().pageCount]]);
+    case "freelist_count":
+      return program(["freelist_count"], () => [[env.tx().getHeader("freelistCount")]]);
+    case "encoding":
+      return program(["encoding"], () => [["UTF-8"]]);
+    case "foreign_keys":
+    case "recursive_triggers":
+    case "case_sensitive_like": {
+      const key = name === "foreign_keys" ? "foreignKeys" : name === "recursive_triggers" ? "recursiveTriggers" : "caseSensitiveLike";
+      if (hasValue) return program([], () => ((settings[key] = booleanValue(value)), []));
+      return program([name], () => [[settings[key] ? 1 : 0]]);
+    }
+    case "busy_timeout":
+    case "cache_size": {
+      const key = name === "busy_timeout" ? "busyTimeout" : "cacheSize";
+      if (hasValue) settings[key] = Number(value);
+      return program([name === "busy_timeout" ? "timeout" : "cache_size"], () => [[settings[key]]]);
+    }
+    case "journal_mode":
+      return program(["journal_mode"], () => [[settings.journalMode]]);
+    case "integrity_check":
+    case "quick_check":
+      return program([name], () => integrity(env));
+    case "table_info":
+    case "table_xinfo":
+      return tableInfo(env, String(value ?? ""), name === "table_xinfo");
+    case "index_list":
+      return program(["seq", "name", "unique", "origin", "partial"], () => {
+        const t = tableNamed(env, String(value));
+        if (!t) return [];
+        return [...t.indexes].reverse().map((ix, i) => [i, ix.name, ix.unique ? 1 : 0, ix.origin, ix.where ? 1 : 0]);
+      });
+    case "index_info":
+    case "index_xinfo":
+      return program(name === "index_info" ? ["seqno", "cid", "name"] : ["seqno", "cid", "name", "desc", "coll", "key"], () => {
+        const ix = env.schema.index(String(value));
+        if (!ix) return [];
+        const table = env.schema.table(ix.tableName) as Table;
+        return indexInfoRows(ix, table, name === "index_xinfo");
+      });
+    case "table_list":
+      return program(["schema", "name", "type", "ncol", "wr", "strict"], () => {
+        const rows: SqlValue[][] = [];
+        const seen = new Set<Table>();
+        for (const t of env.schema.allTables()) {
+          if (seen.has(t)) continue;
+          seen.add(t);
+          const shown = foldName(t.name) === "sqlite_schema" ? "sqlite_schema" : t.name;
+          rows.push(["main", shown, "table", t.columns.length, t.withoutRowid ? 1 : 0, t.strict ? 1 : 0]);
+        }
+        for (const v of env.schema.allViews()) rows.push(["main", v.name, "view", 0, 0, 0]);
+        return rows;
+      });
+    case "compile_options":
+      return program(["compile_options"], () => COMPILE_OPTIONS.map((o) => [o]));
+    case "function_list":
+      return program(["name", "builtin", "type", "enc", "narg", "flags"], () =>
+        allFunctions().map((f) => [f.name, 1, f.kind === "scalar" ? "s" : f.kind === "aggregate" ? "a" : "w", "utf8", f.nArgs, 0]),
+      );
+    case "database_list":
+      return program(["seq", "name", "file"], () => [[0, "main", ""]]);
+    default:
+      // Unknown pragmas are silently ignored, as in SQLite.
+      return program([], () => []);
+  }
+}
+
+function signed32(v: number): number {
+  return v | 0;
+}
+
+function tableInfo(env: CompileEnv, tableName: string, extended: boolean): StatementProgram {
+  const names = ["cid", "name", "type", "notnull", "dflt_value", "pk"];
+  if (extended) names.push("hidden");
+  return program(names, () => {
+    const t = tableNamed(env, tableName);
+    if (!t) return [];
+    return t.columns.map((c, i) => {
+      const dflt = c.default ? t.sql.slice(c.default.start, c.default.end) : null;
+      const row: SqlValue[] = [i, c.name, c.declaredType, c.notNull ? 1 : 0, dflt, c.primaryKeyPosition];
+      if (extended) row.push(c.hidden);
+      return row;
+    });
+  });
+}
+
+function indexInfoRows(ix: Index, table: Table, extended: boolean): SqlValue[][] {
+  const rows = ix.columns.map((c, i) => {
+    const name = c.column >= 0 ? table.columns[c.column].name : null;
+    const base: SqlValue[] = [i, c.column, name];
+    if (extended) base.push(c.desc ? 1 : 0, c.collation, 1);
+    return base;
+  });
+  if (extended) rows.push([ix.columns.length, -1, null, 0, "BINARY", 0]);
+  return rows;
+}
+
+function integrity(env: CompileEnv): SqlValue[][] {
+  const tx = env.tx();
+  const report = checkIntegrity(tx, {
+    comparatorFor: (name) => {
+      const ix = env.schema.index(name);
+      return ix ? indexComparator(ix) : undefined;
+    },
+  });
+  return report.ok ? [["ok"]] : report.errors.map((e) => [e]);
+}

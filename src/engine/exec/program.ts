@@ -1,0 +1,16 @@
+// A compiled statement as the connection runs it.
+import type { SqlValue } from "../value/types.js";
+import type { ResultColumnInfo } from "./select-types.js";
+
+export interface StatementProgram {
+  /** Result columns: a query's, or a RETURNING clause's; empty otherwise. */
+  columns: ResultColumnInfo[];
+  /** Whether running it needs the write transaction. */
+  writes: boolean;
+  /** Whether it changes the schema (the connection reloads the catalog after it). */
+  changesSchema: boolean;
+  /** INSERT, UPDATE and DELETE set changes() and total_changes(); other statements leave them. */
+  countsChanges?: boolean;
+  /** Runs it, pushing result rows to `emit` (which returns false to stop early). */
+  run(emit: (row: SqlValue[]) => boolean): void;
+}

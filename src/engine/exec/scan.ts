@@ -1,0 +1,396 @@
+// Runtime loops over one FROM source, one per access path: full scans, rowid
+// lookups and ranges, index lookups (equality prefix, IN, range), ordered
+// index walks, and transient hash lookups into materialized rows. Each loop
+// positions the source's row slot and calls the body for every row that
+// passes the level's filters. Filters are always re-checked, so a lookup only
+// has to be conservative (never miss a row), not exact.
+import type { IndexCursor, ReadTransaction, TableCursor } from "../btree/index.js";
+import type { AccessPath, Level } from "../plan/access.js";
+import type { IndexableTerm } from "../plan/terms.js";
+import type { Table } from "../schema/schema.js";
+import { applyAffinity, type Affinity } from "../value/affinity.js";
+import { truthValue } from "../value/arith.js";
+import { compareValues } from "../value/compare.js";
+import { IntegralReal, type SqlValue } from "../value/types.js";
+import type { Evaluator } from "./compile-expr.js";
+import { indexComparator } from "./index-key.js";
+import type { ArrayRowSlot } from "./row-slot.js";
+import type { StatementRuntime } from "./runtime.js";
+import type { TableRowSlot } from "./table-slot.js";
+import { rowKey, valueKey } from "./value-key.js";
+
+/** The rest of the join, run for each row of this level; returns false to stop everything. */
+export type Body = () => boolean;
+export type LevelLoop = (body: Body) => boolean;
+
+/** A compiled lookup value: its evaluator and the affinity the comparison applies to it. */
+export interface ProbeValue {
+  eval: Evaluator;
+  affinity: Affinity;
+}
+
+export interface CompiledTerm {
+  form: IndexableTerm;
+  value: ProbeValue | null;
+  /** IN list items. */
+  list: ProbeValue[] | null;
+  /** IN (SELECT ...): produces the candidate values. */
+  subquery: (() => SqlValue[]) | null;
+}
+
+/** What the loop builder needs about the source being scanned. */
+export type LoopSource =
+  | { kind: "table"; table: Table; slot: TableRowSlot; tx: () => ReadTransaction }
+  | { kind: "rows"; slot: ArrayRowSlot; rows: () => readonly (readonly SqlValue[])[]; rowids: boolean };
+
+export interface LoopParts {
+  level: Level;
+  source: LoopSource;
+  /** Compiled filters (WHERE/ON conditions evaluated at this level). */
+  filters: Evaluator[];
+  joinFilters: Evaluator[];
+  terms: (form: IndexableTerm) => CompiledTerm;
+  runtime: StatementRuntime;
+}
+
+function passes(filters: Evaluator[]): boolean {
+  for (let i = 0; i < filters.length; i++) if (truthValue(filters[i]()) !== true) return false;
+  return true;
+}
+
+export function buildLevelLoop(parts: LoopParts): LevelLoop {
+  const { level, source, runtime } = parts;
+  const filters = parts.filters;
+  const joinFilters = parts.joinFilters;
+  const visit = buildVisitor(level.path, source, parts);
+  if (!level.outer) {
+    return (body) =>
+      visit(() => {
+        runtime.tick();
+        return passes(filters) && passes(joinFilters) ? body() : true;
+      });
+  }
+  // LEFT JOIN: ON conditions decide whether a row matched; without any match
+  // the body runs once with the NULL row. WHERE conditions apply to both.
+  const slot = source.slot;
+  return (body) => {
+    let matched = false;
+    const complete = visit(() => {
+      runtime.tick();
+      if (!passes(joinFilters)) return true;
+      matched = true;
+      return passes(filters) ? body() : true;
+    });
+    if (!complete) return false;
+    if (matched) return true;
+    slot.nullRow = true;
+    try {
+      return passes(filters) ? body() : true;
+    } finally {
+      slot.nullRow = false;
+    }
+  };
+}
+
+/** Visits candidate rows for a path, positioning the slot; `row` returns false to stop. */
+function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): LevelLoop {
+  if (source.kind === "rows") return rowsVisitor(path, source, parts);
+  const { table, slot, tx } = source;
+  const root = table.rootPage;
+  const emit = (c: TableCursor, row: Body): boolean => {
+    slot.set(c.rowid(), c.record());
+    return row();
+  };
+  switch (path.kind) {
+    case "scan":
+    case "rowid-order": {
+      const desc = path.kind === "rowid-order" && path.desc;
+      return (row) => {
+        const c = tx().openTable(root);
+        try {
+          for (let ok = desc ? c.last() : c.first(); ok; ok = desc ? c.prev() : c.next()) if (!emit(c, row)) return false;
+          return true;
+        } finally {
+          c.close();
+        }
+      };
+    }
+    case "rowid-eq": {
+      const term = parts.terms(path.term);
+      return (row) => {
+        const keys = probeList(term, compareValues);
+        if (keys.length === 0) return true;
+        const c = tx().openTable(root);
+        try {
+          for (const k of keys) {
+            const rowid = exactRowid(k);
+            if (rowid !== null && c.seek(rowid, "eq") && !emit(c, row)) return false;
+          }
+          return true;
+        } finally {
+          c.close();
+        }
+      };
+    }
+    case "rowid-range": {
+      const lower = path.lower ? parts.terms(path.lower) : null;
+      const upper = path.upper ? parts.terms(path.upper) : null;
+      return (row) => {
+        const lo = lower ? rowidBound(probe(lower), "lower") : undefined;
+        const hi = upper ? rowidBound(probe(upper), "upper") : undefined;
+        if (lo === null || hi === null) return true;
+        const c = tx().openTable(root);
+        try {
+          for (let ok = lo === undefined ? c.first() : c.seek(lo, "ge"); ok; ok = c.next()) {
+            if (hi !== undefined && c.rowid() > hi) break;
+            if (!emit(c, row)) return false;
+          }
+          return true;
+        } finally {
+          c.close();
+        }
+      };
+    }
+    case "index":
+      return indexVisitor(path, table, source, parts);
+    case "index-order": {
+      const index = path.index;
+      const cmp = indexComparator(index);
+      const rowidColumn = index.columns.length;
+      return (row) => {
+        const t = tx();
+        const ic = t.openIndex(index.rootPage, cmp);
+        const c = t.openTable(root);
+        try {
+          for (let ok = path.desc ? ic.last() : ic.first(); ok; ok = path.desc ? ic.prev() : ic.next()) {
+            const rowid = ic.record().column(rowidColumn) as number | bigint;
+            if (c.seek(rowid, "eq") && !emit(c, row)) return false;
+          }
+          return true;
+        } finally {
+          ic.close();
+          c.close();
+        }
+      };
+    }
+    case "hash":
+      return hashVisitor(path.terms, parts, () => materializeTable(tx(), table), slotForHash(source));
+  }
+}
+
+/** Hash lookups over a table read whole into memory: the slot becomes the table's row arrays. */
+function slotForHash(source: Extract<LoopSource, { kind: "table" }>): (row: readonly SqlValue[], rowid: SqlValue) => void {
+  const slot = source.slot;
+  return (row, rowid) => slot.setValues(row, rowid);
+}
+
+function materializeTable(tx: ReadTransaction, table: Table): { rows: SqlValue[][]; rowids: SqlValue[] } {
+  const rows: SqlValue[][] = [];
+  const rowids: SqlValue[] = [];
+  const c = tx.openTable(table.rootPage);
+  const n = table.columns.length;
+  try {
+    for (let ok = c.first(); ok; ok = c.next()) {
+      const r = c.record();
+      const rowid = c.rowid();
+      const values: SqlValue[] = new Array(n);
+      for (let i = 0; i < n; i++) values[i] = i === table.rowidAlias ? rowid : r.column(i);
+      rows.push(values);
+      rowids.push(rowid);
+    }
+  } finally {
+    c.close();
+  }
+  return { rows, rowids };
+}
+
+function rowsVisitor(path: AccessPath, source: Extract<LoopSource, { kind: "rows" }>, parts: LoopParts): LevelLoop {
+  const slot = source.slot;
+  if (path.kind === "hash") {
+    return hashVisitor(
+      path.terms,
+      parts,
+      () => {
+        const rows = source.rows() as SqlValue[][];
+        return { rows, rowids: rows.map((_, i) => i + 1) };
+      },
+      (row, rowid) => {
+        slot.row = row;
+        slot.rowidValue = rowid;
+      },
+    );
+  }
+  return (row) => {
+    const rows = source.rows();
+    for (let i = 0; i < rows.length; i++) {
+      slot.row = rows[i];
+      slot.rowidValue = i + 1;
+      if (!row()) return false;
+    }
+    return true;
+  };
+}
+
+/**
+ * Equality lookups through a hash built once per statement execution, keyed
+ * by the looked-up columns' values after the comparison's affinity.
+ */
+function hashVisitor(
+  forms: IndexableTerm[],
+  parts: LoopParts,
+  load: () => { rows: SqlValue[][]; rowids: SqlValue[] },
+  position: (row: readonly SqlValue[], rowid: SqlValue) => void,
+): LevelLoop {
+  const terms = forms.map((f) => parts.terms(f));
+  const columns = forms.map((f) => f.column);
+  const affinities = terms.map((t) => (t.value as ProbeValue).affinity);
+  const folds = forms.map(() => null);
+  const rt = parts.runtime;
+  let builtFor = -1;
+  let table = new Map<string, number[]>();
+  let data: { rows: SqlValue[][]; rowids: SqlValue[] } = { rows: [], rowids: [] };
+  const key: SqlValue[] = new Array(columns.length);
+  return (row) => {
+    if (builtFor !== rt.executionId) {
+      data = load();
+      table = new Map();
+      for (let r = 0; r < data.rows.length; r++) {
+        let hasNull = false;
+        for (let i = 0; i < columns.length; i++) {
+          const v = columns[i] < 0 ? data.rowids[r] : data.rows[r][columns[i]];
+          if (v === null) hasNull = true;
+          key[i] = applyAffinity(v, affinities[i]);
+        }
+        if (hasNull) continue;
+        const k = rowKey(key, folds);
+        const list = table.get(k);
+        if (list) list.push(r);
+        else table.set(k, [r]);
+      }
+      builtFor = rt.executionId;
+    }
+    for (let i = 0; i < terms.length; i++) {
+      const v = probe(terms[i]);
+      if (v === null) return true;
+      key[i] = v;
+    }
+    const hits = table.get(rowKey(key, folds));
+    if (!hits) return true;
+    for (const r of hits) {
+      position(data.rows[r], data.rowids[r]);
+      if (!row()) return false;
+    }
+    return true;
+  };
+}
+
+function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table, source: Extract<LoopSource, { kind: "table" }>, parts: LoopParts): LevelLoop {
+  const index = path.index;
+  const cmp = indexComparator(index);
+  const eqTerms = path.eq.map((f) => parts.terms(f));
+  const inPosition = path.eq.findIndex((f) => f.op === "IN");
+  const rangeColumn = path.eq.length;
+  const rangeDesc = rangeColumn < index.columns.length && index.columns[rangeColumn].desc;
+  const lowerTerm = path.lower ? parts.terms(path.lower) : null;
+  const upperTerm = path.upper ? parts.terms(path.upper) : null;
+  // On a DESC column the index runs from high to low: the upper bound is where the walk starts.
+  const startTerm = rangeDesc ? upperTerm : lowerTerm;
+  const stopTerm = rangeDesc ? lowerTerm : upperTerm;
+  const startExclusive = (rangeDesc ? path.upper : path.lower)?.op === (rangeDesc ? "<" : ">");
+  const stopExclusive = (rangeDesc ? path.lower : path.upper)?.op === (rangeDesc ? ">" : "<");
+  const rowidColumn = index.columns.length;
+  const { slot, tx } = source;
+  const indexCompare = (a: SqlValue, b: SqlValue): number => compareValues(a, b);
+  return (row) => {
+    // Every probe prefix: one, or one per IN value.
+    const prefixes: SqlValue[][] = [[]];
+    for (let i = 0; i < eqTerms.length; i++) {
+      const values = i === inPosition ? probeList(eqTerms[i], indexCompare) : [probe(eqTerms[i])];
+      if (values.length === 0 || (values.length === 1 && values[0] === null && path.eq[i].op !== "IS")) return true;
+      if (values.length === 1) for (const p of prefixes) p.push(values[0]);
+      else {
+        const expanded: SqlValue[][] = [];
+        for (const p of prefixes) for (const v of values) expanded.push([...p, v]);
+        prefixes.splice(0, prefixes.length, ...expanded);
+      }
+    }
+    const start = startTerm ? probe(startTerm) : undefined;
+    const stop = stopTerm ? probe(stopTerm) : undefined;
+    if (start === null || stop === null) return true;
+    const t = tx();
+    const ic: IndexCursor = t.openIndex(index.rootPage, cmp);
+    const c: TableCursor = t.openTable(table.rootPage);
+    try {
+      for (const prefix of prefixes) {
+        const startProbe = start === undefined ? prefix : [...prefix, start];
+        const stopProbe = stop === undefined ? null : [...prefix, stop];
+        let ok = ic.seek(startProbe, start !== undefined && startExclusive ? "gt" : "ge");
+        // Without a start bound on the range column, skip its NULLs (they never compare true).
+        if (start === undefined && (stopTerm || lowerTerm || upperTerm)) {
+          while (ok && cmp(ic.record(), prefix) === 0 && ic.record().column(prefix.length) === null) ok = ic.next();
+        }
+        for (; ok; ok = ic.next()) {
+          const rec = ic.record();
+          if (prefix.length > 0 && cmp(rec, prefix) !== 0) break;
+          if (stopProbe) {
+            const d = cmp(rec, stopProbe);
+            if (d > 0 || (d === 0 && stopExclusive)) break;
+          }
+          const rowid = rec.column(rowidColumn) as number | bigint;
+          if (!c.seek(rowid, "eq")) continue;
+          slot.set(rowid, c.record());
+          if (!row()) return false;
+        }
+      }
+      return true;
+    } finally {
+      ic.close();
+      c.close();
+    }
+  };
+}
+
+/** The value of a lookup term after the comparison's affinity. */
+function probe(term: CompiledTerm): SqlValue {
+  const p = term.value as ProbeValue;
+  return applyAffinity(p.eval(), p.affinity);
+}
+
+/** Values of an `=` or IN term, NULLs dropped, sorted and without duplicates. */
+function probeList(term: CompiledTerm, compare: (a: SqlValue, b: SqlValue) => number): SqlValue[] {
+  let values: SqlValue[];
+  if (term.value) values = [probe(term)];
+  else if (term.list) values = term.list.map((p) => applyAffinity(p.eval(), p.affinity));
+  else {
+    const affinity = term.form.column < 0 ? "integer" : "none";
+    values = (term.subquery as () => SqlValue[])().map((v) => applyAffinity(v, affinity));
+  }
+  values = values.filter((v) => v !== null);
+  if (values.length <= 1) return values;
+  values.sort(compare);
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const k = valueKey(v, null);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A value as an exact rowid, or null when no rowid can equal it. */
+function exactRowid(v: SqlValue): number | bigint | null {
+  if (typeof v === "number") return Number.isSafeInteger(v) ? v : null;
+  if (typeof v === "bigint") return v;
+  if (v instanceof IntegralReal) return v.value;
+  return null;
+}
+
+/** A conservative integer bound for a rowid range (null: no row can qualify; undefined: unbounded). */
+function rowidBound(v: SqlValue, side: "lower" | "upper"): number | bigint | null | undefined {
+  if (v === null) return null;
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") return side === "lower" ? Math.floor(v) : Math.ceil(v);
+  if (v instanceof IntegralReal) return v.value;
+  // Text and blobs sort after every number: nothing is above them, everything is below.
+  return side === "lower" ? null : undefined;
+}

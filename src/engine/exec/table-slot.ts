@@ -1,0 +1,60 @@
+// The row slot of a rowid table read through a B-tree cursor: columns are
+// decoded lazily from the current record; the INTEGER PRIMARY KEY column
+// reads the rowid; columns missing from an old record (added later by ALTER
+// TABLE ADD COLUMN) read their default; REAL columns read integers stored
+// in the record as REAL, as SQLite stores integral reals compactly.
+import type { RecordReader } from "../btree/index.js";
+import type { Table } from "../schema/schema.js";
+import { realValue, type SqlValue } from "../value/types.js";
+import type { RowSlot } from "./row-slot.js";
+
+export class TableRowSlot implements RowSlot {
+  nullRow = false;
+  private reader: RecordReader | null = null;
+  /** Set instead of the reader when rows come from memory (hash lookups). */
+  private values: readonly SqlValue[] | null = null;
+  private rowidValue: number | bigint = 0;
+  private readonly realColumns: boolean[];
+  /** Values of columns absent from short records (their DEFAULT, evaluated once); null when all are NULL. */
+  private defaults: SqlValue[] | null = null;
+
+  constructor(readonly table: Table) {
+    this.realColumns = table.columns.map((c) => c.affinity === "real");
+  }
+
+  /** Sets the values that columns missing from a record read as. */
+  setDefaults(values: SqlValue[]): void {
+    this.defaults = values.some((v) => v !== null) ? values : null;
+  }
+
+  /** Points the slot at a row. The reader stays valid until its cursor moves. */
+  set(rowid: number | bigint, reader: RecordReader): void {
+    this.rowidValue = rowid;
+    this.reader = reader;
+    this.values = null;
+  }
+
+  /** Points the slot at a row already decoded into column values. */
+  setValues(values: readonly SqlValue[], rowid: SqlValue): void {
+    this.values = values;
+    this.rowidValue = rowid as number | bigint;
+  }
+
+  column(i: number): SqlValue {
+    if (this.nullRow) return null;
+    if (i === this.table.rowidAlias) return this.rowidValue;
+    if (this.values !== null) return this.values[i];
+    const r = this.reader as RecordReader;
+    // Only tables altered with ADD COLUMN ... DEFAULT have short records whose missing columns are not NULL.
+    if (this.defaults !== null && i >= r.columnCount) return this.defaults[i];
+    const v = r.column(i);
+    if (this.realColumns[i] && (typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v)))) {
+      return typeof v === "bigint" ? Number(v) : realValue(v);
+    }
+    return v;
+  }
+
+  rowid(): SqlValue {
+    return this.nullRow ? null : this.rowidValue;
+  }
+}

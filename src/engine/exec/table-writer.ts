@@ -1,0 +1,342 @@
+// Row writes on one table with everything a row write implies: column
+// affinity (or STRICT typing), NOT NULL and CHECK constraints, rowid
+// allocation (AUTOINCREMENT included), UNIQUE and PRIMARY KEY enforcement
+// with conflict resolution, and keeping every index in step with the table.
+//
+// Invariant: after each successful insertRow/updateRow/deleteRow, every index
+// of the table holds exactly one entry (indexed values..., rowid) per row that
+// satisfies its WHERE, and no UNIQUE index holds two entries with equal
+// non-NULL keys.
+import type { IndexCursor, IndexKeyComparator, TableCursor, WriteTransaction } from "../btree/index.js";
+import { encodeRecord } from "../btree/index.js";
+import { SqliteError, type SqliteErrorCode } from "../errors.js";
+import type { Check, Index, Table } from "../schema/schema.js";
+import type { ConflictAction } from "../sql/ast.js";
+import { applyAffinity, strictValue } from "../value/affinity.js";
+import { truthValue } from "../value/arith.js";
+import { INT64_MAX, isInteger, IntegralReal, type SqlValue } from "../value/types.js";
+import type { Evaluator } from "./compile-expr.js";
+import { indexComparator } from "./index-key.js";
+import type { ArrayRowSlot } from "./row-slot.js";
+
+/** How a write resolves a constraint conflict (statement OR-clause, else the constraint's own). */
+export type Resolution = ConflictAction;
+
+/** Compiled per-table pieces that need expressions (CHECK, index expressions, partial-index WHERE). */
+export interface TableExprs {
+  /** Slot the expressions read the candidate row from (columns by index, rowid). */
+  slot: ArrayRowSlot;
+  checks: { check: Check; eval: Evaluator }[];
+  /** Per index: evaluators for expression columns (null for plain columns) and the WHERE. */
+  indexes: { columns: (Evaluator | null)[]; where: Evaluator | null }[];
+}
+
+export interface WriteOutcome {
+  /** "ignored" when OR IGNORE (or DO NOTHING) skipped the row. */
+  status: "written" | "ignored";
+  rowid: number | bigint;
+}
+
+/** Called for each row removed by REPLACE conflict resolution (triggers, CDC and counts hook in here). */
+export type ReplaceHook = (rowid: number | bigint) => void;
+
+export class TableWriter {
+  private readonly comparators: IndexKeyComparator[];
+
+  constructor(
+    readonly table: Table,
+    private readonly exprs: TableExprs,
+    private readonly tx: () => WriteTransaction,
+  ) {
+    this.comparators = table.indexes.map(indexComparator);
+  }
+
+  /** Prepares column values for storage: affinity/STRICT typing, then NOT NULL. */
+  coerce(values: SqlValue[], resolution: Resolution | null, defaults: SqlValue[]): SqlValue[] | "ignore" {
+    const t = this.table;
+    for (let i = 0; i < t.columns.length; i++) {
+      const c = t.columns[i];
+      if (i === t.rowidAlias) continue;
+      let v = values[i];
+      if (c.strictType) v = strictValue(v, c.strictType, t.name, c.name);
+      else v = applyAffinity(v, c.affinity);
+      if (v === null && c.notNull) {
+        const action = resolution ?? c.notNullConflict;
+        if (action === "IGNORE") return "ignore";
+        if (action === "REPLACE" && defaults[i] !== null) v = applyAffinity(defaults[i], c.affinity);
+        else throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
+      }
+      values[i] = v;
+    }
+    return values;
+  }
+
+  /** Evaluates CHECK constraints on the candidate row (already placed in the expression slot). */
+  check(resolution: Resolution | null): boolean {
+    for (const { check, eval: e } of this.exprs.checks) {
+      const v = e();
+      if (v !== null && truthValue(v) === false) {
+        if (resolution === "IGNORE") return false;
+        throw new SqliteError(`CHECK constraint failed: ${check.name ?? check.text}`, "SQLITE_CONSTRAINT_CHECK");
+      }
+    }
+    return true;
+  }
+
+  /** A rowid for a new row: one past the largest, or the next AUTOINCREMENT value. */
+  newRowid(sequence: number | bigint): number | bigint {
+    const cursor = this.tx().openTable(this.table.rootPage);
+    try {
+      return this.nextRowid(cursor, sequence);
+    } finally {
+      cursor.close();
+    }
+  }
+
+  private nextRowid(cursor: TableCursor, sequence: number | bigint): number | bigint {
+    let last: number | bigint = cursor.last() ? cursor.rowid() : 0;
+    if (sequence > last) last = sequence;
+    if (last === INT64_MAX || last === Number(INT64_MAX)) {
+      if (this.table.autoincrement) throw new SqliteError("database or disk is full", "SQLITE_FULL");
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const candidate = BigInt(Math.floor(Math.random() * Number.MAX_SAFE_INTEGER)) + 1n;
+        const r = candidate <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(candidate) : candidate;
+        if (!cursor.seek(r, "eq")) return r;
+      }
+      throw new SqliteError("database or disk is full", "SQLITE_FULL");
+    }
+    return typeof last === "bigint" ? canonical(last + 1n) : last + 1 > Number.MAX_SAFE_INTEGER ? BigInt(last) + 1n : last + 1;
+  }
+
+  /**
+   * Inserts a row (values by column, already coerced; `rowid` chosen by the
+   * caller). Enforces PRIMARY KEY/UNIQUE with `resolution` (or each
+   * constraint's own), calling `onReplace` for each row REPLACE removes.
+   */
+  insert(
+    values: SqlValue[],
+    rowid: number | bigint,
+    resolution: Resolution | null,
+    onReplace: ReplaceHook | null,
+    exclude: number | bigint | null = null,
+    beforeWrite: (() => void) | null = null,
+  ): WriteOutcome {
+    const t = this.table;
+    const tx = this.tx();
+    const cursor = tx.openTable(t.rootPage);
+    try {
+      // Rowid (INTEGER PRIMARY KEY) conflicts.
+      if (cursor.seek(rowid, "eq") && rowid !== exclude) {
+        const action = resolution ?? t.primaryKeyConflict;
+        if (action === "IGNORE") return { status: "ignored", rowid };
+        if (action !== "REPLACE") {
+          const col = t.rowidAlias >= 0 ? t.columns[t.rowidAlias].name : "rowid";
+          throw new SqliteError(`UNIQUE constraint failed: ${t.name}.${col}`, "SQLITE_CONSTRAINT_PRIMARYKEY");
+        }
+        this.removeRow(rowid, onReplace);
+      }
+      const keys = this.indexKeys(values, rowid);
+      for (let i = 0; i < t.indexes.length; i++) {
+        const index = t.indexes[i];
+        const key = keys[i];
+        if (!index.unique || key === null || key === undefined) continue;
+        const conflict = this.findConflict(tx, i, key, rowid, exclude);
+        if (conflict === null) continue;
+        const action = resolution ?? index.onConflict;
+        if (action === "IGNORE") return { status: "ignored", rowid };
+        if (action !== "REPLACE") throw this.uniqueError(index);
+        this.removeRow(conflict, onReplace);
+        // Removing a row may have removed later conflicts too; other indexes are re-checked in turn.
+      }
+      beforeWrite?.();
+      const record = values.slice();
+      if (t.rowidAlias >= 0) record[t.rowidAlias] = null;
+      cursor.insert(rowid, encodeRecord(record));
+      this.insertIndexEntries(tx, values, rowid, keys);
+      return { status: "written", rowid };
+    } finally {
+      cursor.close();
+    }
+  }
+
+  /**
+   * Replaces row `oldRowid` with `values` under `newRowid` (coerced and
+   * checked by the caller). Constraints are checked against every other row
+   * before anything changes.
+   */
+  update(oldRowid: number | bigint, values: SqlValue[], newRowid: number | bigint, resolution: Resolution | null, onReplace: ReplaceHook | null = null): WriteOutcome {
+    return this.insert(values, newRowid, resolution, onReplace, oldRowid, () => this.delete(oldRowid));
+  }
+
+  /** Adds a stored row's entries to every index (building a new index); a UNIQUE violation throws. */
+  indexRow(values: SqlValue[], rowid: number | bigint): void {
+    const tx = this.tx();
+    const keys = this.indexKeys(values, rowid);
+    this.table.indexes.forEach((index, i) => {
+      const key = keys[i];
+      if (index.unique && key && this.findConflict(tx, i, key, rowid, null) !== null) throw this.uniqueError(index);
+    });
+    this.insertIndexEntries(tx, values, rowid, keys);
+  }
+
+  private insertIndexEntries(tx: WriteTransaction, values: SqlValue[], rowid: number | bigint, keys: (SqlValue[] | null | undefined)[]): void {
+    for (let i = 0; i < this.table.indexes.length; i++) {
+      const key = keys[i];
+      if (key === undefined) continue;
+      const ic = tx.openIndex(this.table.indexes[i].rootPage, this.comparators[i]);
+      try {
+        ic.insert(encodeRecord(key === null ? this.fullKey(values, rowid, i) : [...key, rowid]));
+      } finally {
+        ic.close();
+      }
+    }
+  }
+
+  /** The slot CHECK and index expressions read the candidate row from. */
+  candidateSlot(): ArrayRowSlot {
+    return this.exprs.slot;
+  }
+
+  /**
+   * The rowid of an existing row that the candidate would conflict with on
+   * the given columns' UNIQUE constraint (any PRIMARY KEY/UNIQUE constraint
+   * when `columns` is null), or null.
+   */
+  findConflictingRow(values: SqlValue[], rowid: number | bigint, columns: number[] | null): number | bigint | null {
+    const t = this.table;
+    const tx = this.tx();
+    const wantsRowid = columns === null || (columns.length === 1 && columns[0] === t.rowidAlias);
+    if (wantsRowid) {
+      const c = tx.openTable(t.rootPage);
+      try {
+        if (c.seek(rowid, "eq")) return rowid;
+      } finally {
+        c.close();
+      }
+    }
+    const keys = this.indexKeys(values, rowid);
+    const wanted = columns ? [...columns].sort().join(",") : null;
+    for (let i = 0; i < t.indexes.length; i++) {
+      const index = t.indexes[i];
+      const key = keys[i];
+      if (!index.unique || key === null || key === undefined) continue;
+      if (wanted !== null && index.columns.map((c) => c.column).sort().join(",") !== wanted) continue;
+      const conflict = this.findConflict(tx, i, key, rowid, null);
+      if (conflict !== null) return conflict;
+    }
+    return null;
+  }
+
+  /** Deletes row `rowid` and its index entries; returns its old column values (null when absent). */
+  delete(rowid: number | bigint): SqlValue[] | null {
+    const old = this.read(rowid);
+    if (!old) return null;
+    const tx = this.tx();
+    const keys = this.indexKeys(old, rowid);
+    for (let i = 0; i < this.table.indexes.length; i++) {
+      const key = keys[i];
+      if (key === undefined) continue;
+      const full = key === null ? this.fullKey(old, rowid, i) : [...key, rowid];
+      const ic = tx.openIndex(this.table.indexes[i].rootPage, this.comparators[i]);
+      try {
+        if (ic.seek(full, "eq")) ic.delete();
+      } finally {
+        ic.close();
+      }
+    }
+    const c = tx.openTable(this.table.rootPage);
+    try {
+      if (c.seek(rowid, "eq")) c.delete();
+    } finally {
+      c.close();
+    }
+    return old;
+  }
+
+  /** The stored column values of row `rowid`, or null. */
+  read(rowid: number | bigint): SqlValue[] | null {
+    const c = this.tx().openTable(this.table.rootPage);
+    try {
+      if (!c.seek(rowid, "eq")) return null;
+      const r = c.record();
+      const t = this.table;
+      const out: SqlValue[] = new Array(t.columns.length);
+      for (let i = 0; i < out.length; i++) out[i] = i === t.rowidAlias ? rowid : r.column(i);
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  private removeRow(rowid: number | bigint, onReplace: ReplaceHook | null): void {
+    onReplace?.(rowid);
+    this.delete(rowid);
+  }
+
+  /**
+   * Per index: the indexed values of a row (undefined when a partial index
+   * excludes it; null when the key has NULLs, which never conflict — the
+   * full key is then built by fullKey).
+   */
+  private indexKeys(values: SqlValue[], rowid: number | bigint): (SqlValue[] | null | undefined)[] {
+    const slot = this.exprs.slot;
+    slot.row = values;
+    slot.rowidValue = rowid;
+    return this.table.indexes.map((index, i) => {
+      const ie = this.exprs.indexes[i];
+      if (ie.where && truthValue(ie.where()) !== true) return undefined;
+      const key = this.keyValues(index, values, rowid, ie.columns);
+      return key.includes(null) ? null : key;
+    });
+  }
+
+  private keyValues(index: Index, values: SqlValue[], rowid: number | bigint, exprs: (Evaluator | null)[]): SqlValue[] {
+    return index.columns.map((ic, j) => {
+      const e = exprs[j];
+      if (e) return e();
+      return ic.column < 0 || ic.column === this.table.rowidAlias ? rowid : values[ic.column];
+    });
+  }
+
+  private fullKey(values: SqlValue[], rowid: number | bigint, i: number): SqlValue[] {
+    const slot = this.exprs.slot;
+    slot.row = values;
+    slot.rowidValue = rowid;
+    return [...this.keyValues(this.table.indexes[i], values, rowid, this.exprs.indexes[i].columns), rowid];
+  }
+
+  private findConflict(tx: WriteTransaction, i: number, key: SqlValue[], rowid: number | bigint, exclude: number | bigint | null): number | bigint | null {
+    const ic: IndexCursor = tx.openIndex(this.table.indexes[i].rootPage, this.comparators[i]);
+    try {
+      for (let ok = ic.seek(key, "eq"); ok; ok = ic.next()) {
+        const rec = ic.record();
+        if (this.comparators[i](rec, key) !== 0) break;
+        const other = rec.column(key.length) as number | bigint;
+        if (other !== rowid && other !== exclude) return other;
+      }
+      return null;
+    } finally {
+      ic.close();
+    }
+  }
+
+  private uniqueError(index: Index): SqliteError {
+    const t = this.table;
+    const code: SqliteErrorCode = index.origin === "pk" ? "SQLITE_CONSTRAINT_PRIMARYKEY" : "SQLITE_CONSTRAINT_UNIQUE";
+    if (index.columns.some((c) => c.column === -2)) return new SqliteError(`UNIQUE constraint failed: index '${index.name}'`, code);
+    const names = index.columns.map((c) => `${t.name}.${c.column < 0 ? "rowid" : t.columns[c.column].name}`);
+    return new SqliteError(`UNIQUE constraint failed: ${names.join(", ")}`, code);
+  }
+}
+
+function canonical(v: bigint): number | bigint {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** A value given for an INTEGER PRIMARY KEY, as a rowid; `datatype mismatch` when it cannot be one. */
+export function rowidFromValue(v: SqlValue): number | bigint {
+  const n = applyAffinity(v, "integer");
+  if (isInteger(n)) return n;
+  if (n instanceof IntegralReal) return n.value;
+  throw new SqliteError("datatype mismatch", "SQLITE_MISMATCH");
+}

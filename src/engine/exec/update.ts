@@ -1,0 +1,83 @@
+// UPDATE: the rows matching WHERE (joined with FROM when given) are collected
+// first with their new values, computed from the old row; then each is
+// written through the TableWriter (so an UPDATE never sees its own changes).
+import { SqliteError } from "../errors.js";
+import { foldName } from "../schema/schema.js";
+import type { Update } from "../sql/ast.js";
+import type { SqlValue } from "../value/types.js";
+import type { CompileEnv } from "./compile-env.js";
+import { compileExpr, type Evaluator } from "./compile-expr.js";
+import { compileReturning, defaultEvaluators, tableWriter, targetTable } from "./dml-target.js";
+import type { StatementProgram } from "./program.js";
+import { compileRowLoop } from "./select.js";
+import { rowidFromValue } from "./table-writer.js";
+
+export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
+  if (stmt.with) throw new SqliteError("WITH clause on UPDATE is not supported yet");
+  if (stmt.orderBy.length > 0 || stmt.limit) throw new SqliteError("ORDER BY and LIMIT on UPDATE are not supported");
+  const table = targetTable(env, stmt.table.schema, stmt.table.name);
+  const name = stmt.table.alias?.name ?? table.name;
+  const from = stmt.from
+    ? { kind: "Join" as const, type: "," as const, natural: false, left: stmt.table, right: stmt.from, on: null, using: null, start: stmt.table.start, end: stmt.from.end }
+    : stmt.table;
+  const loop = compileRowLoop(from, stmt.where, env, null);
+  const target = loop.scope.sources[0];
+  const assignments: { column: number; value: Evaluator }[] = [];
+  let rowidAssigned: Evaluator | null = null;
+  for (const set of stmt.set) {
+    if (set.columns.length !== 1) throw new SqliteError("row value assignments in UPDATE are not supported yet");
+    const colName = set.columns[0].name;
+    const i = table.columns.findIndex((c) => foldName(c.name) === foldName(colName));
+    const value = compileExpr(set.value, loop.ctx);
+    if (i >= 0) assignments.push({ column: i, value });
+    else if (["rowid", "oid", "_rowid_"].includes(foldName(colName))) rowidAssigned = value;
+    else throw new SqliteError(`no such column: ${colName}`);
+  }
+  const writer = tableWriter(env, table, env.writeTx);
+  const defaults = defaultEvaluators(env, table);
+  const returning = compileReturning(env, table, name, stmt.returning);
+  const resolution = stmt.orConflict;
+  const rt = env.runtime;
+  const slot = target.slot;
+
+  return {
+    columns: returning?.columns ?? [],
+    writes: true,
+    changesSchema: false,
+    countsChanges: true,
+    run(emit) {
+      // Phase 1: find the rows and compute their new values from the old row.
+      const pending: { rowid: number | bigint; changes: SqlValue[]; newRowid: SqlValue | undefined }[] = [];
+      const seen = new Set<number | bigint>();
+      loop.loops(() => {
+        const rowid = slot.rowid() as number | bigint;
+        if (seen.has(rowid)) return true; // UPDATE ... FROM: first matching row wins, as in SQLite
+        seen.add(rowid);
+        pending.push({ rowid, changes: assignments.map((a) => a.value()), newRowid: rowidAssigned ? rowidAssigned() : undefined });
+        return true;
+      });
+      // Phase 2: write.
+      for (const p of pending) {
+        rt.tick();
+        const old = writer.read(p.rowid);
+        if (!old) continue;
+        const values = old.slice();
+        assignments.forEach((a, k) => (values[a.column] = p.changes[k]));
+        let newRowid: number | bigint = p.rowid;
+        if (table.rowidAlias >= 0 && values[table.rowidAlias] !== old[table.rowidAlias]) newRowid = rowidFromValue(values[table.rowidAlias]);
+        else if (p.newRowid !== undefined) newRowid = rowidFromValue(p.newRowid);
+        if (table.rowidAlias >= 0) values[table.rowidAlias] = newRowid;
+        const coerced = writer.coerce(values, resolution, defaults.map((d) => d()));
+        if (coerced === "ignore") continue;
+        const cs = writer.candidateSlot();
+        cs.row = values;
+        cs.rowidValue = newRowid;
+        if (!writer.check(resolution)) continue;
+        const outcome = writer.update(p.rowid, values, newRowid, resolution);
+        if (outcome.status === "ignored") continue;
+        rt.changes++;
+        if (returning && !emit(returning.row(values, newRowid))) return;
+      }
+    },
+  };
+}

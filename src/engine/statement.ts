@@ -1,0 +1,226 @@
+// A prepared statement of the public API: parameter binding (positional and
+// named), running it, and turning engine values into JavaScript values
+// (INTEGER as number, or bigint beyond 2^53; REAL as number; BLOB as
+// Uint8Array), as objects keyed by column name or as arrays with raw().
+import type { Connection, PreparedProgram } from "./connection.js";
+import { SqliteError } from "./errors.js";
+import type { ResultColumnInfo } from "./exec/select-types.js";
+import type { ScriptStatement } from "./sql/ast.js";
+import { INT64_MAX, INT64_MIN, IntegralReal, intValue, realValue, type SqlValue } from "./value/types.js";
+
+/** A JavaScript value accepted as a parameter. */
+export type BindValue = null | undefined | number | bigint | string | boolean | Uint8Array | ArrayBuffer;
+/** Parameters: positional values, arrays of them, and/or one object of named values. */
+export type BindParameters = (BindValue | readonly BindValue[] | Record<string, BindValue>)[];
+
+/** A result value as the API returns it. */
+export type ResultValue = null | number | bigint | string | Uint8Array;
+
+export interface RunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+export interface ColumnDescription {
+  name: string;
+  column: string | null;
+  table: string | null;
+  database: string | null;
+  type: string | null;
+}
+
+export class Statement {
+  private prepared: PreparedProgram | null;
+  private rawMode = false;
+  private pluckMode = false;
+  private canonicalMode = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly parsed: ScriptStatement,
+    /** The text the statement's AST offsets refer to. */
+    private readonly source: string,
+  ) {
+    this.prepared = isTransactionControl(parsed) ? null : connection.prepare(parsed.statement, source);
+  }
+
+  /** The statement's SQL text. */
+  get sql(): string {
+    return this.parsed.text;
+  }
+
+  /** Whether the statement returns rows. */
+  get reader(): boolean {
+    return (this.prepared?.program.columns.length ?? 0) > 0;
+  }
+
+  /** Rows as arrays instead of objects. */
+  raw(on = true): this {
+    this.rawMode = on;
+    if (on) this.pluckMode = this.canonicalMode = false;
+    return this;
+  }
+
+  /**
+   * Rows as arrays of engine values in canonical form (src/engine/value/types.ts):
+   * unlike raw(), a REAL whose value is integral stays distinguishable from an
+   * INTEGER (as an IntegralReal). For protocol layers and conformance tools.
+   */
+  canonical(on = true): this {
+    this.canonicalMode = on;
+    if (on) this.rawMode = this.pluckMode = false;
+    return this;
+  }
+
+  /** Only the first column of each row. */
+  pluck(on = true): this {
+    this.pluckMode = on;
+    if (on) this.rawMode = this.canonicalMode = false;
+    return this;
+  }
+
+  columns(): ColumnDescription[] {
+    return (this.prepared?.program.columns ?? []).map((c: ResultColumnInfo) => ({
+      name: c.name,
+      column: c.column,
+      table: c.table,
+      database: c.table ? "main" : null,
+      type: c.declaredType,
+    }));
+  }
+
+  run(...params: BindParameters): RunResult {
+    this.execute(params, () => true);
+    return { changes: this.connection.changes, lastInsertRowid: this.connection.lastInsertRowid };
+  }
+
+  get(...params: BindParameters): unknown {
+    let first: SqlValue[] | undefined;
+    this.execute(params, (row) => {
+      first = row;
+      return false;
+    });
+    return first === undefined ? undefined : this.shape(first);
+  }
+
+  all(...params: BindParameters): unknown[] {
+    const rows: unknown[] = [];
+    this.execute(params, (row) => {
+      rows.push(this.shape(row));
+      return true;
+    });
+    return rows;
+  }
+
+  /** Iterates the rows (computed when iteration starts). */
+  *iterate(...params: BindParameters): IterableIterator<unknown> {
+    yield* this.all(...params);
+  }
+
+  private execute(params: BindParameters, emit: (row: SqlValue[]) => boolean): void {
+    const stmt = this.parsed.statement;
+    if (!this.prepared) {
+      if (params.length > 0) throw new SqliteError("transaction statements take no parameters", "SQLITE_RANGE");
+      runTransactionControl(this.connection, stmt);
+      return;
+    }
+    const values = bindParameters(this.parsed, params);
+    this.prepared = this.connection.run(this.prepared, stmt, this.source, values, emit);
+  }
+
+  private shape(row: SqlValue[]): unknown {
+    if (this.canonicalMode) return row;
+    if (this.pluckMode) return toJs(row[0]);
+    if (this.rawMode) return row.map(toJs);
+    const columns = (this.prepared as PreparedProgram).program.columns;
+    const out: Record<string, ResultValue> = {};
+    for (let i = 0; i < columns.length; i++) out[columns[i].name] = toJs(row[i]);
+    return out;
+  }
+}
+
+function isTransactionControl(parsed: ScriptStatement): boolean {
+  const k = parsed.statement.kind;
+  return k === "Begin" || k === "Commit" || k === "Rollback" || k === "Savepoint" || k === "Release";
+}
+
+function runTransactionControl(conn: Connection, stmt: ScriptStatement["statement"]): void {
+  switch (stmt.kind) {
+    case "Begin":
+      conn.begin(stmt.mode);
+      return;
+    case "Commit":
+      if (!conn.inTransaction) throw new SqliteError("cannot commit - no transaction is active");
+      conn.commit();
+      return;
+    case "Rollback":
+      if (stmt.savepoint) throw new SqliteError("savepoints are not supported yet");
+      if (!conn.inTransaction) throw new SqliteError("cannot rollback - no transaction is active");
+      conn.rollback();
+      return;
+    default:
+      throw new SqliteError("savepoints are not supported yet");
+  }
+}
+
+/** Engine value to the value the API returns. */
+export function toJs(v: SqlValue): ResultValue {
+  return v instanceof IntegralReal ? v.value : v;
+}
+
+/** JavaScript value to an engine value. */
+export function fromJs(v: BindValue): SqlValue {
+  switch (typeof v) {
+    case "number":
+      return Number.isSafeInteger(v) ? v : realValue(v);
+    case "bigint":
+      if (v < INT64_MIN || v > INT64_MAX) throw new SqliteError("BigInt value is out of the 64-bit integer range", "SQLITE_RANGE");
+      return intValue(v);
+    case "string":
+      return v;
+    case "boolean":
+      return v ? 1 : 0;
+    case "undefined":
+      return null;
+    default:
+      if (v === null) return null;
+      if (v instanceof Uint8Array) return v;
+      if (v instanceof ArrayBuffer) return new Uint8Array(v);
+      throw new SqliteError(`cannot bind a value of type ${Object.prototype.toString.call(v)}`, "SQLITE_MISMATCH");
+  }
+}
+
+function isNamedObject(v: unknown): v is Record<string, BindValue> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof ArrayBuffer);
+}
+
+/** Maps the call's arguments onto parameter indexes 1..count, as better-sqlite3 does. */
+export function bindParameters(parsed: ScriptStatement, params: BindParameters): SqlValue[] {
+  const { count, names } = parsed.parameters;
+  const values: SqlValue[] = new Array(count + 1).fill(null);
+  const positional: BindValue[] = [];
+  let named: Record<string, BindValue> | null = null;
+  for (const p of params) {
+    if (Array.isArray(p)) positional.push(...(p as BindValue[]));
+    else if (isNamedObject(p)) {
+      if (named) throw new SqliteError("only one object of named parameters may be given", "SQLITE_RANGE");
+      named = p;
+    } else positional.push(p as BindValue);
+  }
+  let next = 0;
+  for (let i = 1; i <= count; i++) {
+    const name = names[i - 1];
+    if (name === null || name.startsWith("?")) {
+      if (next < positional.length) values[i] = fromJs(positional[next++]);
+      else if (name === null || positional.length > 0) throw new SqliteError(`Too few parameter values were provided`, "SQLITE_RANGE");
+      continue;
+    }
+    const key = name.slice(1);
+    if (named && key in named) values[i] = fromJs(named[key]);
+    else if (named && name in named) values[i] = fromJs(named[name]);
+    else if (next < positional.length) values[i] = fromJs(positional[next++]);
+    else throw new SqliteError(`Missing named parameter "${key}"`, "SQLITE_RANGE");
+  }
+  if (next < positional.length) throw new SqliteError("Too many parameter values were provided", "SQLITE_RANGE");
+  return values;
+}
