@@ -40,18 +40,20 @@ export const KEYWORDS_ANY_CASE: ReadonlyMap<string, Keyword> = new Map<string, K
  * Keywords that SQLite accepts as an identifier wherever the keyword itself
  * cannot appear (parse.y `%fallback ID`, incl. window and CTIME_KW words and
  * LIKE_KW). The parser checks the keyword meaning first, then falls back.
+ * WINDOW, OVER and FILTER are not here: the tokenizer turns them into plain
+ * IDs when the context does not make them keywords.
  */
 export const FALLBACK_ID: ReadonlySet<string> = new Set<string>([
   "ABORT", "ACTION", "AFTER", "ALWAYS", "ANALYZE", "ASC", "ATTACH", "BEFORE", "BEGIN", "BY",
   "CASCADE", "CAST", "COLUMN", "CONFLICT", "CURRENT", "CURRENT_DATE", "CURRENT_TIME",
   "CURRENT_TIMESTAMP", "DATABASE", "DEFERRED", "DESC", "DETACH", "DO", "EACH", "END",
-  "EXCLUDE", "EXCLUSIVE", "EXPLAIN", "FAIL", "FILTER", "FIRST", "FOLLOWING", "FOR",
+  "EXCLUDE", "EXCLUSIVE", "EXPLAIN", "FAIL", "FIRST", "FOLLOWING", "FOR",
   "GENERATED", "GLOB", "GROUPS", "IF", "IGNORE", "IMMEDIATE", "INDEXED", "INITIALLY",
   "INSTEAD", "KEY", "LAST", "LIKE", "MATCH", "MATERIALIZED", "NO", "NULLS", "OF", "OFFSET",
-  "OTHERS", "OVER", "PARTITION", "PLAN", "PRAGMA", "PRECEDING", "QUERY", "RAISE", "RANGE",
+  "OTHERS", "PARTITION", "PLAN", "PRAGMA", "PRECEDING", "QUERY", "RAISE", "RANGE",
   "RECURSIVE", "REGEXP", "REINDEX", "RELEASE", "RENAME", "REPLACE", "RESTRICT", "ROLLBACK",
   "ROW", "ROWS", "SAVEPOINT", "TEMP", "TIES", "TRIGGER", "UNBOUNDED", "VACUUM", "VIEW",
-  "VIRTUAL", "WINDOW", "WITH", "WITHOUT",
+  "VIRTUAL", "WITH", "WITHOUT",
 ]);
 
 /** JOIN_KW: valid in table/column names (`nm`) and expressions, not as a bare alias. */

@@ -16,7 +16,7 @@ import type {
 } from "./ast.js";
 import { parseExpr, parseIndexedColumnItems, parseIndexedColumns, parseTypeName, parseDirection } from "./parse-expr.js";
 import { parseConflictAction } from "./parse-dml.js";
-import { parseSelect } from "./parse-select.js";
+import { parseEidList, parseSelect } from "./parse-select.js";
 import type { Parser } from "./parser-core.js";
 import type { TokenType } from "./tokenizer.js";
 
@@ -55,31 +55,49 @@ export function parseCreateTableBody(p: Parser, head: CreateTableHead): CreateTa
     columns.push(parseColumnDef(p));
   }
   p.expect(")");
-  let withoutRowid = false;
-  let strict = false;
-  if (p.isNm()) {
-    do {
-      const optStart = p.cur.start;
-      if (p.accept("WITHOUT")) {
-        const word = p.nm();
-        if (word.name.toLowerCase() !== "rowid") throw p.error(`unknown table option: ${word.name}`, optStart);
-        withoutRowid = true;
-      } else {
-        const word = p.nm();
-        if (word.name.toLowerCase() !== "strict") throw p.error(`unknown table option: ${word.name}`, optStart);
-        strict = true;
-      }
-    } while (p.accept(","));
-  }
+  const options = parseTableOptions(p);
+  const { withoutRowid, strict } = options;
   return { ...base, columns, constraints, withoutRowid, strict, asSelect: null, start: head.start, end: p.lastEnd };
+}
+
+/**
+ * `[option] [, option]...` after the column list (SQLite's grammar allows an
+ * empty first option). An unknown option is reported when the statement
+ * ends, as SQLite reports it when reducing the option list; a syntax error
+ * later in the text wins.
+ */
+function parseTableOptions(p: Parser): { withoutRowid: boolean; strict: boolean } {
+  const options = { withoutRowid: false, strict: false };
+  const unknown: Ident[] = [];
+  const parseOption = (): void => {
+    const without = p.accept("WITHOUT") !== null;
+    const word = p.nm();
+    const name = word.name.toLowerCase();
+    if (without && name === "rowid") options.withoutRowid = true;
+    else if (!without && name === "strict") options.strict = true;
+    else unknown.push(word);
+  };
+  if (p.isNm()) parseOption();
+  while (p.accept(",")) parseOption();
+  if (unknown.length > 0) {
+    if (!p.is(";") && !p.is("EOF")) throw p.syntaxError();
+    throw p.error(`unknown table option: ${unknown[0].name}`, unknown[0].start);
+  }
+  return options;
 }
 
 const TABLE_CONSTRAINT_START = new Set<TokenType>(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]);
 
+/** Tokens that may follow a column constraint (another constraint or the end of the column). */
+const COLUMN_DEF_FOLLOWERS = new Set<TokenType>([
+  ",", ")", ";", "EOF", "CONSTRAINT", "DEFAULT", "NULL", "NOT", "PRIMARY", "UNIQUE", "CHECK",
+  "REFERENCES", "COLLATE", "GENERATED", "AS", "DEFERRABLE",
+]);
+
 /** `name [type] [constraint ...]`. */
 export function parseColumnDef(p: Parser): ColumnDef {
   const name = p.nm();
-  const typeName = parseTypeName(p);
+  const typeName = parseTypeName(p, true);
   const type = typeName.name === "" ? null : typeName;
   const constraints: ColumnConstraint[] = [];
   let constraintName: Ident | null = null;
@@ -138,7 +156,7 @@ function parseColumnConstraint(p: Parser, name: Ident | null, start: number, col
       p.advance();
       return { kind: "CollateColumnConstraint", name, collation: p.ids(), start: start, end: p.lastEnd };
     case "REFERENCES":
-      return { kind: "ReferencesColumnConstraint", name, foreignKey: parseForeignKeyClause(p), start: start, end: p.lastEnd };
+      return { kind: "ReferencesColumnConstraint", name, foreignKey: parseForeignKeyClause(p, false), start: start, end: p.lastEnd };
     case "GENERATED":
       p.advance();
       p.expect("ALWAYS");
@@ -158,6 +176,7 @@ function parseGenerated(p: Parser, name: Ident | null, start: number, column: Id
   if (p.isId()) {
     const word = p.identFrom(p.advance()).name.toUpperCase();
     if (word !== "STORED" && word !== "VIRTUAL") {
+      if (!COLUMN_DEF_FOLLOWERS.has(p.cur.type)) throw p.syntaxError();
       throw p.error(`error in generated column "${column.name}"`, start);
     }
     storage = word;
@@ -220,9 +239,8 @@ function parseParenExpr(p: Parser): Expr {
 
 /** `ON CONFLICT action`, or null. */
 function parseOnConflict(p: Parser): ConflictAction | null {
-  if (!p.is("ON") || p.peek().type !== "CONFLICT") return null;
-  p.advance();
-  p.advance();
+  if (!p.accept("ON")) return null;
+  p.expect("CONFLICT");
   return parseConflictAction(p);
 }
 
@@ -261,8 +279,8 @@ function parseTableConstraints(p: Parser, out: TableConstraint[]): void {
     } else if (t === "FOREIGN") {
       p.advance();
       p.expect("KEY");
-      const columns = p.nameList();
-      const foreignKey = parseForeignKeyClause(p);
+      const columns = parseEidList(p);
+      const foreignKey = parseForeignKeyClause(p, true);
       out.push({ kind: "ForeignKeyTableConstraint", name, columns, foreignKey, start: start, end: p.lastEnd });
       name = null;
     } else if (t === ")") {
@@ -273,29 +291,33 @@ function parseTableConstraints(p: Parser, out: TableConstraint[]): void {
   }
 }
 
-/** `REFERENCES table [(cols)] [ON DELETE|UPDATE|INSERT action | MATCH name]... [deferrable]`. */
-function parseForeignKeyClause(p: Parser): ForeignKeyClause {
+/**
+ * `REFERENCES table [(cols)] [ON DELETE|UPDATE|INSERT action | MATCH name]... [deferrable]`.
+ * In a table constraint a NOT can only start NOT DEFERRABLE; in a column it
+ * may also start the next constraint (NOT NULL).
+ */
+function parseForeignKeyClause(p: Parser, inTableConstraint: boolean): ForeignKeyClause {
   const start = p.expect("REFERENCES").start;
   const table = p.nm();
-  const columns = p.is("(") ? p.nameList() : null;
+  const columns = p.is("(") ? parseEidList(p) : null;
   let onDelete: ForeignKeyAction | null = null;
   let onUpdate: ForeignKeyAction | null = null;
   let match: Ident | null = null;
   for (;;) {
     if (p.accept("MATCH")) {
       match = p.nm();
-    } else if (p.is("ON") && p.peek().type !== "CONFLICT") {
+    } else if (p.accept("ON")) {
+      const event = p.cur.type;
+      if (event !== "DELETE" && event !== "UPDATE" && event !== "INSERT") throw p.syntaxError();
       p.advance();
-      const event = p.advance();
       const action = parseForeignKeyAction(p);
-      if (event.type === "DELETE") onDelete = action;
-      else if (event.type === "UPDATE") onUpdate = action;
-      else if (event.type !== "INSERT") throw p.syntaxError(event);
+      if (event === "DELETE") onDelete = action;
+      else if (event === "UPDATE") onUpdate = action;
     } else {
       break;
     }
   }
-  const deferrable = isDeferrableClause(p) ? parseDeferrable(p) : null;
+  const deferrable = isDeferrableClause(p) || (inTableConstraint && p.is("NOT")) ? parseDeferrable(p) : null;
   return { kind: "ForeignKeyClause", table, columns, onDelete, onUpdate, match, deferrable, start: start, end: p.lastEnd };
 }
 

@@ -16,7 +16,7 @@ import type {
 import { parseColumnDef, parseCreateTableBody } from "./parse-create-table.js";
 import { parseDelete, parseInsert, parseUpdate, type DmlContext } from "./parse-dml.js";
 import { parseExpr, parseIndexedColumns } from "./parse-expr.js";
-import { parseSelect } from "./parse-select.js";
+import { parseEidList, parseSelect } from "./parse-select.js";
 import type { Parser } from "./parser-core.js";
 
 /** `IF NOT EXISTS`, if present. */
@@ -58,7 +58,7 @@ function parseCreateIndex(p: Parser, start: number, unique: boolean): CreateInde
 function parseCreateView(p: Parser, start: number, temp: boolean): CreateView {
   const ifNotExists = parseIfNotExists(p);
   const [schema, name] = p.qualifiedName();
-  const columns = p.is("(") ? p.nameList() : null;
+  const columns = p.is("(") ? parseEidList(p) : null;
   p.expect("AS");
   const select = parseSelect(p);
   return { kind: "CreateView", temp, ifNotExists, schema, name, columns, select, start: start, end: p.lastEnd };

@@ -87,7 +87,10 @@ export function parseInsert(p: Parser, ctx: DmlContext): Insert {
     source = { kind: "DefaultValues", start: start, end: p.lastEnd };
   } else {
     source = parseSelect(p);
-    while (p.is("ON")) upserts.push(parseUpsert(p));
+    // Only upserts with a conflict target may be followed by another one.
+    while (p.is("ON") && (upserts.length === 0 || upserts[upserts.length - 1].target !== null)) {
+      upserts.push(parseUpsert(p));
+    }
   }
   const returning = parseReturning(p);
   return {

@@ -127,8 +127,9 @@ function parseEqualityLevel(p: Parser, left: Expr, t: Token): Expr | null {
   const start = left.start;
   let not = false;
   if (t.type === "NOT") {
-    if (!AFTER_INFIX_NOT.has(p.peek().type)) return null;
+    // SQLite shifts an infix NOT and fails on whatever follows it.
     p.advance();
+    if (!AFTER_INFIX_NOT.has(p.cur.type)) throw p.syntaxError();
     not = true;
   }
   const opTok = p.cur;
@@ -319,26 +320,25 @@ function parseFunctionCall(p: Parser, name: Ident): FunctionCall {
   let orderBy: OrderingTerm[] = [];
   if (p.accept("*")) {
     star = true;
-  } else if (!p.is(")")) {
+  } else {
+    // SQLite's grammar allows an empty argument list after DISTINCT and before ORDER BY.
     if (p.accept("DISTINCT")) distinct = true;
     else p.accept("ALL");
     p.enter();
-    args = parseExprList(p);
+    if (!p.is(")") && !p.is("ORDER")) args = parseExprList(p);
     if (p.is("ORDER")) orderBy = parseOrderBy(p);
     p.leave();
   }
   p.expect(")");
   let filter: Expr | null = null;
-  if (p.is("FILTER") && p.peek().type === "(") {
-    p.advance();
-    p.advance();
+  if (p.accept("FILTER")) {
+    p.expect("(");
     p.expect("WHERE");
     filter = parseExpr(p);
     p.expect(")");
   }
   let over: Ident | WindowDef | null = null;
-  if (p.is("OVER") && (p.peek().type === "(" || p.isNm(p.peek()))) {
-    p.advance();
+  if (p.accept("OVER")) {
     over = p.is("(") ? parseWindowDef(p) : p.nm();
   }
   return { kind: "FunctionCall", name, distinct, star, args, orderBy, filter, over, start: name.start, end: p.lastEnd };
@@ -428,14 +428,14 @@ export function parseIndexedColumnItems(p: Parser): IndexedColumn[] {
 /**
  * A type name: words (ids) then optionally `(n)` or `(n, m)` with signed
  * numbers. May be empty (`CAST(x AS)` is legal SQLite); then the name is ""
- * and the span is empty at the current token.
+ * and the span is empty at the current token. `inColumnDef` applies the
+ * GENERATED ALWAYS rule of column definitions.
  */
-export function parseTypeName(p: Parser): TypeName {
+export function parseTypeName(p: Parser, inColumnDef = false): TypeName {
   const start = p.cur.start;
-  const words: string[] = [];
-  while (p.isIds() && !(p.is("GENERATED") && p.peek().type === "ALWAYS")) {
-    words.push(p.identFrom(p.advance()).name);
-  }
+  const words: Ident[] = [];
+  while (p.isIds()) words.push(p.identFrom(p.advance()));
+  if (inColumnDef && words.length > 0 && !p.is("(")) stripGeneratedAlways(words);
   if (words.length === 0) return { kind: "TypeName", name: "", args: [], start, end: start };
   const args: string[] = [];
   if (p.accept("(")) {
@@ -443,7 +443,22 @@ export function parseTypeName(p: Parser): TypeName {
     if (p.accept(",")) args.push(parseSignedNumberText(p));
     p.expect(")");
   }
-  return { kind: "TypeName", name: words.join(" "), args, start: start, end: p.lastEnd };
+  const end = args.length > 0 ? p.lastEnd : words[words.length - 1].end;
+  return { kind: "TypeName", name: words.map((w) => w.name).join(" "), args, start, end };
+}
+
+/**
+ * `x INT GENERATED ALWAYS AS (...)`: SQLite's grammar takes GENERATED ALWAYS
+ * as type words and sqlite3AddColumn strips a trailing ALWAYS, then
+ * GENERATED, from a type text of 16 or more characters; the bare `AS (...)`
+ * that follows is the generated-column constraint.
+ */
+function stripGeneratedAlways(words: Ident[]): void {
+  const last = words[words.length - 1];
+  if (last.end - words[0].start < 16 || last.quote !== "none" || last.name.toUpperCase() !== "ALWAYS") return;
+  words.pop();
+  const prev = words[words.length - 1];
+  if (prev !== undefined && prev.quote === "none" && prev.name.toUpperCase() === "GENERATED") words.pop();
 }
 
 /** `[+|-] number`, returned as its source text. */
@@ -513,9 +528,8 @@ function parseFrameBound(p: Parser, unboundedSide: "PRECEDING" | "FOLLOWING"): F
     const type = unboundedSide === "PRECEDING" ? "UNBOUNDED PRECEDING" : "UNBOUNDED FOLLOWING";
     return { kind: "FrameBound", type, offset: null, start: start, end: p.lastEnd };
   }
-  if (p.is("CURRENT") && p.peek().type === "ROW") {
-    p.advance();
-    p.advance();
+  if (p.accept("CURRENT")) {
+    p.expect("ROW");
     return { kind: "FrameBound", type: "CURRENT ROW", offset: null, start: start, end: p.lastEnd };
   }
   const offset = parseExpr(p);

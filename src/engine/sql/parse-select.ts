@@ -21,6 +21,7 @@ import type {
 } from "./ast.js";
 import { parseExpr, parseExprList, parseOrderBy, parseWindowDef } from "./parse-expr.js";
 import type { Parser } from "./parser-core.js";
+import type { TokenType } from "./tokenizer.js";
 
 /** Whether the current token starts a SELECT (incl. VALUES and WITH). */
 export function startsSelect(p: Parser): boolean {
@@ -90,6 +91,32 @@ export function parseLimit(p: Parser): LimitClause | null {
   return { kind: "LimitClause", limit: first, offset: null, commaForm: false, start: start, end: p.lastEnd };
 }
 
+/**
+ * `(name, ...)` column lists of CTEs, views and foreign keys (SQLite's
+ * eidlist): each name may carry COLLATE / ASC / DESC, which SQLite then
+ * rejects with "syntax error after column name".
+ */
+export function parseEidList(p: Parser): Ident[] {
+  p.expect("(");
+  const names: Ident[] = [];
+  do {
+    const name = p.nm();
+    let decorated = false;
+    if (p.accept("COLLATE")) {
+      p.ids();
+      decorated = true;
+    }
+    if (p.accept("ASC") || p.accept("DESC")) decorated = true;
+    if (decorated) {
+      if (!p.is(",") && !p.is(")")) throw p.syntaxError();
+      throw p.error(`syntax error after column name "${name.name}"`, name.start);
+    }
+    names.push(name);
+  } while (p.accept(","));
+  p.expect(")");
+  return names;
+}
+
 /** `WITH [RECURSIVE] cte, ...`. */
 export function parseWith(p: Parser): WithClause {
   const start = p.expect("WITH").start;
@@ -97,7 +124,7 @@ export function parseWith(p: Parser): WithClause {
   const ctes: CommonTableExpr[] = [];
   do {
     const name = p.nm();
-    const columns = p.is("(") ? p.nameList() : null;
+    const columns = p.is("(") ? parseEidList(p) : null;
     p.expect("AS");
     let materialized: boolean | null = null;
     if (p.accept("MATERIALIZED")) materialized = true;
@@ -148,8 +175,7 @@ function parseSelectCore(p: Parser): SelectCore {
   }
   const having = p.accept("HAVING") ? parseExpr(p) : null;
   const windows: NamedWindow[] = [];
-  if (startsWindowClause(p)) {
-    p.advance();
+  if (p.accept("WINDOW")) {
     do {
       const name = p.nm();
       p.expect("AS");
@@ -160,14 +186,9 @@ function parseSelectCore(p: Parser): SelectCore {
   return { kind: "SelectCore", distinct, columns, from, where, groupBy, having, windows, start: start, end: p.lastEnd };
 }
 
-/** WINDOW is a keyword only when followed by `name AS` (SQLite's analyzeWindowKeyword). */
-function startsWindowClause(p: Parser): boolean {
-  return p.is("WINDOW") && p.isNm(p.peek()) && p.peek(2).type === "AS";
-}
-
 /** An alias written without AS: an id or string that has no keyword meaning here. */
 function isBareAlias(p: Parser): boolean {
-  return p.isIds() && !p.is("INDEXED") && !startsWindowClause(p);
+  return p.isIds() && !p.is("INDEXED");
 }
 
 /** `[AS] alias`, or null. */
@@ -202,8 +223,9 @@ export function parseResultColumns(p: Parser): ResultColumn[] {
 // FROM
 
 /** The join list after FROM (also UPDATE ... FROM). */
-export function parseFrom(p: Parser): FromItem {
+export function parseFrom(p: Parser, nested = false): FromItem {
   let left = parseTableSource(p);
+  if (p.is("ON") || p.is("USING")) rejectLeadingJoinConstraint(p, left.start, nested);
   for (;;) {
     const join = parseJoinOperator(p);
     if (join === null) return left;
@@ -214,6 +236,29 @@ export function parseFrom(p: Parser): FromItem {
     else if (p.accept("USING")) using = p.nameList();
     left = { kind: "Join", type: join.type, natural: join.natural, left, right, on, using, start: left.start, end: p.lastEnd };
   }
+}
+
+/** Tokens after which SQLite reduces a FROM item (and so reports errors found in it). */
+const FROM_ITEM_FOLLOWERS = new Set<TokenType>([
+  ",", ")", ";", "EOF", "JOIN", "NATURAL", "LEFT", "RIGHT", "FULL", "INNER", "CROSS", "OUTER",
+  "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT", "UNION", "INTERSECT", "EXCEPT", "RETURNING",
+]);
+
+/**
+ * The grammar lets ON/USING follow the first FROM item; SQLite parses the
+ * clause, then rejects it when the item is reduced, i.e. only if a valid
+ * follower comes next (otherwise the syntax error there wins).
+ */
+function rejectLeadingJoinConstraint(p: Parser, start: number, nested: boolean): never {
+  const clause = p.is("ON") ? "ON" : "USING";
+  if (p.accept("ON")) {
+    parseExpr(p);
+  } else {
+    p.advance();
+    p.nameList();
+  }
+  if (!FROM_ITEM_FOLLOWERS.has(p.cur.type) || (nested && p.is("EOF"))) throw p.syntaxError();
+  throw p.error(`a JOIN clause is required before ${clause}`, start);
 }
 
 // Bits of SQLite's sqlite3JoinType, to validate keyword combinations exactly as it does.
@@ -244,6 +289,8 @@ function parseJoinOperator(p: Parser): { type: JoinType; natural: boolean } | nu
   const words = [p.advance()];
   while (words.length < 3 && !p.is("JOIN") && p.isNm()) words.push(p.advance());
   p.expect("JOIN");
+  // SQLite checks the join words when it reduces the operator, on seeing a table next.
+  if (!p.isNm() && !p.is("(")) throw p.syntaxError();
   let bits = 0;
   for (const w of words) bits |= JOIN_WORD_BITS[p.text(w).toUpperCase()] ?? JT_ERROR;
   if (
@@ -270,7 +317,7 @@ function parseTableSource(p: Parser): FromItem {
       const alias = parseAlias(p);
       return { kind: "SubqueryRef", select, alias, start: start, end: p.lastEnd };
     }
-    const inner = parseFrom(p);
+    const inner = parseFrom(p, true);
     const close = p.expect(")");
     const alias = parseAlias(p);
     if (alias === null) return inner;
@@ -310,9 +357,8 @@ export function parseIndexHint(p: Parser): IndexHint | null {
     const name = p.nm();
     return { kind: "IndexedBy", name, start: start, end: p.lastEnd };
   }
-  if (p.is("NOT") && p.peek().type === "INDEXED") {
-    p.advance();
-    p.advance();
+  if (p.accept("NOT")) {
+    p.expect("INDEXED");
     return { kind: "NotIndexed", start: start, end: p.lastEnd };
   }
   return null;

@@ -96,9 +96,8 @@ function parseCommand(p: Parser): Statement {
     case "EXPLAIN": {
       p.advance();
       let queryPlan = false;
-      if (p.is("QUERY") && p.peek().type === "PLAN") {
-        p.advance();
-        p.advance();
+      if (p.accept("QUERY")) {
+        p.expect("PLAN");
         queryPlan = true;
       }
       const statement = parseCommand(p);

@@ -5,7 +5,7 @@
 // (`unrecognized token: "..."`) only when it reaches it, so that an earlier
 // syntax error wins, as in SQLite.
 
-import { KEYWORDS, KEYWORDS_ANY_CASE, type Keyword } from "./keywords.js";
+import { FALLBACK_ID, JOIN_KEYWORDS, KEYWORDS, KEYWORDS_ANY_CASE, type Keyword } from "./keywords.js";
 
 /** Token types that are not keywords. Keywords use their upper-case name as type. */
 export type LiteralTokenType =
@@ -130,7 +130,36 @@ export function tokenize(sql: string): TokenList {
     i = end;
   }
   tokens.push({ type: "EOF", start: n, end: n });
+  classifyWindowKeywords(tokens);
   return { tokens, unterminatedComment };
+}
+
+/** Whether a token can be an identifier (SQLite's getToken() folding to TK_ID). */
+function isIdLike(t: Token): boolean {
+  const type = t.type;
+  return type === "ID" || type === "STRING" || type === "WINDOW" || type === "OVER" || FALLBACK_ID.has(type) || JOIN_KEYWORDS.has(type);
+}
+
+/**
+ * WINDOW, OVER and FILTER are keywords only in context, decided as SQLite's
+ * tokenizer does (analyzeWindowKeyword & co.); elsewhere they become IDs:
+ * WINDOW when followed by `name AS`, OVER after `)` when followed by `(` or
+ * a name, FILTER after `)` when followed by `(`.
+ */
+function classifyWindowKeywords(tokens: Token[]): void {
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const t = tokens[i];
+    let keyword = true;
+    if (t.type === "WINDOW") {
+      keyword = isIdLike(tokens[i + 1]) && tokens[i + 2]?.type === "AS";
+    } else if (t.type === "OVER") {
+      const next = tokens[i + 1];
+      keyword = i > 0 && tokens[i - 1].type === ")" && (next.type === "(" || isIdLike(next));
+    } else if (t.type === "FILTER") {
+      keyword = i > 0 && tokens[i - 1].type === ")" && tokens[i + 1].type === "(";
+    }
+    if (!keyword) t.type = "ID";
+  }
 }
 
 /** The type of the token the last scan* call recognised (avoids a tuple per token). */
