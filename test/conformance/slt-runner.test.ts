@@ -148,9 +148,9 @@ describe("slt CLI", () => {
     expect(stdout.trimEnd().split("\n").at(-1)).toBe("53 passed, 0 failed, 1 skipped");
   });
 
-  it("refuses --engine tessera until the engine exists", async () => {
-    const { code, stderr } = await runCli(["--engine", "tessera", join(corpusDir(), "evidence", "in2.test")]);
+  it("exits 2 with a message for an unknown engine", async () => {
+    const { code, stderr } = await runCli(["--engine", "nosuch", join(corpusDir(), "evidence", "in2.test")]);
     expect(code).toBe(2);
-    expect(stderr).toContain("engine tessera is not available yet");
+    expect(stderr).toContain("unknown engine 'nosuch' (expected sqlite or tessera)");
   });
 });
