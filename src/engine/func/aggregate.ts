@@ -5,6 +5,7 @@
 // raises "integer overflow". All but min/max have `inverse`, so they can run
 // as sliding-window aggregates (min/max windows must be recomputed).
 import { SqliteError } from "../errors.js";
+import { binaryCollation, type Collation } from "../value/collation.js";
 import { compareValues } from "../value/compare.js";
 import { textToNumericAffinity, toDouble, toInt64 } from "../value/convert.js";
 import { valueToText } from "../value/text.js";
@@ -189,16 +190,21 @@ interface ExtremeState {
   seen: boolean;
 }
 
-/** min()/max() aggregate: NULLs ignored; the first of equal values is kept. BINARY order. */
-function extremeAggregate(name: string, sign: number): AggregateFunction<ExtremeState> {
+/**
+ * min()/max() aggregate comparing with `collation` (the argument's collating
+ * sequence; BINARY for the registered built-ins). NULLs are ignored; among
+ * equal values the first is kept.
+ */
+export function minMaxAggregate(kind: "min" | "max", collation: Collation = binaryCollation): AggregateFunction<ExtremeState> {
+  const sign = kind === "max" ? 1 : -1;
   return {
     kind: "aggregate",
-    name,
+    name: kind,
     nArgs: 1,
     init: () => ({ best: null, seen: false }),
     step: (s, [v]) => {
       if (v === null) return s;
-      if (!s.seen || compareValues(v, s.best) * sign > 0) {
+      if (!s.seen || compareValues(v, s.best, collation) * sign > 0) {
         s.best = v;
         s.seen = true;
       }
@@ -267,8 +273,8 @@ export const aggregateFunctions: readonly AggregateFunction[] = [
   groupConcat("group_concat", 1),
   groupConcat("group_concat", 2),
   groupConcat("string_agg", 2),
-  extremeAggregate("max", 1),
-  extremeAggregate("min", -1),
+  minMaxAggregate("max"),
+  minMaxAggregate("min"),
   sum,
   total,
 ];

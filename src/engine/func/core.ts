@@ -3,6 +3,7 @@
 // LIKE/GLOB, version and connection-state functions.
 import { SqliteError } from "../errors.js";
 import { truthValue } from "../value/arith.js";
+import { binaryCollation, type Collation } from "../value/collation.js";
 import { compareValues } from "../value/compare.js";
 import { textToNumericAffinity, toDouble, toInt64 } from "../value/convert.js";
 import { globMatch, likeMatch } from "../value/pattern.js";
@@ -220,21 +221,23 @@ function trimmer(left: boolean, right: boolean): Call {
 }
 
 /**
- * Multi-argument max()/min(): NULL if any argument is NULL, else the extreme
- * value (BINARY order). Among equal values max() keeps the first and min()
- * the last, as SQLite's minmaxFunc does.
+ * Multi-argument max()/min() comparing with `collation` (that of the first
+ * argument with one; BINARY for the registered built-ins): NULL if any
+ * argument is NULL, else the extreme value. Among equal values max() keeps
+ * the first and min() the last, as SQLite's minmaxFunc does.
  */
-function extreme(sign: 1 | -1): Call {
-  return (args) => {
+export function minMaxScalar(kind: "min" | "max", collation: Collation = binaryCollation): ScalarFunction {
+  const sign = kind === "max" ? 1 : -1;
+  return scalar(kind, -1, (args) => {
     let best: SqlValue = args[0];
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (a === null) return null;
-      const c = compareValues(a, best) * sign;
+      const c = compareValues(a, best, collation) * sign;
       if (c > 0 || (sign < 0 && c === 0)) best = a;
     }
     return best;
-  };
+  });
 }
 
 const nullif: Call = ([a, b]) => (a !== null && b !== null && compareValues(a, b) === 0 ? null : a);
@@ -478,8 +481,8 @@ export const coreScalarFunctions: readonly ScalarFunction[] = [
   scalar("rtrim", 2, trimmer(false, true)),
   scalar("trim", 1, trimmer(true, true)),
   scalar("trim", 2, trimmer(true, true)),
-  scalar("max", -1, extreme(1)),
-  scalar("min", -1, extreme(-1)),
+  minMaxScalar("max"),
+  minMaxScalar("min"),
   scalar("nullif", 2, nullif),
   scalar("octet_length", 1, octetLength),
   scalar("quote", 1, quote),

@@ -139,3 +139,20 @@ it("sliding windows with inverse agree with recomputation and with SQLite's wind
   }
   expect(bad).toEqual([]);
 });
+
+it("min/max with a collation match SQLite's COLLATE NOCASE results", async () => {
+  const { minMaxAggregate } = await import("../../../src/engine/func/aggregate.js");
+  const { minMaxScalar } = await import("../../../src/engine/func/core.js");
+  const { nocaseCollation } = await import("../../../src/engine/value/collation.js");
+  const texts: SqlValue[] = ["b", "A", "a", "B", null, "c"];
+  for (const kind of ["min", "max"] as const) {
+    const f = minMaxAggregate(kind, nocaseCollation);
+    let s = f.init();
+    for (const t of texts) s = f.step(s, [t], ctx);
+    const expected = sqliteAggregate(`${kind}($1 COLLATE NOCASE)`, texts.map((t) => [t]));
+    expect(describe(f.result(s))).toEqual(expected);
+    const scalarArgs = ["b", "A", "a", "B"];
+    const sqlScalar = oracle.evaluate(`${kind}(${scalarArgs.map((t) => `'${t}' COLLATE NOCASE`).join(", ")})`);
+    expect(describe(minMaxScalar(kind, nocaseCollation).call(scalarArgs, ctx))).toEqual(sqlScalar);
+  }
+});
