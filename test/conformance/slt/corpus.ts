@@ -1,6 +1,5 @@
 // Where things live: the repository root, and the sqllogictest corpus in
 // shared/sqllogictest beside the repository (as in CI and the work tree) or $SLT_CORPUS.
-import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -8,8 +7,4 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../
 
 export function corpusDir(): string {
   return process.env.SLT_CORPUS ?? resolve(repoRoot, "../shared/sqllogictest");
-}
-
-export function corpusAvailable(): boolean {
-  return existsSync(corpusDir());
 }

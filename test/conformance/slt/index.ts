@@ -16,5 +16,5 @@ export {
 } from "./runner.js";
 export { runSltFilesIsolated, type IsolatedRunOptions } from "./isolated.js";
 export { collectSltFiles } from "./files.js";
-export { corpusDir, corpusAvailable } from "./corpus.js";
+export { corpusDir } from "./corpus.js";
 export { folderTotals, formatFailure, formatFileLine, formatFolderLine, formatTotalsLine, summaryJson, type SltFolderTotal } from "./report.js";
