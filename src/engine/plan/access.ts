@@ -5,7 +5,7 @@
 // does without ANALYZE statistics; and the EXPLAIN QUERY PLAN text for it.
 import type { JoinType } from "../sql/ast.js";
 import type { Index, Table } from "../schema/schema.js";
-import { indexableForms, type IndexableTerm, type Term } from "./terms.js";
+import { indexableForms, sourceBit, type IndexableTerm, type Term } from "./terms.js";
 import type { Scope } from "./scope.js";
 
 /** Planner-facing description of one FROM source. */
@@ -76,22 +76,22 @@ export function planJoin(sources: PlanSource[], scope: Scope, terms: Term[], ord
   const n = sources.length;
   const fixed = sources.some((s) => s.join === "LEFT" || s.join === "CROSS" || s.join === "RIGHT" || s.join === "FULL");
   const chosen: { source: number; candidate: Candidate }[] = [];
-  let bound = 0;
+  let bound = 0n;
   let outerRows = 1;
   const remaining = new Set(Array.from({ length: n }, (_, i) => i));
   while (remaining.size > 0) {
     let best: { source: number; candidate: Candidate; total: number } | null = null;
     for (const s of remaining) {
       if (fixed && s !== Math.min(...remaining)) continue;
-      const usable = forms.filter((f) => f.source === s && (f.valueSources & ~bound) === 0 && usableForJoin(f, sources[s], terms));
-      const candidate = bestPath(sources[s], usable, bound === 0);
+      const usable = forms.filter((f) => f.source === s && (f.valueSources & ~bound) === 0n && usableForJoin(f, sources[s], terms));
+      const candidate = bestPath(sources[s], usable, bound === 0n);
       const total = candidate.setup + candidate.cost * outerRows;
       if (!best || total < best.total) best = { source: s, candidate, total };
     }
     const pick = best as { source: number; candidate: Candidate };
     chosen.push(pick);
     remaining.delete(pick.source);
-    bound |= 1 << pick.source;
+    bound |= sourceBit(pick.source);
     outerRows *= Math.max(1, pick.candidate.rows);
   }
 
@@ -116,7 +116,7 @@ export function planJoin(sources: PlanSource[], scope: Scope, terms: Term[], ord
   }));
   for (const term of terms) {
     let at = 0;
-    for (let s = 0; s < n; s++) if (term.sources & (1 << s)) at = Math.max(at, position.get(s) as number);
+    for (let s = 0; s < n; s++) if (term.sources & sourceBit(s)) at = Math.max(at, position.get(s) as number);
     if (term.opaque) at = Math.max(at, term.leftJoinOn !== null ? (position.get(term.leftJoinOn) as number) : levels.length - 1);
     if (term.leftJoinOn !== null) {
       const own = position.get(term.leftJoinOn) as number;

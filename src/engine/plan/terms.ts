@@ -7,8 +7,8 @@ import type { Scope } from "./scope.js";
 /** One AND-ed part of a WHERE or ON condition. */
 export interface Term {
   expr: Expr;
-  /** Bit i set when the term reads source i of the scope. */
-  sources: number;
+  /** Bit i set when the term reads source i of the scope (a bigint: joins may have up to 64 sources). */
+  sources: bigint;
   /** Contains a subquery, RAISE or a non-deterministic function: keep it at the innermost level. */
   opaque: boolean;
   /** For the ON clause of a LEFT JOIN: the index of the right-hand source; null otherwise. */
@@ -27,7 +27,12 @@ export interface IndexableTerm {
   list: Expr[] | null;
   subquery: Select | null;
   /** Sources the value side reads (must be bound before the lookup). */
-  valueSources: number;
+  valueSources: bigint;
+}
+
+/** The bit of source `i` in a source set. */
+export function sourceBit(i: number): bigint {
+  return 1n << BigInt(i);
 }
 
 export function splitConjuncts(expr: Expr | null, out: Expr[] = []): Expr[] {
@@ -40,14 +45,14 @@ export function splitConjuncts(expr: Expr | null, out: Expr[] = []): Expr[] {
 }
 
 /** Which sources of `scope` (depth 0) an expression reads, and whether it must stay innermost. */
-export function analyzeSources(expr: Expr, scope: Scope): { sources: number; opaque: boolean } {
-  let sources = 0;
+export function analyzeSources(expr: Expr, scope: Scope): { sources: bigint; opaque: boolean } {
+  let sources = 0n;
   let opaque = false;
   const visit = (e: Expr): void => {
     switch (e.kind) {
       case "ColumnRef": {
         const r = scope.resolve(e);
-        if (r && r.depth === 0) sources |= 1 << scope.sources.indexOf(r.source);
+        if (r && r.depth === 0) sources |= sourceBit(scope.sources.indexOf(r.source));
         return;
       }
       case "ExistsExpr":
@@ -142,7 +147,7 @@ export function indexableForms(term: Term, scope: Scope): IndexableTerm[] {
     return { source: scope.sources.indexOf(r.source), column: r.column };
   };
   const add = (col: { source: number; column: number }, op: IndexableTerm["op"], value: Expr | null, list: Expr[] | null, subquery: Select | null): void => {
-    let valueSources = 0;
+    let valueSources = 0n;
     let opaque = false;
     for (const v of value ? [value] : (list ?? [])) {
       const a = analyzeSources(v, scope);
@@ -150,7 +155,7 @@ export function indexableForms(term: Term, scope: Scope): IndexableTerm[] {
       opaque ||= a.opaque;
     }
     if (subquery) opaque = true;
-    if (valueSources & (1 << col.source)) return;
+    if (valueSources & sourceBit(col.source)) return;
     // A subquery value is fine for IN (evaluated once); other opaque values are not indexable.
     if (opaque && !(op === "IN" && subquery)) return;
     out.push({ term, source: col.source, column: col.column, op, value, list, subquery, valueSources });
