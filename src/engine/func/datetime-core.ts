@@ -135,6 +135,8 @@ function parseHhMmSs(z: string, at: number, p: DateTime): boolean {
       if (ms > 0.999) ms = 0.999;
     }
   }
+  // Hour 24 is only accepted as 24:00:00 (the end of the day), as in SQLite 3.5x.
+  if (hm[0] === 24 && (hm[1] || s || ms)) return true;
   p.validJD = false;
   p.rawS = false;
   p.validHMS = true;
@@ -222,7 +224,8 @@ function parseYyyyMmDd(z: string, p: DateTime): boolean {
   p.M = ymd[1]!;
   p.D = ymd[2]!;
   computeFloor(p);
-  if (p.tz) computeJD(p);
+  // A zone, or 24:00 (the next day's midnight), is resolved right away.
+  if (p.tz || (p.validHMS && p.h === 24)) computeJD(p);
   return false;
 }
 

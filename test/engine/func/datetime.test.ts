@@ -8,7 +8,7 @@ import { Oracle, describe, fixedContext, scalar, seededRandom, type Described } 
 const TIME_VALUES: (string | number | null)[] = [
   "2000-01-01", "2024-02-29", "2023-01-31 13:45:12", "2023-01-31T13:45:12.345", "2023-03-31 23:59:59.9999",
   "1970-01-01 00:00:00", "0000-01-01", "-0001-03-01", "-4713-11-24 12:00:00", "-4714-11-24", "9999-12-31 23:59:59.999",
-  "2023-02-31", "2023-04-31", "2024-02-30", "2023-13-01", "2023-00-10", "2023-1-1", "2023-06-15 7:00",
+  "2023-02-31", "2023-04-31", "2024-02-30", "2023-13-01", "2023-00-10", "2023-1-1", "2023-06-15 7:00", "24:00:00", "24:00:00.000", "24:00:00.001", "24:01", "2023-06-15 24:00",
   "12:30", "12:30:45", "12:30:45.5", "23:59:59.999999", "24:00", "25:00", "12:60",
   "2023-06-15 12:00:00+05:30", "2023-06-15 12:00:00 -02:00", "2023-06-15 12:00Z", "2023-06-15 12:00:00 z ",
   "2023-06-15 12:00:00+14:00", "2023-06-15 12:00:00+15:00", "2023-06-15T00:30-01:00", "12:00+01:00",
@@ -145,6 +145,40 @@ group("date/time functions vs sql.js", () => {
         calls.push(["julianday", [`${year}-${md}`]]);
         calls.push(["date", [`${year}-${md}`, "+1 day"]]);
       }
+    }
+    compareAll(calls);
+  });
+
+  it("20000 seeded random time strings and modifier chains (fuzz)", () => {
+    const random = seededRandom(3);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const digits = (width: number, below: number) => String(Math.floor(random() * below)).padStart(width, "0");
+    const timeString = (): string => {
+      let text = "";
+      if (random() < 0.8) text += `${pick(["", "", "-"])}${digits(4, 10000)}-${digits(2, 14)}-${digits(2, 33)}`;
+      if (random() < 0.7) {
+        text += pick([" ", "T", "  ", ""]) + `${digits(2, 26)}:${digits(2, 61)}`;
+        if (random() < 0.6) text += `:${digits(2, 61)}`;
+        if (random() < 0.4) text += "." + digits(6, 10 ** 6).slice(0, 1 + Math.floor(random() * 6));
+        if (random() < 0.3) text += pick(["Z", "z", " Z", `+${digits(2, 16)}:${digits(2, 60)}`, `-${digits(2, 16)}:${digits(2, 60)}`, "+1:00"]);
+      }
+      if (random() < 0.05) text += pick([" ", "x"]);
+      return text;
+    };
+    const units = ["day", "days", "hour", "hours", "minute", "minutes", "second", "seconds", "month", "months", "year", "years"];
+    const modifier = (): string => {
+      const r = random();
+      if (r < 0.3) return `${pick(["+", "-", ""])}${(random() * 1000 - 500).toFixed(Math.floor(random() * 3))} ${pick(units)}`;
+      if (r < 0.5) return `${pick(["+", "-"])}${digits(4, 30)}-${digits(2, 13)}-${digits(2, 32)}${pick(["", ` ${digits(2, 25)}:${digits(2, 60)}`, ` ${digits(2, 25)}:${digits(2, 60)}:${digits(2, 60)}.${digits(3, 1000)}`])}`;
+      if (r < 0.65) return `${pick(["+", "-", ""])}${digits(2, 30)}:${digits(2, 61)}${pick(["", `:${digits(2, 61)}`, `:${digits(2, 61)}.${digits(2, 100)}`])}`;
+      return pick(["start of day", "start of month", "start of year", "weekday 0", "weekday 3", "weekday -2", "unixepoch", "julianday", "auto", "localtime", "utc", "subsec", "ceiling", "floor"]);
+    };
+    const calls: [string, Arg[]][] = [];
+    for (let i = 0; i < 20000; i++) {
+      const args: Arg[] = [random() < 0.1 ? random() * 3e6 : timeString()];
+      const count = Math.floor(random() * 4);
+      for (let k = 0; k < count; k++) args.push(modifier());
+      calls.push([pick(FUNCTIONS), args]);
     }
     compareAll(calls);
   });
