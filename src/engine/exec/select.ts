@@ -17,6 +17,7 @@ import { collationByName, compileExpr, exprAffinity, exprCollation, type Evaluat
 import { buildFrom, materialize, type BuiltFrom, type FromSource, type NestedCompiler } from "./from.js";
 import { buildLevelLoop, type Body, type CompiledTerm, type LevelLoop } from "./scan.js";
 import type { QueryProgram, ResultColumnInfo } from "./select-types.js";
+import { compileWindowQuery } from "./window.js";
 import { compareKeys, sortEntries, sortKeySpec, type SortEntry, type SortKeySpec } from "./sort.js";
 import { foldFor, rowKey, type KeyFold } from "./value-key.js";
 
@@ -357,15 +358,14 @@ export function compileRowLoop(
 function compileCore(core: SelectCore, env: CompileEnv, outer: Scope | null, orderBy: OrderingTerm[], limit: Select["limit"]): QueryProgram {
   let projections: Projection[] = [];
   let aggregate = false;
+  let windowed = false;
   const loop = compileRowLoop(core.from, core.where, env, outer, (scope, ctx) => {
     projections = expandResultColumns(core.columns, scope, env);
     // Result aliases may be used in WHERE, GROUP BY, HAVING and ORDER BY when no column has the name.
     ctx.resolveAlias = aliasResolver(projections);
     aggregate = core.groupBy.length > 0 || core.having !== null || projections.some((p) => containsAggregate(p.expr, env)) || orderBy.some((o) => containsAggregate(o.expr, env));
-    if (projections.some((p) => containsWindow(p.expr)) || orderBy.some((o) => containsWindow(o.expr))) {
-      throw new SqliteError("window functions are not supported yet");
-    }
-    return aggregate || core.distinct === "DISTINCT" ? null : orderRequestFor(orderBy, scope, projections);
+    windowed = projections.some((p) => containsWindow(p.expr)) || orderBy.some((o) => containsWindow(o.expr));
+    return aggregate || windowed || core.distinct === "DISTINCT" ? null : orderRequestFor(orderBy, scope, projections);
   });
   const parts: CoreParts = {
     env,
@@ -377,6 +377,7 @@ function compileCore(core: SelectCore, env: CompileEnv, outer: Scope | null, ord
     limits: compileLimit(limit, env, outer),
     distinct: core.distinct === "DISTINCT",
   };
+  if (windowed) return compileWindowQuery(core, parts, aggregate);
   if (aggregate) return compileAggregateQuery(core, parts);
   return compileProjection(parts, loop.orderSatisfied);
 }
