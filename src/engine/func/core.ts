@@ -443,6 +443,40 @@ const unistrQuote: Call = ([x]) => {
   return "unistr('" + escaped + "')";
 };
 
+/** Soundex codes of A..Z (0: vowels and H, W, Y, which are not coded). */
+const SOUNDEX_CODES = "01230120022455012623010202";
+
+/**
+ * soundex(X) as SQLite's (SQLITE_SOUNDEX) version: first letter, then the
+ * codes of following letters with repeats collapsed; an uncoded letter
+ * (including H and W) separates repeats. "?000" when X has no ASCII letter.
+ */
+const soundex: Call = ([x]) => {
+  const s = x === null ? "" : valueToText(x);
+  const codeOf = (c: number) => {
+    const upperCase = c & 0x5f;
+    return upperCase >= 65 && upperCase <= 90 && (c & 0x7f) === c ? SOUNDEX_CODES.charCodeAt(upperCase - 65) - 48 : 0;
+  };
+  const isAlpha = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let i = 0;
+  while (i < s.length && !isAlpha(s.charCodeAt(i))) i++;
+  if (i >= s.length) return "?000";
+  let prev = codeOf(s.charCodeAt(i));
+  let out = s[i].toUpperCase();
+  for (; out.length < 4 && i < s.length; i++) {
+    const code = codeOf(s.charCodeAt(i));
+    if (code > 0) {
+      if (code !== prev) {
+        prev = code;
+        out += String(code);
+      }
+    } else {
+      prev = 0;
+    }
+  }
+  return out.padEnd(4, "0");
+};
+
 const identity: Call = ([x]) => x;
 
 const likelihood: Call = ([x, p]) => {
@@ -492,6 +526,7 @@ export const coreScalarFunctions: readonly ScalarFunction[] = [
   scalar("round", 1, round),
   scalar("round", 2, round),
   scalar("sign", 1, sign),
+  scalar("soundex", 1, soundex),
   scalar("substr", 2, substr),
   scalar("substr", 3, substr),
   scalar("substring", 2, substr),

