@@ -24,13 +24,31 @@ export interface DatabaseOptions {
 export class Database {
   private readonly connection: Connection;
   private open = true;
+  /** Connections made with connect() do not own the database: closing them leaves it open. */
+  private readonly ownsCore: boolean;
 
-  constructor(options: DatabaseOptions = {}) {
+  constructor(options: DatabaseOptions = {}, shared?: DatabaseCore) {
+    if (shared) {
+      this.connection = new Connection(shared);
+      this.ownsCore = false;
+      return;
+    }
     const store = options.store ?? (options.image ? MemoryPageStore.fromImage(options.image) : new MemoryPageStore());
     const btree = BtreeDatabase.open(store, { cacheBytes: options.cacheBytes, pageSize: options.pageSize });
     const core = new DatabaseCore(btree);
     registerTableFunctions(core);
     this.connection = new Connection(core);
+    this.ownsCore = true;
+  }
+
+  /**
+   * Another connection to the same database, with its own transaction state
+   * (readers see their own snapshot; one writer at a time: a second writer
+   * gets SQLITE_BUSY). Closing it leaves this database open.
+   */
+  connect(): Database {
+    this.checkOpen();
+    return new Database({}, this.connection.core);
   }
 
   /** Whether a transaction is open (inside BEGIN ... COMMIT). */
@@ -92,7 +110,7 @@ export class Database {
   close(): void {
     if (!this.open) return;
     this.connection.close();
-    this.connection.core.btree.close();
+    if (this.ownsCore) this.connection.core.btree.close();
     this.open = false;
   }
 
