@@ -711,7 +711,7 @@ function translateString(p: JsonParse, i: number): number {
       ) {
         if (opcode === JSONB_TEXT) opcode = JSONB_TEXTJ;
       } else if (
-        e === 0x27 || e === 0x30 || e === 0x76 || e === 0x0a ||
+        e === 0x27 || (e === 0x30 && !isDigitByte(z[j + 1] ?? 0)) || e === 0x76 || e === 0x0a ||
         (e === 0xe2 && z[j + 1] === 0x80 && (z[j + 2] === 0xa8 || z[j + 2] === 0xa9)) ||
         (e === 0x78 && isXDigitByte(z[j + 1] ?? 0) && isXDigitByte(z[j + 2] ?? 0))
       ) {
@@ -886,15 +886,13 @@ function parsePadded(z: Uint8Array, n: number): { parse: JsonParse; ok: boolean 
     if (z[i]) {
       i += json5Whitespace(z, i);
       if (z[i]) {
-        // SQLite reports trailing garbage at position 1.
-        p.iErr = 0;
+        // SQLite leaves iErr where the parse last set it (often 0) for trailing text.
         return { parse: p, ok: false };
       }
       p.hasNonstd = true;
     }
     return { parse: p, ok: true };
   }
-  if (i === END_OF_INPUT) p.iErr = 0;
   return { parse: p, ok: false };
 }
 

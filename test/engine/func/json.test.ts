@@ -451,6 +451,34 @@ function randomDocument(random: () => number, depth = 0): { text: string; paths:
   return { text: pick(scalars), paths: ["$"] };
 }
 
+group("character-level fuzz vs sql.js", () => {
+  it("20000 seeded mutations of JSON/JSON5 texts: validity, error position, json(), json_extract()", () => {
+    const random = seededRandom(11);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const bases = [
+      '{"a":1,"b":[1,2,{"c":"x"}],"d":{"e":null}}', '[1,2.5,"s",true,false,null]', "{a:1,'b':0x1F,c:.5,d:+1,e:[1,],}",
+      '"\\u00e9\\n"', "[Infinity,-Infinity,NaN]", "/*c*/[1]//x\n", '{"k":"v\\x41"}', "[1e5,-0.5e-3,0,-0]",
+    ];
+    const alphabet = ['"', "'", "\\", "[", "]", "{", "}", ",", ":", " ", "\t", "\n", "0", "1", "9", ".", "e", "E", "+", "-", "x", "a", "n", "t", "f", "I", "N", "/", "*", "\u00a0", "é", "\u2028", "u", "0x"];
+    const paths = ["$", "$[0]", "$.a", "$.b[1]", "$[#-1]", "$.k"];
+    const calls: Call[] = [];
+    for (let i = 0; i < 20000; i++) {
+      let text = pick(bases);
+      const edits = 1 + Math.floor(random() * 3);
+      for (let k = 0; k < edits; k++) {
+        const at = Math.floor(random() * (text.length + 1));
+        const r = random();
+        if (r < 0.33) text = text.slice(0, at) + text.slice(at + 1);
+        else if (r < 0.66) text = text.slice(0, at) + pick(alphabet) + text.slice(at);
+        else text = text.slice(0, at) + pick(alphabet) + text.slice(at + 1);
+      }
+      calls.push(["json_valid", [text, 1]], ["json_valid", [text, 2]], ["json_error_position", [text]]);
+      if (i % 4 === 0) calls.push(["json", [text]], ["json_extract", [text, pick(paths)]]);
+    }
+    compareAll(calls);
+  });
+});
+
 group("random documents vs sql.js", () => {
   it("json, json_tree, json_extract/->>/json_set/json_remove on every existing path of 300 seeded documents", () => {
     const random = seededRandom(424242);
