@@ -1,5 +1,6 @@
-// Two test projects: the engine in plain Node, the Worker and its Durable
-// Objects inside workerd through @cloudflare/vitest-plugin.
+// Three test projects: the engine in plain Node; the Worker and its Durable
+// Objects inside workerd through @cloudflare/vitest-plugin; and end-to-end
+// tests that run the real Worker (Miniflare) and drive it with real clients.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -20,6 +21,17 @@ export default defineConfig({
           environment: "node",
           include: ["test/engine/**/*.test.ts", "test/conformance/**/*.test.ts"],
           testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Each file starts its own Worker; one at a time keeps the two cores free for them.
+          fileParallelism: false,
         },
       },
       {
