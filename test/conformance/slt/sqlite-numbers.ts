@@ -7,9 +7,11 @@
 // from a 64-bit fixed-point product, then decimal round-half-up at the
 // requested position, never more than `mxRound` significant digits (16 for
 // plain %f/%g: the rest prints as zeros).
-
-export const INT64_MIN = -(2n ** 63n);
-export const INT64_MAX = 2n ** 63n - 1n;
+//
+// Deliberately independent of the engine's own conversions (src/engine/value):
+// the runner checks the engine, so it must not share its code. Every function
+// here is tested against sql.js (slt-format.test.ts).
+import { INT64_MAX, INT64_MIN } from "../../../src/engine/value/types.js";
 
 /** sqlite3Isspace: space and \t \n \v \f \r. */
 function isSqliteSpace(code: number): boolean {
