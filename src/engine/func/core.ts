@@ -9,7 +9,7 @@ import { textToNumericAffinity, toDouble, toInt64 } from "../value/convert.js";
 import { globMatch, likeMatch } from "../value/pattern.js";
 import { blobToHex, parseReal, parsedReal, quoteValue, textToBlob, utf8Length, valueToText } from "../value/text.js";
 import { IntegralReal, intValue, realValue, storageClass, type SqlValue } from "../value/types.js";
-import { formatFloat, sqlPrintf } from "./printf.js";
+import { formatFloat, sqlPrintf, type FormatSpec } from "./printf.js";
 import type { FunctionContext, ScalarFunction } from "./types.js";
 
 export const SQLITE_VERSION = "3.54.1";
@@ -283,7 +283,7 @@ const round: Call = (args) => {
   } else if (digits === 0) {
     r = Math.trunc(r + (r < 0 ? -0.5 : 0.5));
   } else {
-    const spec = { leftJustify: false, prefix: "", alternate: false, altform2: true, zeroPad: false, thousands: false, width: 0, precision: digits };
+    const spec: FormatSpec = { leftJustify: false, prefix: "", alternate: false, altform2: true, zeroPad: false, thousands: false, width: 0, precision: digits };
     parseReal(formatFloat(r, "f", spec));
     r = parsedReal.value;
   }

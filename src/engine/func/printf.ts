@@ -4,8 +4,7 @@
 // precision (also from "*" arguments). Widths and precisions count UTF-8
 // bytes unless the "!" flag asks for characters, as in SQLite.
 import { toDouble, toInt64 } from "../value/convert.js";
-import { decodeFloat } from "../value/text.js";
-import { valueToText, utf8Length } from "../value/text.js";
+import { decodeFloat, utf8Length, valueToText } from "../value/text.js";
 import type { SqlValue } from "../value/types.js";
 
 /** Pulls the SQL arguments in order; missing ones read as 0 / "" / NULL as in SQLite. */
@@ -30,7 +29,8 @@ class ArgumentCursor {
 
 const U64 = 1n << 64n;
 
-interface Spec {
+/** Flags, width and precision of one printf conversion. */
+export interface FormatSpec {
   leftJustify: boolean;
   prefix: string; // "+", " " or ""
   alternate: boolean; // '#'
@@ -41,7 +41,7 @@ interface Spec {
   precision: number; // -1 when absent
 }
 
-function pad(s: string, spec: Spec, visibleLength: number): string {
+function pad(s: string, spec: FormatSpec, visibleLength: number): string {
   const n = spec.width - visibleLength;
   if (n <= 0) return s;
   return spec.leftJustify ? s + " ".repeat(n) : " ".repeat(n) + s;
@@ -56,7 +56,7 @@ function groupThousands(digits: string): string {
   return out;
 }
 
-function formatInteger(conv: string, spec: Spec, args: ArgumentCursor): string {
+function formatInteger(conv: string, spec: FormatSpec, args: ArgumentCursor): string {
   let v = args.int();
   let prefix = "";
   const signed = conv === "d" || conv === "i" || conv === "r";
@@ -90,7 +90,7 @@ function formatInteger(conv: string, spec: Spec, args: ArgumentCursor): string {
 }
 
 /** %f %e %E %g %G with SQLite's digit generation (decodeFloat), rounding and layout rules. */
-export function formatFloat(value: number, conv: string, spec: Spec): string {
+export function formatFloat(value: number, conv: string, spec: FormatSpec): string {
   let precision = spec.precision < 0 ? 6 : spec.precision;
   let type = conv === "f" ? "f" : conv === "e" || conv === "E" ? "e" : "g";
   const iRound = type === "f" ? -precision : type === "g" ? precision : precision + 1;
@@ -112,7 +112,7 @@ function formatDecoded(
   type: string,
   conv: string,
   precision: number,
-  spec: Spec,
+  spec: FormatSpec,
 ): string {
   const prefix = d.negative ? "-" : spec.prefix;
   const digits = d.digits;
@@ -207,12 +207,12 @@ function firstBytes(s: string, n: number): string {
 }
 
 /** Pads a string conversion; without "!" the width counts bytes, with it characters. */
-function padText(s: string, spec: Spec): string {
+function padText(s: string, spec: FormatSpec): string {
   const visible = spec.altform2 ? [...s].length : utf8Length(s);
   return pad(s, spec, visible);
 }
 
-function formatString(conv: string, spec: Spec, args: ArgumentCursor): string {
+function formatString(conv: string, spec: FormatSpec, args: ArgumentCursor): string {
   const arg = args.text();
   if (conv === "s" || conv === "z") {
     let s = arg ?? "";
@@ -229,7 +229,7 @@ function formatString(conv: string, spec: Spec, args: ArgumentCursor): string {
   return padText(s, spec);
 }
 
-function formatChar(spec: Spec, args: ArgumentCursor): string {
+function formatChar(spec: FormatSpec, args: ArgumentCursor): string {
   const text = args.text();
   // A NULL or empty argument yields a NUL character, as in SQLite.
   const ch = text ? String.fromCodePoint(text.codePointAt(0) as number) : "\0";
@@ -271,7 +271,7 @@ export function sqlPrintf(fmt: string, values: readonly SqlValue[]): string {
       out += "%";
       break;
     }
-    const spec: Spec = {
+    const spec: FormatSpec = {
       leftJustify: false,
       prefix: "",
       alternate: false,

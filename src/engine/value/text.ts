@@ -12,8 +12,8 @@ const INT64_MAX_AS_DOUBLE = 9223372036854775807; // rounds to 2^63 as a double
 
 /**
  * The significant decimal digits of |r|. The value is 0.d1d2d3... × 10^iDP;
- * `digits` has no trailing zeros. `special` is set for ±Infinity (NaN never
- * reaches here).
+ * `digits` has no trailing zeros (zero itself is "0"). `infinite` is set for
+ * ±Infinity, with no digits (NaN never reaches here).
  */
 export interface DecodedFloat {
   negative: boolean;
