@@ -479,6 +479,28 @@ group("character-level fuzz vs sql.js", () => {
   });
 });
 
+group("path fuzz vs sql.js", () => {
+  it("10000 seeded random paths through extract, ->, ->>, set, insert, replace, remove, type, array_length", () => {
+    const random = seededRandom(5);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const docs = ['{"a":1,"b":[1,2,{"c":"x"}],"d":{"e":null},"a b":2,"":3,"x\\"y":4,"é":5}', '[[1,[2,[3]]],{"k":[{}]},[]]', "{a:{b:{c:[0,1,2,3,4,5,6,7,8,9,10]}}}"];
+    const segments = [
+      ".a", ".b", ".c", ".d", ".e", ".k", '."a b"', '.""', '."x\\"y"', ".é", "[0]", "[1]", "[2]", "[10]", "[#]", "[#-1]", "[#-3]",
+      "[#-0]", "[", "]", ".", "..", "[x]", "[-1]", "[ 1]", "[01]", '."', ".a b", "[#-99]", "[999999999999]", ".k[0]",
+    ];
+    const calls: Call[] = [];
+    for (let i = 0; i < 10000; i++) {
+      const d = pick(docs);
+      let path = random() < 0.95 ? "$" : pick(["", "a", "$$", " $"]);
+      const n = Math.floor(random() * 4);
+      for (let k = 0; k < n; k++) path += pick(segments);
+      const f = pick(["json_extract", "->", "->>", "json_set", "json_insert", "json_replace", "json_remove", "json_type", "json_array_length"]);
+      calls.push([f, f === "json_set" || f === "json_insert" || f === "json_replace" ? [d, path, 99] : [d, path]]);
+    }
+    compareAll(calls);
+  });
+});
+
 group("random documents vs sql.js", () => {
   it("json, json_tree, json_extract/->>/json_set/json_remove on every existing path of 300 seeded documents", () => {
     const random = seededRandom(424242);
