@@ -91,32 +91,51 @@ export function parseExprList(p: Parser): Expr[] {
   return list;
 }
 
+/** SQLite's SQLITE_MAX_EXPR_DEPTH. */
+const MAX_EXPR_HEIGHT = 1000;
+
+/**
+ * Height of the operator chain last returned by parseBinary. Long left-deep
+ * chains (`1+1+...`) are built iteratively, so the recursion guard does not
+ * see them; this tracks their height roughly as SQLite's exprSetHeight
+ * does (an operand counts with the height of the last chain parsed inside it).
+ */
+let chainHeight = 1;
+
 /** Expressions binding at least as tightly as `minLevel`; `stopAtAnd` for a BETWEEN lower bound. */
 function parseBinary(p: Parser, minLevel: number, stopAtAnd = false): Expr {
+  chainHeight = 1;
   let left = parseUnary(p);
+  // A parenthesized or nested operand brings the height of its last inner chain.
+  let height = chainHeight;
   for (;;) {
     const t = p.cur;
     const simple = SIMPLE_BINARY[t.type];
+    let next: Expr | null;
     if (simple !== undefined) {
       const [level, op] = simple;
-      if (level < minLevel || (op === "AND" && stopAtAnd)) return left;
+      if (level < minLevel || (op === "AND" && stopAtAnd)) break;
       p.advance();
       const right = parseBinary(p, level + 1);
-      left = { kind: "BinaryExpr", op, left, right, start: left.start, end: right.end };
-      continue;
-    }
-    if (t.type === "COLLATE") {
-      if (LEVEL_COLLATE < minLevel) return left;
+      if (chainHeight > height) height = chainHeight;
+      next = { kind: "BinaryExpr", op, left, right, start: left.start, end: right.end };
+    } else if (t.type === "COLLATE") {
+      if (LEVEL_COLLATE < minLevel) break;
       p.advance();
       const collation = p.ids();
-      left = { kind: "CollateExpr", expr: left, collation, start: left.start, end: collation.end };
-      continue;
+      next = { kind: "CollateExpr", expr: left, collation, start: left.start, end: collation.end };
+    } else {
+      if (LEVEL_EQ < minLevel) break;
+      next = parseEqualityLevel(p, left, t);
+      if (next === null) break;
     }
-    if (LEVEL_EQ < minLevel) return left;
-    const next = parseEqualityLevel(p, left, t);
-    if (next === null) return left;
     left = next;
+    if (++height > MAX_EXPR_HEIGHT) {
+      throw p.error(`Expression tree is too large (maximum depth ${MAX_EXPR_HEIGHT})`, t.start);
+    }
   }
+  chainHeight = height;
+  return left;
 }
 
 /**

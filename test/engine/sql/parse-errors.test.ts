@@ -68,6 +68,26 @@ describe("the earlier error wins", () => {
   });
 });
 
+describe("expression height limit matches SQLite's (maximum depth 1000)", () => {
+  const shapes: [string, (n: number) => string][] = [
+    ["1+1+...", (n) => "SELECT 1" + "+1".repeat(n)],
+    ["AND chain", (n) => "SELECT a FROM t WHERE " + Array.from({ length: n }, (_, i) => `a=${i}`).join(" AND ")],
+    ["|| of parenthesized sums", (n) => "SELECT " + Array.from({ length: n }, (_, i) => `(a+${i})`).join(" || ") + " FROM t"],
+    ["COLLATE chain", (n) => "SELECT a" + " COLLATE nocase".repeat(n) + " FROM t"],
+  ];
+  const cases = shapes.flatMap(([label, make]) => [998, 999, 1000].map((n): [string, number, string] => [label, n, make(n)]));
+  test.each(cases)("%s with %i operators", async (_label, _n, sql) => {
+    const expected = await sqlitePrepareError(sql);
+    let actual: string | null = null;
+    try {
+      parseStatement(sql);
+    } catch (e) {
+      actual = (e as Error).message;
+    }
+    expect(actual).toBe(expected);
+  });
+});
+
 describe("entry-point errors", () => {
   test("parseStatement rejects an empty text and a second statement", () => {
     expect(() => parseStatement("  -- nothing\n;")).toThrow(/no SQL statement/);
