@@ -17,8 +17,6 @@ const MIN_ARGS = new Map<string, number>([
   ["coalesce", 2],
   ["concat", 1],
   ["concat_ws", 2],
-  ["format", 1],
-  ["printf", 1],
   ["iif", 2],
   ["if", 2],
   ["max", 2],
