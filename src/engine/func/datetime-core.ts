@@ -1,8 +1,9 @@
 // The DateTime record behind SQLite's date/time functions and its
 // conversions: parsing time values (ISO-8601 forms, julian day numbers, unix
 // times, 'now'), julian-day <-> calendar arithmetic, and the modifiers. This is
-// a faithful re-statement of SQLite's date.c (3.46+: ceiling/floor, subsec),
-// so corner cases (overflowing days, out-of-range numbers) match exactly.
+// a re-statement of SQLite's date.c as of 3.54 (the sql.js 1.16 oracle:
+// ceiling/floor, subsec, 'weekday -N', 24:00, fraction capped below the next
+// second, proleptic negative centuries), so corner cases match exactly.
 //
 // Local time: the engine runs where the time zone is UTC (Workers), so
 // 'localtime' and 'utc' convert with a UTC "local" zone; they still go
@@ -211,12 +212,10 @@ function parseYyyyMmDd(z: string, p: DateTime): boolean {
   if (ymd.length !== 3) return true;
   at += 10;
   while (isSqlSpace(z[at]) || z[at] === "T") at++;
-  if (!parseHhMmSs(z, at, p)) {
-    // Got the time.
-  } else if (at >= z.length) {
+  // Either a time follows, or nothing at all.
+  if (parseHhMmSs(z, at, p)) {
+    if (at < z.length) return true;
     p.validHMS = false;
-  } else {
-    return true;
   }
   p.validJD = false;
   p.validYMD = true;
