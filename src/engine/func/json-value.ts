@@ -94,9 +94,33 @@ export function jsonArg(v: SqlValue, keepError = false): JsonParse | { parse: Js
   return result.parse;
 }
 
+/**
+ * The JSONB of the last few JSON texts parsed (SQLite keeps a similar
+ * 4-entry cache per statement): queries often apply several JSON functions
+ * to the same document. Entries are immutable; callers get a copy.
+ */
+const PARSE_CACHE_SIZE = 4;
+const parseCache: { text: string; blob: Uint8Array; hasNonstd: boolean }[] = [];
+
+function parseStringCached(text: string): { parse: JsonParse; ok: boolean } {
+  for (const entry of parseCache) {
+    if (entry.text === text) {
+      const parse = new JsonParse(entry.blob.slice());
+      parse.hasNonstd = entry.hasNonstd;
+      return { parse, ok: true };
+    }
+  }
+  const result = parseJsonString(text);
+  if (result.ok) {
+    if (parseCache.length === PARSE_CACHE_SIZE) parseCache.shift();
+    parseCache.push({ text, blob: result.parse.bytes(), hasNonstd: result.parse.hasNonstd });
+  }
+  return result;
+}
+
 /** Parses a value's text form as JSON; empty text is malformed. */
 function parseArgText(v: SqlValue): { parse: JsonParse; ok: boolean } {
-  if (typeof v === "string") return v.length === 0 ? { parse: new JsonParse(), ok: false } : parseJsonString(v);
+  if (typeof v === "string") return v.length === 0 ? { parse: new JsonParse(), ok: false } : parseStringCached(v);
   const text = sqlTextBytes(v);
   return text.length === 0 ? { parse: new JsonParse(), ok: false } : parseJsonText(text);
 }
