@@ -269,6 +269,8 @@ export interface CreateTrigger extends Span {
   event: "INSERT" | "DELETE" | "UPDATE";
   /** UPDATE OF columns; null when not given. */
   updateOf: Ident[] | null;
+  /** `ON [schema.]table`. */
+  tableSchema: Ident | null;
   table: Ident;
   forEachRow: boolean;
   when: Expr | null;

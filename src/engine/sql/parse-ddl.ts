@@ -87,7 +87,7 @@ function parseCreateTrigger(p: Parser, start: number, temp: boolean): CreateTrig
     }
   }
   p.expect("ON");
-  const [, table] = p.qualifiedName();
+  const [tableSchema, table] = p.qualifiedName();
   let forEachRow = false;
   if (p.accept("FOR")) {
     p.expect("EACH");
@@ -111,6 +111,7 @@ function parseCreateTrigger(p: Parser, start: number, temp: boolean): CreateTrig
     timing,
     event,
     updateOf,
+    tableSchema,
     table,
     forEachRow,
     when,

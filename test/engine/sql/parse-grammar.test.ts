@@ -464,7 +464,8 @@ describe("other DDL", () => {
         body: [{ kind: "Insert" }, { kind: "Update" }, { kind: "Delete" }, { kind: "Select" }],
       },
     ],
-    ["CREATE TEMP TRIGGER tr DELETE ON t BEGIN SELECT 1; END", { kind: "CreateTrigger", temp: true, timing: null, event: "DELETE", forEachRow: false, when: null }],
+    ["CREATE TEMP TRIGGER tr DELETE ON t BEGIN SELECT 1; END", { kind: "CreateTrigger", temp: true, timing: null, event: "DELETE", tableSchema: null, forEachRow: false, when: null }],
+    ["CREATE TRIGGER main.tr AFTER INSERT ON main.t BEGIN SELECT 1; END", { schema: { name: "main" }, name: { name: "tr" }, tableSchema: { name: "main" }, table: { name: "t" } }],
     [
       "CREATE VIRTUAL TABLE IF NOT EXISTS v USING fts5(a, b UNINDEXED, tokenize = 'porter ascii', x(y, z))",
       { kind: "CreateVirtualTable", ifNotExists: true, module: { name: "fts5" }, args: ["a", "b UNINDEXED", "tokenize = 'porter ascii'", "x(y, z)"] },
