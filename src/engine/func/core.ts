@@ -83,8 +83,6 @@ const charFn: Call = (args) => {
   for (const a of args) {
     const x = toInt64(a);
     const cp = typeof x === "bigint" || x < 0 || x > 0x10ffff ? 0xfffd : x;
-    // The result is a C string: a NUL ends it.
-    if (cp === 0) break;
     out += String.fromCodePoint(cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp);
   }
   return out;

@@ -202,10 +202,13 @@ export function valueToText(v: Exclude<SqlValue, null>): string {
   return numberToText(v);
 }
 
-/** A blob read as UTF-8 text; the text ends at the first NUL byte, as in C. */
+/**
+ * A blob read as UTF-8 text. Embedded NULs are kept, as SQLite keeps them in
+ * the value; functions that read text as a C string (length(), quote())
+ * stop at the first one themselves.
+ */
 export function blobToText(b: Uint8Array): string {
-  const nul = b.indexOf(0);
-  return utf8Decoder.decode(nul < 0 ? b : b.subarray(0, nul));
+  return utf8Decoder.decode(b);
 }
 
 /** UTF-8 bytes of a string (TEXT to BLOB). */

@@ -2,6 +2,7 @@
 // sql.js: every function over generated argument cross products.
 import { beforeAll, expect, it } from "vitest";
 import { lookupFunction } from "../../../src/engine/func/registry.js";
+import { castValue } from "../../../src/engine/value/cast.js";
 import type { FunctionContext, ScalarFunction } from "../../../src/engine/func/types.js";
 import { IntegralReal, storageClass, type SqlValue } from "../../../src/engine/value/types.js";
 import { SAMPLE_VALUES, diffAgainstOracle, literal, openOracle, type Oracle } from "../value/oracle.js";
@@ -128,6 +129,21 @@ it("round matches SQLite including halfway cases and large values", () => {
     for (const n of ns) args.push([x, n]);
   }
   expect(run("round", args)).toEqual([]);
+});
+
+it("text with embedded NULs keeps them except where SQLite reads a C string", () => {
+  const withNul = new Uint8Array([0x61, 0x00, 0x62]);
+  const cases: SqlValue[][] = [[withNul], [new Uint8Array([0x00, 0x41])]];
+  const bad: string[] = [];
+  for (const [blob] of cases) {
+    const asText = castValue(blob, "TEXT");
+    const expectedText = oracle.db.exec(`SELECT hex(CAST(${literal(blob)} AS TEXT)), length(CAST(${literal(blob)} AS TEXT)), octet_length(CAST(${literal(blob)} AS TEXT))`)[0].values[0];
+    const mine = [scalarFn("hex", 1).call([asText], ctx), scalarFn("length", 1).call([asText], ctx), scalarFn("octet_length", 1).call([asText], ctx)];
+    if (JSON.stringify(mine) !== JSON.stringify(expectedText)) bad.push(`${literal(blob)}: sqlite ${expectedText} engine ${mine}`);
+  }
+  expect(bad).toEqual([]);
+  expect(run("char", [[97, 0, 98]])).toEqual([]);
+  expect(scalarFn("hex", 1).call([scalarFn("char", -1).call([97, 0, 98], ctx)], ctx)).toBe("610062");
 });
 
 it("unistr and unistr_quote match SQLite on escapes and control characters", () => {
