@@ -22,21 +22,25 @@ import { sqlTextOf } from "./datetime-value-text.js";
 /**
  * A table-valued function for the executor: `FROM name(arg0, arg1)` binds
  * the arguments to the hidden columns in order and scans `rows(args)`. Each
- * row has one value per entry of `columns` (hidden ones last). Values in the
- * `value` column of array/object elements are JSON text: the executor should
- * give them the JSON subtype (see json-value.ts SubtypeContext) — rows
- * report which through `jsonColumns(row)`.
+ * row has one value per visible column followed by one per hidden column
+ * (the contract of exec/table-function.ts). Values in the `value` column of
+ * array/object elements are JSON text: the executor should give them the
+ * JSON subtype (see json-value.ts SubtypeContext) — `jsonColumns(row)` says
+ * which.
  */
 export interface TableValuedFunction {
   name: string;
+  /** Visible columns: key, value, type, atom, id, parent, fullkey, path. */
   columns: readonly string[];
+  /** Hidden columns bound to the arguments: json, root. */
   hiddenColumns: readonly string[];
   rows(args: readonly SqlValue[]): Iterable<SqlValue[]>;
   /** Indexes of columns in `row` whose value carries the JSON subtype. */
   jsonColumns(row: readonly SqlValue[]): readonly number[];
 }
 
-const COLUMNS = ["key", "value", "type", "atom", "id", "parent", "fullkey", "path", "json", "root"] as const;
+const COLUMNS = ["key", "value", "type", "atom", "id", "parent", "fullkey", "path"] as const;
+const HIDDEN_COLUMNS = ["json", "root"] as const;
 const VALUE_COLUMN = 1;
 const TYPE_COLUMN = 2;
 
@@ -240,7 +244,7 @@ function tableFunction(name: string, recursive: boolean): TableValuedFunction {
   return {
     name,
     columns: COLUMNS,
-    hiddenColumns: ["json", "root"],
+    hiddenColumns: HIDDEN_COLUMNS,
     rows: (args) => eachRows(args, recursive),
     jsonColumns: (row) => (row[TYPE_COLUMN] === "array" || row[TYPE_COLUMN] === "object" ? [VALUE_COLUMN] : []),
   };
