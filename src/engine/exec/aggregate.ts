@@ -86,7 +86,66 @@ interface Group {
   results: SqlValue[];
 }
 
+/**
+ * A grouped query up to HAVING, shared by the plain aggregate output below
+ * and the window phase (window.ts) of grouped queries with OVER clauses.
+ * Expressions compiled through `ctx` (aggregate calls allowed) read the group
+ * being visited.
+ */
+export interface GroupRows {
+  scope: Scope;
+  ctx: ExprContext;
+  /**
+   * Runs FROM/WHERE/GROUP BY and visits each group that passes HAVING, in
+   * GROUP BY key order; `makeCurrent` positions `ctx` on that group again.
+   */
+  forEachGroup(visit: (makeCurrent: () => void) => void): void;
+}
+
 export function compileAggregateQuery(core: SelectCore, parts: CoreParts): QueryProgram {
+  const groups = compileGroupRows(core, parts);
+  const { scope: outScope, ctx: outCtx } = groups;
+  const { env, scope, projections } = parts;
+  const columns = projections.map((p) => columnInfo(p, outScope));
+  const outEvals = projections.map((p) => compileExpr(p.expr, outCtx));
+  const sort = compileOrderBy(parts.orderBy, projections, outCtx, outScope);
+  if (sort) env.plan.add("USE TEMP B-TREE FOR ORDER BY");
+  const width = outEvals.length;
+  const outFolds = columns.map((c) => foldFor(c.collation));
+  return {
+    columns,
+    get correlated() {
+      return scope.correlated || outScope.correlated;
+    },
+    run(emit) {
+      const { limit, offset } = parts.limits();
+      if (limit === 0) return;
+      const rows: SqlValue[][] = [];
+      const entries: SortEntry[] = [];
+      const seen = parts.distinct ? new Set<string>() : null;
+      groups.forEachGroup(() => {
+        const row: SqlValue[] = new Array(width);
+        for (let i = 0; i < width; i++) row[i] = outEvals[i]();
+        if (seen) {
+          const k = rowKey(row, outFolds);
+          if (seen.has(k)) return;
+          seen.add(k);
+        }
+        if (sort) entries.push({ keys: sort.keys(row), row });
+        else rows.push(row);
+      });
+      let out = rows;
+      if (sort) {
+        sortEntries(entries, sort.specs);
+        out = entries.map((e) => e.row);
+      }
+      const end = limit < 0 ? out.length : Math.min(out.length, offset + limit);
+      for (let i = offset; i < end; i++) if (!emit(out[i])) return;
+    },
+  };
+}
+
+export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows {
   const { env, scope, ctx: rowCtx, projections } = parts;
   const fctx: FunctionContext = env.runtime.functions;
 
@@ -97,7 +156,7 @@ export function compileAggregateQuery(core: SelectCore, parts: CoreParts): Query
   const specs: AggregateSpec[] = [];
   let current: Group | null = null;
   const aggregateCall = (call: FunctionCall, fn: BuiltinFunction | undefined): Evaluator => {
-    if (call.over !== null) throw new SqliteError("window functions are not supported yet");
+    if (call.over !== null) throw new SqliteError(`misuse of window function ${call.name.name}()`);
     if (!fn || fn.kind !== "aggregate") {
       throw new SqliteError(fn === undefined ? `wrong number of arguments to function ${call.name.name}()` : `misuse of window function ${call.name.name}()`);
     }
@@ -131,18 +190,12 @@ export function compileAggregateQuery(core: SelectCore, parts: CoreParts): Query
   const keyFolds: KeyFold[] = keyCollations.map(foldFor);
   const keySpecs = keyCollations.map((c) => sortKeySpec(collationByName(c), false, null));
 
-  const columns = projections.map((p) => columnInfo(p, outScope));
-  const outEvals = projections.map((p) => compileExpr(p.expr, outCtx));
   const having = core.having ? compileExpr(core.having, outCtx) : null;
-  const sort = compileOrderBy(parts.orderBy, projections, outCtx, outScope);
   if (groupBy.length > 0) env.plan.add("USE TEMP B-TREE FOR GROUP BY");
-  if (sort) env.plan.add("USE TEMP B-TREE FOR ORDER BY");
 
   // With exactly one min()/max(), bare columns come from the row that set it.
-  const minMax = specs.filter((s) => s.fn.name === "min" || s.fn.name === "max");
-  const extremeIndex = minMax.length === 1 ? specs.indexOf(minMax[0]) : -1;
-  const width = outEvals.length;
-  const outFolds = columns.map((c) => foldFor(c.collation));
+  // Known only once the caller has compiled its expressions, so looked up per run.
+  let extremeIndex = -1;
 
   const newGroup = (key: SqlValue[]): Group => ({
     key,
@@ -204,15 +257,21 @@ export function compileAggregateQuery(core: SelectCore, parts: CoreParts): Query
     }
   };
 
+  const makeCurrent = (g: Group): void => {
+    current = g;
+    for (let s = 0; s < shadowSlots.length; s++) {
+      shadowSlots[s].values = g.captured[s];
+      shadowSlots[s].rowidValue = g.rowids[s];
+    }
+  };
+
   const grouped = groupBy.length > 0;
   return {
-    columns,
-    get correlated() {
-      return scope.correlated || outScope.correlated;
-    },
-    run(emit) {
-      const { limit, offset } = parts.limits();
-      if (limit === 0) return;
+    scope: outScope,
+    ctx: outCtx,
+    forEachGroup(visit) {
+      const minMax = specs.filter((s) => s.fn.name === "min" || s.fn.name === "max");
+      extremeIndex = minMax.length === 1 ? specs.indexOf(minMax[0]) : -1;
       const groups = new Map<unknown, Group>();
       const single = grouped ? null : newGroup([]);
       let first = true;
@@ -240,35 +299,13 @@ export function compileAggregateQuery(core: SelectCore, parts: CoreParts): Query
         list = [...groups.values()];
         list.sort((a, b) => compareKeys(a.key, b.key, keySpecs));
       }
-      const rows: SqlValue[][] = [];
-      const entries: SortEntry[] = [];
-      const seen = parts.distinct ? new Set<string>() : null;
       for (const g of list) {
         finish(g);
-        current = g;
-        for (let s = 0; s < shadowSlots.length; s++) {
-          shadowSlots[s].values = g.captured[s];
-          shadowSlots[s].rowidValue = g.rowids[s];
-        }
+        makeCurrent(g);
         if (having && truthValue(having()) !== true) continue;
-        const row: SqlValue[] = new Array(width);
-        for (let i = 0; i < width; i++) row[i] = outEvals[i]();
-        if (seen) {
-          const k = rowKey(row, outFolds);
-          if (seen.has(k)) continue;
-          seen.add(k);
-        }
-        if (sort) entries.push({ keys: sort.keys(row), row });
-        else rows.push(row);
+        visit(() => makeCurrent(g));
       }
       current = null;
-      let out = rows;
-      if (sort) {
-        sortEntries(entries, sort.specs);
-        out = entries.map((e) => e.row);
-      }
-      const end = limit < 0 ? out.length : Math.min(out.length, offset + limit);
-      for (let i = offset; i < end; i++) if (!emit(out[i])) return;
     },
   };
 }
