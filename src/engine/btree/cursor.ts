@@ -31,6 +31,8 @@ export type IndexKeyComparator = (cellKey: RecordReader, probe: readonly SqlValu
 
 export type SeekMode = "eq" | "ge" | "gt" | "le" | "lt";
 
+const MAX_DEPTH = 40;
+
 const enum State {
   Invalid,
   Valid,
@@ -239,6 +241,8 @@ abstract class BtreeCursor implements SavableCursor {
   }
 
   private push(page: BtreePage, i: number): void {
+    // Real trees are far shallower; deeper means a cycle in corrupt child pointers.
+    if (this.depth >= MAX_DEPTH) corruptTree(this.root);
     this.pages[this.depth] = page;
     this.idx[this.depth] = i;
     this.depth++;
@@ -601,6 +605,7 @@ export class IndexCursor extends BtreeCursor {
         this.depth++;
         return;
       }
+      if (this.depth >= MAX_DEPTH) corruptTree(this.root);
       this.pages[this.depth] = page;
       this.idx[this.depth] = page.cellCount;
       this.depth++;

@@ -11,6 +11,7 @@ import { readU32, varintLength, writeU32, writeVarint } from "./varint.js";
 export function readPayload(ctx: TreeReader, buf: Uint8Array, cellOff: number, info: CellInfo): Uint8Array {
   const start = cellOff + info.payloadOffset;
   if (info.overflowPage === 0) return buf.subarray(start, start + info.localSize);
+  if (!(info.payloadSize <= ctx.pageCount * ctx.usable)) corrupt(`payload size ${info.payloadSize}`);
   const out = new Uint8Array(info.payloadSize);
   out.set(buf.subarray(start, start + info.localSize));
   let filled = info.localSize;

@@ -248,18 +248,26 @@ export class RecordReader {
     this.buf = buf;
     this.start = start;
     this.end = end;
+    this.parsed = 0;
+    this.complete = false;
+    if (!(start < end && end <= buf.length)) {
+      // An empty payload is a record with no columns; anything past the buffer is corrupt.
+      if (start === end) {
+        this.headerPos = this.headerEnd = this.bodyPos = start;
+        return this;
+      }
+      throw new SqliteError("database disk image is malformed", "SQLITE_CORRUPT");
+    }
     let hs = buf[start];
     let hl = 1;
     if (hs >= 0x80) {
       hs = readVarint32(buf, start);
       hl = lastVarintLength;
     }
-    if (hs < hl || start + hs > end) throw new SqliteError("database disk image is malformed", "SQLITE_CORRUPT");
+    if (!(hs >= hl && start + hs <= end)) throw new SqliteError("database disk image is malformed", "SQLITE_CORRUPT");
     this.headerEnd = start + hs;
     this.headerPos = start + hl;
     this.bodyPos = start + hs;
-    this.parsed = 0;
-    this.complete = false;
     return this;
   }
 
