@@ -104,10 +104,13 @@ export class Connection {
       lookupFunction: functionLookup,
       lookupTableFunction: (name) => this.core.tableFunctions.get(name),
       ctes: null,
+      outer: null,
+      triggerStack: [],
+      settings: this.settings,
       plan: new PlanCollector(),
       subqueries: { count: 0 },
     };
-    return { program: compileStatement(ast, env, this.settings), runtime, schema };
+    return { program: compileStatement(ast, env), runtime, schema };
   }
 
   /**

@@ -5,7 +5,9 @@
 import type { ReadTransaction, WriteTransaction } from "../btree/index.js";
 import type { Schema } from "../schema/schema.js";
 import type { CommonTableExpr } from "../sql/ast.js";
+import type { Scope } from "../plan/scope.js";
 import type { FunctionLookup } from "./compile-expr.js";
+import type { PragmaSettings } from "./pragma.js";
 import type { StatementRuntime } from "./runtime.js";
 import type { TableValuedFunction } from "./table-function.js";
 
@@ -66,6 +68,11 @@ export interface CompileEnv {
   lookupFunction(name: string, nArgs: number): FunctionLookup;
   lookupTableFunction(name: string): TableValuedFunction | undefined;
   ctes: CteFrame | null;
+  /** Scope around the whole statement: NEW and OLD in trigger bodies, else null. */
+  outer: Scope | null;
+  /** Triggers whose bodies are being compiled (a trigger does not fire itself recursively). */
+  triggerStack: string[];
+  settings: PragmaSettings;
   plan: PlanCollector;
   /** Numbers subqueries for EXPLAIN QUERY PLAN ("SCAN (subquery-1)"). */
   subqueries: { count: number };

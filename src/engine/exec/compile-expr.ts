@@ -15,6 +15,7 @@ import { castValue } from "../value/cast.js";
 import { binaryCollation, findCollation, type Collation } from "../value/collation.js";
 import { compareForExpr, comparisonAffinity } from "../value/compare.js";
 import { INT64_MIN, intValue, type SqlValue } from "../value/types.js";
+import { RaiseSignal } from "./raise.js";
 import type { StatementRuntime } from "./runtime.js";
 
 export type Evaluator = () => SqlValue;
@@ -229,8 +230,15 @@ export function compileExpr(expr: Expr, ctx: ExprContext): Evaluator {
         return value;
       });
     }
-    case "RaiseExpr":
-      throw new SqliteError("RAISE() may only be used within a trigger-program");
+    case "RaiseExpr": {
+      if (!ctx.runtime.inTrigger) throw new SqliteError("RAISE() may only be used within a trigger-program");
+      const action = expr.action;
+      const message = expr.message ? compileExpr(expr.message, ctx) : null;
+      return () => {
+        const text = message ? message() : null;
+        throw new RaiseSignal(action, text === null ? "" : String(text instanceof Uint8Array ? new TextDecoder().decode(text) : text));
+      };
+    }
     case "FunctionCall":
       return compileCall(expr, ctx);
     case "RowValue":

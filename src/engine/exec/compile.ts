@@ -3,20 +3,21 @@
 // here; the connection executes it directly.
 import { SqliteError } from "../errors.js";
 import type { Statement } from "../sql/ast.js";
+import { findCollation } from "../value/collation.js";
 import type { CompileEnv } from "./compile-env.js";
-import { compileCreateIndex, compileCreateTable, compileCreateView, compileDrop } from "./ddl.js";
+import { compileCreateIndex, compileCreateTable, compileCreateTrigger, compileCreateView, compileDrop } from "./ddl.js";
 import { compileDelete } from "./delete.js";
 import { compileInsert } from "./insert.js";
-import { compilePragma, type PragmaSettings } from "./pragma.js";
+import { compilePragma } from "./pragma.js";
 import type { StatementProgram } from "./program.js";
 import { compileQuery } from "./select.js";
 import type { ResultColumnInfo } from "./select-types.js";
 import { compileUpdate } from "./update.js";
 
-export function compileStatement(stmt: Statement, env: CompileEnv, settings: PragmaSettings): StatementProgram {
+export function compileStatement(stmt: Statement, env: CompileEnv): StatementProgram {
   switch (stmt.kind) {
     case "Select": {
-      const q = compileQuery(stmt, env, null);
+      const q = compileQuery(stmt, env, env.outer);
       return { columns: q.columns, writes: false, changesSchema: false, run: (emit) => q.run(emit) };
     }
     case "Insert":
@@ -34,11 +35,11 @@ export function compileStatement(stmt: Statement, env: CompileEnv, settings: Pra
     case "Drop":
       return compileDrop(stmt, env);
     case "Pragma":
-      return compilePragma(stmt, env, settings);
+      return compilePragma(stmt, env, env.settings);
     case "Explain":
-      return compileExplain(stmt, env, settings);
+      return compileExplain(stmt, env);
     case "CreateTrigger":
-      throw new SqliteError("triggers are not supported yet");
+      return compileCreateTrigger(stmt, env);
     case "CreateVirtualTable":
       throw new SqliteError(`no such module: ${stmt.module.name}`);
     case "AlterTable":
@@ -46,8 +47,12 @@ export function compileStatement(stmt: Statement, env: CompileEnv, settings: Pra
     case "Attach":
     case "Detach":
       throw new SqliteError("ATTACH and DETACH are not supported: each Tessera database stands alone");
-    case "Analyze":
     case "Reindex":
+      if (stmt.name && !env.schema.table(stmt.name.name) && !env.schema.index(stmt.name.name) && !findCollation(stmt.name.name)) {
+        throw new SqliteError("unable to identify the object to be reindexed");
+      }
+      return { columns: [], writes: false, changesSchema: false, run: () => undefined };
+    case "Analyze":
     case "Vacuum":
       // Accepted for compatibility: there are no statistics to gather, and indexes and pages need no rebuild.
       return { columns: [], writes: false, changesSchema: false, run: () => undefined };
@@ -65,9 +70,9 @@ const PLAN_COLUMNS: ResultColumnInfo[] = ["id", "parent", "notused", "detail"].m
   collation: "BINARY",
 }));
 
-function compileExplain(stmt: Extract<Statement, { kind: "Explain" }>, env: CompileEnv, settings: PragmaSettings): StatementProgram {
+function compileExplain(stmt: Extract<Statement, { kind: "Explain" }>, env: CompileEnv): StatementProgram {
   if (!stmt.queryPlan) throw new SqliteError("EXPLAIN without QUERY PLAN is not supported: Tessera has no bytecode to list");
-  compileStatement(stmt.statement, env, settings);
+  compileStatement(stmt.statement, env);
   const rows = env.plan.rows.map((r) => [r.id, r.parent, 0, r.detail]);
   return {
     columns: PLAN_COLUMNS,

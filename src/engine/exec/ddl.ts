@@ -8,7 +8,7 @@ import { SqliteError } from "../errors.js";
 import { buildTable } from "../schema/build-table.js";
 import { indexFromSql } from "../schema/load-schema.js";
 import { foldName, type Table } from "../schema/schema.js";
-import type { CreateIndex, CreateTable, CreateView, Drop, Ident, Statement } from "../sql/ast.js";
+import type { CreateIndex, CreateTable, CreateTrigger, CreateView, Drop, Ident, Statement } from "../sql/ast.js";
 import { parseStatement } from "../sql/parse.js";
 import type { SqlValue } from "../value/types.js";
 import type { CompileEnv } from "./compile-env.js";
@@ -185,6 +185,30 @@ export function compileCreateView(stmt: CreateView, env: CompileEnv): StatementP
   return schemaProgram(() => {
     const tx = env.writeTx();
     insertSchemaRow(tx, ["view", name, name, 0, sql]);
+    bumpCookie(tx);
+  });
+}
+
+export function compileCreateTrigger(stmt: CreateTrigger, env: CompileEnv): StatementProgram {
+  checkSchemaName(stmt.schema);
+  const name = stmt.name.name;
+  if (env.schema.trigger(name)) {
+    if (stmt.ifNotExists) return schemaProgram(() => undefined);
+    throw new SqliteError(`trigger ${name} already exists`);
+  }
+  if (foldName(name).startsWith("sqlite_")) throw new SqliteError(`object name reserved for internal use: ${name}`);
+  const table = env.schema.table(stmt.table.name);
+  const view = env.schema.view(stmt.table.name);
+  if (!table && !view) throw new SqliteError(`no such table: main.${stmt.table.name}`);
+  if (table && foldName(table.name).startsWith("sqlite_")) throw new SqliteError("cannot create trigger on system table");
+  const timing = stmt.timing ?? "BEFORE";
+  if (view && timing !== "INSTEAD OF") throw new SqliteError(`cannot create ${timing} trigger on view: ${view.name}`);
+  if (table && timing === "INSTEAD OF") throw new SqliteError(`cannot create INSTEAD OF trigger on table: ${table.name}`);
+  const sql = storedSql(env, stmt, "TRIGGER", stmt.name);
+  const tableName = (table ?? view)?.name as string;
+  return schemaProgram(() => {
+    const tx = env.writeTx();
+    insertSchemaRow(tx, ["trigger", name, tableName, 0, sql]);
     bumpCookie(tx);
   });
 }

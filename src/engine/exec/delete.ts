@@ -6,16 +6,18 @@ import type { CompileEnv } from "./compile-env.js";
 import { compileReturning, tableWriter, targetTable } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
 import { compileRowLoop } from "./select.js";
+import { tableShape, TriggerPrograms } from "./trigger.js";
 
 export function compileDelete(stmt: Delete, env: CompileEnv): StatementProgram {
   if (stmt.with) throw new SqliteError("WITH clause on DELETE is not supported yet");
   if (stmt.orderBy.length > 0 || stmt.limit) throw new SqliteError("ORDER BY and LIMIT on DELETE are not supported");
   const table = targetTable(env, stmt.table.schema, stmt.table.name);
-  const loop = compileRowLoop(stmt.table, stmt.where, env, null);
+  const loop = compileRowLoop(stmt.table, stmt.where, env, env.outer);
   const slot = loop.scope.sources[0].slot;
   const writer = tableWriter(env, table, env.writeTx);
   const returning = compileReturning(env, table, stmt.table.alias?.name ?? table.name, stmt.returning);
   const rt = env.runtime;
+  const triggers = new TriggerPrograms(env, tableShape(table), "DELETE", null);
   return {
     columns: returning?.columns ?? [],
     writes: true,
@@ -29,9 +31,14 @@ export function compileDelete(stmt: Delete, env: CompileEnv): StatementProgram {
       });
       for (const rowid of rowids) {
         rt.tick();
+        if (triggers.before.length > 0) {
+          const before = writer.read(rowid);
+          if (!before || triggers.fire(triggers.before, before, rowid, null, null) === "ignore") continue;
+        }
         const old = writer.delete(rowid);
         if (!old) continue;
         rt.changes++;
+        triggers.fire(triggers.after, old, rowid, null, null);
         if (returning && !emit(returning.row(old, rowid))) return;
       }
     },

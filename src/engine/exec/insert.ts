@@ -16,6 +16,7 @@ import type { StatementProgram } from "./program.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { compileQuery } from "./select.js";
 import { rowidFromValue } from "./table-writer.js";
+import { tableShape, TriggerPrograms } from "./trigger.js";
 
 const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
 
@@ -40,6 +41,7 @@ export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
   const returning = compileReturning(env, table, stmt.alias?.name ?? table.name, stmt.returning);
   const upsert = stmt.upserts.length > 0 ? compileUpserts(stmt.upserts, table, env, stmt.alias?.name ?? table.name) : null;
   const resolution = stmt.orConflict ?? (stmt.verb === "REPLACE" ? "REPLACE" : null);
+  const triggers = new TriggerPrograms(env, tableShape(table), "INSERT", null);
   const rt = env.runtime;
   env.plan.add(`INSERT INTO ${table.name}`);
 
@@ -62,6 +64,10 @@ export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
         const defaultValues: SqlValue[] = defaults.map((d) => d());
         for (let i = 0; i < n; i++) if (values[i] === undefined) values[i] = defaultValues[i];
         if (table.rowidAlias >= 0 && values[table.rowidAlias] !== null) rowidValue = values[table.rowidAlias];
+        if (triggers.before.length > 0) {
+          const triggerRowid = rowidValue !== null ? rowidFromValue(rowidValue) : -1;
+          if (triggers.fire(triggers.before, null, null, writer.withAffinity(values), triggerRowid) === "ignore") continue;
+        }
         const coerced = writer.coerce(values, resolution, defaultValues);
         if (coerced === "ignore") continue;
         const rowid = rowidValue !== null ? rowidFromValue(rowidValue) : writer.newRowid(sequence);
@@ -86,6 +92,7 @@ export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
         rt.changes++;
         rt.lastInsertRowid = rowid;
         if (table.autoincrement && rowid > sequence) sequence = rowid;
+        triggers.fire(triggers.after, null, null, values, rowid);
         if (returning && !emit(returning.row(values, rowid))) break;
       }
       if (table.autoincrement && sequence !== startSequence) writeSequence(env.writeTx(), env.schema, table.name, sequence);
@@ -99,7 +106,7 @@ function compileSource(stmt: Insert, env: CompileEnv, width: number, table: Tabl
   if (src.kind === "DefaultValues") return () => [[]];
   const body = src.body;
   if (body.kind === "ValuesClause" && !src.with && src.orderBy.length === 0 && !src.limit) {
-    const ctx = tableExprContext(env, table, new Scope([], null));
+    const ctx = tableExprContext(env, table, new Scope([], env.outer));
     const rowEvals: Evaluator[][] = body.rows.map((r) => {
       if (r.length !== width) throw new SqliteError(arityError(stmt, table, width, r.length));
       return r.map((e) => compileExpr(e, { ...ctx, source: env.source }));
@@ -108,7 +115,7 @@ function compileSource(stmt: Insert, env: CompileEnv, width: number, table: Tabl
       for (const r of rowEvals) yield r.map((e) => e());
     };
   }
-  const program = compileQuery(src, env, null);
+  const program = compileQuery(src, env, env.outer);
   if (program.columns.length !== width) throw new SqliteError(arityError(stmt, table, width, program.columns.length));
   // The whole source is read before the first write, so INSERT INTO t SELECT ... FROM t is well defined.
   return () => {

@@ -19,7 +19,11 @@ export class StatementRuntime {
   /** Rowid of the last row the running statement inserted, if any. */
   lastInsertRowid: number | bigint | null = null;
 
-  constructor(readonly functions: FunctionContext) {}
+  /** @param inTrigger whether this runs a trigger body (where RAISE() is allowed) */
+  constructor(
+    readonly functions: FunctionContext,
+    readonly inTrigger = false,
+  ) {}
 
   /** Called once per loop iteration: enforces interrupts and the step budget. */
   tick(): void {

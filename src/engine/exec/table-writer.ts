@@ -51,6 +51,11 @@ export class TableWriter {
     this.comparators = table.indexes.map(indexComparator);
   }
 
+  /** The row with column affinities applied (what BEFORE triggers see as NEW). */
+  withAffinity(values: readonly SqlValue[]): SqlValue[] {
+    return values.map((v, i) => (i === this.table.rowidAlias ? v : applyAffinity(v, this.table.columns[i].affinity)));
+  }
+
   /** Prepares column values for storage: affinity/STRICT typing, then NOT NULL. */
   coerce(values: SqlValue[], resolution: Resolution | null, defaults: SqlValue[]): SqlValue[] | "ignore" {
     const t = this.table;

@@ -11,6 +11,7 @@ import { compileReturning, defaultEvaluators, tableWriter, targetTable } from ".
 import type { StatementProgram } from "./program.js";
 import { compileRowLoop } from "./select.js";
 import { rowidFromValue } from "./table-writer.js";
+import { tableShape, TriggerPrograms } from "./trigger.js";
 
 export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
   if (stmt.with) throw new SqliteError("WITH clause on UPDATE is not supported yet");
@@ -20,7 +21,7 @@ export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
   const from = stmt.from
     ? { kind: "Join" as const, type: "," as const, natural: false, left: stmt.table, right: stmt.from, on: null, using: null, start: stmt.table.start, end: stmt.from.end }
     : stmt.table;
-  const loop = compileRowLoop(from, stmt.where, env, null);
+  const loop = compileRowLoop(from, stmt.where, env, env.outer);
   const target = loop.scope.sources[0];
   const assignments: { column: number; value: Evaluator }[] = [];
   let rowidAssigned: Evaluator | null = null;
@@ -37,6 +38,7 @@ export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
   const defaults = defaultEvaluators(env, table);
   const returning = compileReturning(env, table, name, stmt.returning);
   const resolution = stmt.orConflict;
+  const triggers = new TriggerPrograms(env, tableShape(table), "UPDATE", assignments.map((a) => a.column));
   const rt = env.runtime;
   const slot = target.slot;
 
@@ -67,6 +69,10 @@ export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
         if (table.rowidAlias >= 0 && values[table.rowidAlias] !== old[table.rowidAlias]) newRowid = rowidFromValue(values[table.rowidAlias]);
         else if (p.newRowid !== undefined) newRowid = rowidFromValue(p.newRowid);
         if (table.rowidAlias >= 0) values[table.rowidAlias] = newRowid;
+        if (triggers.before.length > 0) {
+          if (triggers.fire(triggers.before, old, p.rowid, writer.withAffinity(values), newRowid) === "ignore") continue;
+          if (!writer.read(p.rowid)) continue;
+        }
         const coerced = writer.coerce(values, resolution, defaults.map((d) => d()));
         if (coerced === "ignore") continue;
         const cs = writer.candidateSlot();
@@ -76,6 +82,7 @@ export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
         const outcome = writer.update(p.rowid, values, newRowid, resolution);
         if (outcome.status === "ignored") continue;
         rt.changes++;
+        triggers.fire(triggers.after, old, p.rowid, values, newRowid);
         if (returning && !emit(returning.row(values, newRowid))) return;
       }
     },
