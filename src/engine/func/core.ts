@@ -295,20 +295,16 @@ const sign: Call = ([x]) => {
   return d < 0 ? -1 : d > 0 ? 1 : 0;
 };
 
+/** Output of substrBounds (module-level so substr() allocates no tuple per call). */
+const substrRange = { start: 0, length: 0 };
+
 /**
- * substr(X, Y[, Z]) with SQLite's index rules: 1-based, Y = 0 behaves like
- * 1 but eats one of Z, negative Y counts from the end, negative Z takes
- * characters before Y. Characters for text, bytes for blobs.
+ * SQLite's substr index arithmetic: 0-based start and length from the SQL
+ * arguments Y and Z of a value of `len` characters (or bytes). Y = 0 behaves
+ * like 1 but eats one of Z, negative Y counts from the end, negative Z takes
+ * characters before Y.
  */
-const substr: Call = (args) => {
-  const [x, y] = args;
-  if (y === null || (args.length === 3 && args[2] === null)) return null;
-  if (x === null) return null;
-  const isBlob = x instanceof Uint8Array;
-  const s = isBlob ? "" : valueToText(x);
-  const len = isBlob ? x.length : charLength(s);
-  let p1 = Number(toInt64(y));
-  let p2 = args.length === 3 ? Number(toInt64(args[2])) : MAX_LENGTH;
+function substrBounds(p1: number, p2: number, len: number): void {
   let negP2 = false;
   if (p2 < 0) {
     p2 = -p2;
@@ -333,13 +329,69 @@ const substr: Call = (args) => {
       p1 = 0;
     }
   }
+  substrRange.start = p1;
+  substrRange.length = p2;
+}
+
+/** substrBounds with int64 wrap-around, for arguments near the int64 limits (SQLite does this arithmetic in i64). */
+function substrBoundsInt64(p1: bigint, p2: bigint, len: bigint): void {
+  const wrap = (v: bigint) => BigInt.asIntN(64, v);
+  let negP2 = false;
+  if (p2 < 0n) {
+    p2 = wrap(-p2);
+    negP2 = true;
+  }
+  if (p1 < 0n) {
+    p1 = wrap(p1 + len);
+    if (p1 < 0n) {
+      p2 = wrap(p2 + p1);
+      if (p2 < 0n) p2 = 0n;
+      p1 = 0n;
+    }
+  } else if (p1 > 0n) {
+    p1--;
+  } else if (p2 > 0n) {
+    p2--;
+  }
+  if (negP2) {
+    p1 = wrap(p1 - p2);
+    if (p1 < 0n) {
+      p2 = wrap(p2 + p1);
+      p1 = 0n;
+    }
+  }
+  const clamp = (v: bigint) => (v > BigInt(MAX_LENGTH) ? MAX_LENGTH : v < 0n ? 0 : Number(v));
+  substrRange.start = clamp(p1);
+  substrRange.length = clamp(p2);
+}
+
+/**
+ * substr(X, Y[, Z]) with SQLite's index rules: 1-based, Y = 0 behaves like
+ * 1 but eats one of Z, negative Y counts from the end, negative Z takes
+ * characters before Y. Characters for text, bytes for blobs.
+ */
+const substr: Call = (args) => {
+  const [x, y] = args;
+  if (y === null || (args.length === 3 && args[2] === null)) return null;
+  if (x === null) return null;
+  const isBlob = x instanceof Uint8Array;
+  const s = isBlob ? "" : valueToText(x);
+  const len = isBlob ? x.length : charLength(s);
+  const start = toInt64(y);
+  const count = args.length === 3 ? toInt64(args[2]) : MAX_LENGTH;
+  if (typeof start === "number" && typeof count === "number" && Math.abs(start) < 2 ** 52 && Math.abs(count) < 2 ** 52) {
+    substrBounds(start, count, len);
+  } else {
+    substrBoundsInt64(BigInt(start), BigInt(count), BigInt(len));
+  }
+  const p1 = substrRange.start;
+  const p2 = substrRange.length;
   if (isBlob) {
     if (p1 >= len) return new Uint8Array(0);
     return x.slice(p1, p1 + Math.min(p2, len - p1));
   }
-  const start = unitIndexOfChar(s, p1);
-  const end = start + unitIndexOfChar(s.slice(start), p2);
-  return s.slice(start, end);
+  const from = unitIndexOfChar(s, p1);
+  return s.slice(from, from + unitIndexOfChar(s.slice(from), p2));
 };
 
 const typeofFn: Call = ([x]) => storageClass(x);

@@ -2,7 +2,7 @@
 // numeric (numeric-looking text counts; other text, blobs and NULL give
 // NULL), results are REAL except ceil/floor/trunc of an INTEGER, and
 // out-of-domain inputs (NaN results) give NULL.
-import { textToNumericAffinity } from "../value/convert.js";
+import { textToNumericAffinity, toDouble } from "../value/convert.js";
 import { IntegralReal, realValue, type SqlValue } from "../value/types.js";
 import type { ScalarFunction } from "./types.js";
 
@@ -83,7 +83,8 @@ function logCall(args: readonly SqlValue[]): SqlValue {
   if (args.length === 1) return realValue(Math.log10(first));
   const base = Math.log(first);
   if (base <= 0) return null;
-  const x = numericDouble(args[1]) ?? 0;
+  // The argument itself is read with sqlite3_value_double: no numeric check.
+  const x = toDouble(args[1]);
   if (x <= 0) return null;
   return realValue(Math.log(x) / base);
 }
