@@ -1,14 +1,74 @@
-// One Durable Object per database: it will own the engine, the page store on
-// DO storage, client sessions and change subscribers for that database.
+// One Durable Object per database: owns the engine over the page store in DO
+// storage, the Hrana streams (in memory; an alarm expires idle ones) and the
+// database's endpoints. Reached only through the router, which has checked
+// the caller's token and says what it grants (access.ts).
 import { DurableObject } from "cloudflare:workers";
+import { loadBatonSecret } from "./baton.js";
+import { accessFromHeaders, type Access } from "./access.js";
+import { DatabaseService } from "./database-service.js";
+import { DurableObjectPageStore } from "./do-page-store.js";
+import { errorResponse, responseForError } from "./hrana/errors.js";
+import { handleCursor, handlePipeline } from "./hrana/http.js";
+import { handleQuery } from "./json-api.js";
+import { limitsFromEnv, type LimitVars } from "./limits.js";
 
-export class DatabaseObject extends DurableObject {
+type Handler = (service: DatabaseService, request: Request, access: Access) => Promise<Response>;
+
+const POST_ROUTES: Record<string, Handler> = {
+  "v2/pipeline": handlePipeline,
+  "v3/pipeline": handlePipeline,
+  "v3/cursor": handleCursor,
+  query: handleQuery,
+};
+
+export class DatabaseObject extends DurableObject<LimitVars> {
+  private service: DatabaseService | undefined;
+  /** The alarm time this instance asked for, if it is still pending. */
+  private alarmAt: number | null = null;
+
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const [, , name, ...rest] = url.pathname.split("/");
-    if (rest.join("/") === "health" && request.method === "GET") {
-      return Response.json({ status: "ok", database: name, objectId: this.ctx.id.toString() });
+    const endpoint = rest.join("/");
+    if (endpoint === "health" && request.method === "GET") {
+      return Response.json({ status: "ok", database: name, objectId: this.ctx.id.toString(), openStreams: this.service?.streams.size ?? 0 });
     }
-    return Response.json({ error: "not found", path: url.pathname }, { status: 404 });
+    const handler = POST_ROUTES[endpoint];
+    if (!handler) return errorResponse(404, `no endpoint ${url.pathname}`, "NOT_FOUND");
+    if (request.method !== "POST") return errorResponse(405, `${endpoint} takes POST`, "METHOD_NOT_ALLOWED");
+    const access = accessFromHeaders(request.headers);
+    try {
+      return await handler(this.open(name), request, access);
+    } catch (e) {
+      return responseForError(e);
+    }
+  }
+
+  /** Expires the streams idle at `now` and asks for an alarm at the next expiry. */
+  async expireIdleStreams(now = Date.now()): Promise<void> {
+    const next = this.service?.expireIdle(now) ?? null;
+    this.alarmAt = null;
+    if (next !== null) this.requestAlarm(next);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.expireIdleStreams();
+  }
+
+  private open(name: string): DatabaseService {
+    this.service ??= new DatabaseService({
+      name,
+      store: new DurableObjectPageStore(this.ctx.storage),
+      batonSecret: loadBatonSecret(this.ctx.storage.sql),
+      limits: limitsFromEnv(this.env),
+      scheduleExpiry: (at) => this.requestAlarm(at),
+    });
+    return this.service;
+  }
+
+  private requestAlarm(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
   }
 }

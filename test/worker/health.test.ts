@@ -21,6 +21,6 @@ describe("health", () => {
     const res = await exports.default.fetch("http://tessera.test/db/Bad_Name!/health");
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toBe("application/json");
-    expect(((await res.json()) as { error: string }).error).toBe("invalid database name");
+    expect(((await res.json()) as { code: string }).code).toBe("INVALID_DATABASE_NAME");
   });
 });

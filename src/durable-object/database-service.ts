@@ -1,0 +1,75 @@
+// Everything one database serves, independent of the Durable Object shell:
+// the engine over the page store, the Hrana streams and the write-lock signal.
+// Requests run a stream from its baton (or a new stream), then hand back the
+// next baton, or close the stream.
+import { Database } from "../engine/index.js";
+import type { Access } from "./access.js";
+import { BatonSigner } from "./baton.js";
+import { DEMO_DATABASE, seedDemoIfEmpty } from "./demo-seed.js";
+import type { ExecContext } from "./hrana/execute.js";
+import type { Limits } from "./limits.js";
+import { LockSignal } from "./lock-signal.js";
+import { StreamRegistry, type Stream } from "./streams.js";
+import type { PageStore } from "../engine/index.js";
+
+export interface ServiceOptions {
+  name: string;
+  store: PageStore;
+  batonSecret: Uint8Array;
+  limits: Limits;
+  /** Asks for an alarm at `at` (ms since epoch) to expire idle streams. */
+  scheduleExpiry: (at: number) => void;
+}
+
+/** Page size for databases created in a Durable Object (see do-page-store.ts). */
+const NEW_DATABASE_PAGE_SIZE = 16384;
+
+export class DatabaseService {
+  readonly db: Database;
+  readonly lock = new LockSignal();
+  readonly streams: StreamRegistry;
+  readonly limits: Limits;
+
+  constructor(private readonly options: ServiceOptions) {
+    this.limits = options.limits;
+    this.db = new Database({ store: options.store, pageSize: NEW_DATABASE_PAGE_SIZE });
+    if (options.name === DEMO_DATABASE) seedDemoIfEmpty(this.db);
+    this.streams = new StreamRegistry(this.db, new BatonSigner(options.batonSecret), this.limits, () => this.lock.notify());
+  }
+
+  context(stream: Stream, access: Access): ExecContext {
+    return { stream, readOnly: access === "ro", limits: this.limits, lock: this.lock, budget: { remaining: this.limits.maxResponseBytes } };
+  }
+
+  /**
+   * Runs `work` on the stream named by `baton` (a new one without it). Returns
+   * the next baton, or null when `work` asked to close the stream; a stream
+   * whose work threw unexpectedly is closed, rolling back its transaction.
+   */
+  async withStream<T>(baton: string | null, work: (stream: Stream) => Promise<{ value: T; close: boolean }>): Promise<{ value: T; baton: string | null }> {
+    this.expireIdle(Date.now());
+    const stream = baton === null ? this.streams.open() : await this.streams.take(baton);
+    let outcome: { value: T; close: boolean };
+    try {
+      outcome = await work(stream);
+    } catch (e) {
+      this.streams.close(stream);
+      throw e;
+    } finally {
+      this.lock.notify();
+    }
+    if (outcome.close) {
+      this.streams.close(stream);
+      return { value: outcome.value, baton: null };
+    }
+    const next = await this.streams.release(stream);
+    this.options.scheduleExpiry(stream.expiresAt);
+    return { value: outcome.value, baton: next };
+  }
+
+  /** Expires streams idle at `now`; returns when the next one expires, if any. */
+  expireIdle(now: number): number | null {
+    this.streams.expireIdle(now);
+    return this.streams.nextExpiry();
+  }
+}

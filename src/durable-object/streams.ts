@@ -1,0 +1,113 @@
+// Hrana streams of one database: each is its own engine connection (its own
+// transaction state), kept in memory between HTTP requests and found again by
+// baton. Invariants:
+// - A baton is valid once: taking a stream advances its sequence, so the
+//   baton just used (or a copy of it) no longer matches.
+// - A stream idle for limits.streamIdleMs is expired: its connection is closed
+//   (an open transaction rolls back, releasing the write lock) and its id is
+//   forgotten, so its batons then read as STREAM_EXPIRED. A stream in the
+//   middle of a request is never expired.
+// - Eviction of the Durable Object drops every stream with the memory that
+//   held it; nothing uncommitted was ever stored, so that is an expiry too.
+import type { Database } from "../engine/index.js";
+import { BatonSigner } from "./baton.js";
+import { RequestError } from "./hrana/errors.js";
+import type { Limits } from "./limits.js";
+
+export class Stream {
+  /** SQL texts kept by store_sql, by id. */
+  readonly storedSql = new Map<number, string>();
+  sequence = 0;
+  expiresAt = 0;
+  inRequest = false;
+  closed = false;
+  /**
+   * The BEGIN that opened the current transaction, while nothing else ran in
+   * it: such a transaction can be restarted transparently when its first
+   * write waits for the lock (the engine rolls a transaction back on BUSY).
+   */
+  freshBegin: string | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly conn: Database,
+  ) {}
+}
+
+export class StreamRegistry {
+  private readonly streams = new Map<string, Stream>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly signer: BatonSigner,
+    private readonly limits: Limits,
+    /** Called when a stream closes: it may have released the write lock. */
+    private readonly onRelease: () => void,
+  ) {}
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** A new stream, already marked as in a request. */
+  open(): Stream {
+    if (this.streams.size >= this.limits.maxStreams) {
+      throw new RequestError(`too many open streams on this database (limit ${this.limits.maxStreams}); close streams or retry later`, "TOO_MANY_STREAMS", 429);
+    }
+    const id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const stream = new Stream(id, this.db.connect());
+    stream.inRequest = true;
+    this.streams.set(id, stream);
+    return stream;
+  }
+
+  /** The stream a baton names, marked as in a request; its baton is spent. */
+  async take(baton: string): Promise<Stream> {
+    const claim = await this.signer.verify(baton);
+    if (!claim) throw new RequestError("invalid baton: it was not issued by this database", "BATON_INVALID", 400);
+    const stream = this.streams.get(claim.streamId);
+    if (!stream || stream.closed) {
+      throw new RequestError("the stream has expired or was closed (idle too long, or the database restarted); start a new one", "STREAM_EXPIRED", 400);
+    }
+    if (stream.sequence !== claim.sequence || stream.inRequest) {
+      throw new RequestError("this baton was already used; each response carries the baton for the next request", "BATON_REUSED", 400);
+    }
+    stream.sequence++;
+    stream.inRequest = true;
+    return stream;
+  }
+
+  /** Ends a request on a live stream: restarts its idle clock and returns its next baton. */
+  async release(stream: Stream, now = Date.now()): Promise<string> {
+    stream.inRequest = false;
+    stream.expiresAt = now + this.limits.streamIdleMs;
+    return this.signer.sign({ streamId: stream.id, sequence: stream.sequence });
+  }
+
+  close(stream: Stream): void {
+    if (stream.closed) return;
+    stream.closed = true;
+    stream.conn.close();
+    this.streams.delete(stream.id);
+    this.onRelease();
+  }
+
+  /** Expires idle streams whose time is up at `now`; returns how many. */
+  expireIdle(now: number): number {
+    let expired = 0;
+    for (const stream of [...this.streams.values()]) {
+      if (!stream.inRequest && stream.expiresAt <= now) {
+        this.close(stream);
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  /** When the next idle stream expires, if any. */
+  nextExpiry(): number | null {
+    let next: number | null = null;
+    for (const s of this.streams.values()) if (!s.inRequest && (next === null || s.expiresAt < next)) next = s.expiresAt;
+    return next;
+  }
+}

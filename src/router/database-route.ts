@@ -1,0 +1,47 @@
+// Forwarding a request for one database to its Durable Object: the endpoint
+// (what follows `/db/<name>/`, or the path under `<name>.<host>`), the
+// protocol version probes answered here, the trailing-slash rule, body size,
+// and the token check whose outcome travels in the access header.
+import type { Context } from "hono";
+import { ACCESS_HEADER } from "../durable-object/access.js";
+import { DEFAULT_LIMITS } from "../durable-object/limits.js";
+import { authorize } from "./auth.js";
+import { isValidDatabaseName } from "./database-name.js";
+import type { Env } from "./env.js";
+import { jsonError } from "./json-error.js";
+
+/** Hrana versions served over HTTP, answered 200 on `GET <db>/<version>`; others (v3-protobuf) are not 2xx. */
+const VERSION_PROBES = new Set(["v2", "v3"]);
+
+export const TRAILING_SLASH_MESSAGE =
+  "database URLs must end with a slash, e.g. http://host/db/<name>/ : clients resolve v2/pipeline and other endpoints relative to it";
+
+export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: string, endpoint: string): Promise<Response> {
+  if (!isValidDatabaseName(name)) {
+    return jsonError(400, "invalid database name: 1-63 lowercase letters, digits or inner hyphens (v1, v2, v3... are reserved)", "INVALID_DATABASE_NAME");
+  }
+  if (endpoint === "") return jsonError(400, TRAILING_SLASH_MESSAGE, "TRAILING_SLASH_REQUIRED");
+  if (c.req.method === "GET" && VERSION_PROBES.has(endpoint)) return c.json({ version: endpoint });
+  if (endpoint.startsWith("v3-protobuf") || endpoint.startsWith("v1/")) {
+    return jsonError(404, `${endpoint} is not served yet; use v2/pipeline or v3/pipeline (JSON)`, "NOT_SUPPORTED");
+  }
+  const declared = Number(c.req.header("content-length") ?? NaN);
+  const limit = Number(c.env.MAX_BODY_BYTES ?? DEFAULT_LIMITS.maxBodyBytes);
+  if (declared > limit) return jsonError(413, `the request body exceeds the limit of ${limit} bytes`, "BODY_TOO_LARGE");
+  const auth = await authorize(c.req.raw, c.env, name);
+  if ("status" in auth) return jsonError(auth.status, auth.message, auth.code);
+  const url = new URL(c.req.url);
+  url.pathname = `/db/${name}/${endpoint}`;
+  const forwarded = new Request(url.toString(), c.req.raw);
+  forwarded.headers.set(ACCESS_HEADER, auth.access);
+  return c.env.DATABASE.get(c.env.DATABASE.idFromName(name)).fetch(forwarded);
+}
+
+/** The database named by a `<name>.<host>` address, if the host is one of ours. */
+export function subdomainDatabase(hostname: string, baseHosts: string | undefined): string | null {
+  const dot = hostname.indexOf(".");
+  if (dot <= 0) return null;
+  const parent = hostname.slice(dot + 1).toLowerCase();
+  const bases = ["localhost", ...(baseHosts ?? "").split(",").map((h) => h.trim().toLowerCase())].filter((h) => h !== "");
+  return bases.includes(parent) ? hostname.slice(0, dot).toLowerCase() : null;
+}

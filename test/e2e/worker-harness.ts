@@ -1,0 +1,51 @@
+// Starts the real Worker (src/index.ts bundled with esbuild) in workerd through
+// Miniflare on 127.0.0.1 and a free port, for end-to-end tests with real
+// clients. Each call gets its own Miniflare, storage in memory, disposed after.
+import { build } from "esbuild";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { fileURLToPath } from "node:url";
+
+export interface RunningWorker {
+  /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  /** A database URL as clients need it, with the trailing slash. */
+  databaseUrl(name: string): string;
+  dispose(): Promise<void>;
+}
+
+let bundled: Promise<string> | undefined;
+
+function bundleWorker(): Promise<string> {
+  bundled ??= build({
+    entryPoints: [fileURLToPath(new URL("../../src/index.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    external: ["cloudflare:*", "node:*"],
+    write: false,
+  }).then((result) => result.outputFiles[0].text);
+  return bundled;
+}
+
+export async function startWorker(vars: Record<string, string> = {}): Promise<RunningWorker> {
+  const options = convertV4MiniflareOptions({
+    modules: true,
+    script: await bundleWorker(),
+    compatibilityDate: "2026-10-01",
+    compatibilityFlags: ["nodejs_compat"],
+    durableObjects: { DATABASE: { className: "DatabaseObject", useSQLite: true } },
+    bindings: vars,
+    host: "127.0.0.1",
+    port: 0,
+  });
+  const mf = new Miniflare({ ...options, telemetry: { enabled: false } });
+  const ready = await mf.ready;
+  const url = ready.origin;
+  return {
+    url,
+    databaseUrl: (name) => `${url}/db/${name}/`,
+    dispose: () => mf.dispose(),
+  };
+}
