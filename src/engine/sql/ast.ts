@@ -111,7 +111,8 @@ export type Expr =
   | RowValue;
 
 /**
- * A numeric literal (always unsigned; `-1` is a UnaryExpr over `1`).
+ * A numeric literal (always unsigned; `-1` is a UnaryExpr over `1`). `raw`
+ * is the text as written, including SQLite 3.46+ digit separators (`1_000`).
  * `value` is in canonical SqlValue form (src/engine/value/types.ts):
  * - decimal integers that fit in int64 and hex literals (`0x...`, up to 64
  *   bits, reinterpreted as two's complement int64) are INTEGER: `number`

@@ -51,11 +51,6 @@ export class Parser {
     return i < this.tokens.length ? this.tokens[i] : this.tokens[this.tokens.length - 1];
   }
 
-  /** The most recently consumed token (for end positions). */
-  get prev(): Token {
-    return this.tokens[this.pos - 1];
-  }
-
   /** End offset of the last consumed token. */
   get lastEnd(): number {
     return this.tokens[this.pos - 1].end;
@@ -212,29 +207,45 @@ export class Parser {
    */
   numberLiteral(t: Token, negated = false): NumberLiteral {
     const raw = this.text(t);
+    const digits = raw.includes("_") ? this.withoutSeparators(raw, t) : raw;
     let value: number | bigint | IntegralReal;
     let isInteger = true;
     if (t.type === "FLOAT") {
-      value = realLiteral(Number(raw));
+      value = realLiteral(Number(digits));
       isInteger = false;
-    } else if (raw.length <= 15 && (raw.length < 3 || (raw.charCodeAt(1) | 32) !== 120)) {
-      value = Number(raw);
-    } else if ((raw.charCodeAt(1) | 32) === 120) {
-      const digits = raw.slice(2).replace(/^0+/, "");
-      if (digits.length > 16) {
-        throw this.error(`hex literal too big: ${negated ? "-" : ""}${raw}`, t.start);
+    } else if (digits.length <= 15 && (digits.length < 3 || (digits.charCodeAt(1) | 32) !== 120)) {
+      value = Number(digits);
+    } else if ((digits.charCodeAt(1) | 32) === 120) {
+      const hex = digits.slice(2).replace(/^0+/, "");
+      if (hex.length > 16) {
+        throw this.error(`hex literal too big: ${negated ? "-" : ""}${digits}`, t.start);
       }
-      value = digits.length === 0 ? 0 : intValue(BigInt.asIntN(64, BigInt("0x" + digits)));
+      value = hex.length === 0 ? 0 : intValue(BigInt.asIntN(64, BigInt("0x" + hex)));
     } else {
-      const big = BigInt(raw);
+      const big = BigInt(digits);
       if (big <= INT64_MAX) {
         value = intValue(big);
       } else {
-        value = realLiteral(Number(raw));
+        value = realLiteral(Number(digits));
         isInteger = false;
       }
     }
     return { kind: "NumberLiteral", raw, value, isInteger, start: t.start, end: t.end };
+  }
+
+  /** The digits of a literal with `_` separators removed; each must sit between two digits. */
+  private withoutSeparators(raw: string, t: Token): string {
+    const hex = (raw.charCodeAt(1) | 32) === 120;
+    const isDigitAt = (i: number): boolean => {
+      const c = raw.charCodeAt(i);
+      return hex ? hexValue(c) >= 0 : c >= 48 && c <= 57;
+    };
+    for (let i = raw.indexOf("_"); i >= 0; i = raw.indexOf("_", i + 1)) {
+      if (!isDigitAt(i - 1) || !isDigitAt(i + 1)) {
+        throw this.error(`unrecognized token: "${raw}"`, t.start);
+      }
+    }
+    return raw.split("_").join("");
   }
 
   /** A bind parameter token, numbered by SQLite's rules. */
@@ -251,6 +262,12 @@ export class Parser {
         throw this.error(`variable number must be between ?1 and ?${MAX_VARIABLE_NUMBER}`, t.start);
       }
       index = n;
+    } else if (text.charCodeAt(0) === 35 && text.charCodeAt(1) >= 48 && text.charCodeAt(1) <= 57) {
+      // `#1`-style variables are internal to SQLite's nested parses; SQLite
+      // rejects one when it reduces it, unless the next token is already wrong.
+      const next = this.peek().type;
+      const cannotFollow = next === "INTEGER" || next === "FLOAT" || next === "BLOB" || next === "VARIABLE" || next === ".";
+      throw this.syntaxError(cannotFollow ? this.peek() : t);
     } else {
       index = this.namedParams.get(text) ?? this.paramMax + 1;
       this.namedParams.set(text, index);

@@ -71,7 +71,7 @@ for (let c = 0; c < 128; c++) {
   else if (/[A-F]/.test(ch)) HEX_VALUE[c] = c - 55;
 }
 
-export function isIdChar(c: number): boolean {
+function isIdChar(c: number): boolean {
   return c >= 128 || ID_CHAR[c] === 1;
 }
 
@@ -115,7 +115,8 @@ export function tokenize(sql: string): TokenList {
       while (i < n && sql.charCodeAt(i) !== 10) i++;
       continue;
     }
-    if (c === 47 /* / */ && sql.charCodeAt(i + 1) === 42 /* * */) {
+    // "/*" as the very last two characters is a slash and a star, as in SQLite.
+    if (c === 47 /* / */ && sql.charCodeAt(i + 1) === 42 /* * */ && i + 2 < n) {
       const close = sql.indexOf("*/", i + 2);
       if (close < 0) {
         unterminatedComment = true;
@@ -268,26 +269,37 @@ function scanBlob(sql: string, i: number): number {
   return found("BLOB", j + 1);
 }
 
+/** Digits (hex digits when `hex`) and `_` separators (SQLite 3.46+), from `j`; returns the end. */
+function skipDigits(sql: string, j: number, hex: boolean): number {
+  for (;;) {
+    const c = sql.charCodeAt(j);
+    if (c === 95 /* _ */ || (hex ? hexValue(c) >= 0 : isDigit(c))) j++;
+    else return j;
+  }
+}
+
+/**
+ * A numeric literal as SQLite's tokenizer sees it, digit separators
+ * included; whether each `_` sits between digits is checked when the
+ * literal is decoded (Parser.numberLiteral), as SQLite does.
+ */
 function scanNumber(sql: string, i: number): number {
-  let j = i;
+  let j: number;
   let type: TokenType = "INTEGER";
   if (sql.charCodeAt(i) === 48 && (sql.charCodeAt(i + 1) | 32) === 120 && hexValue(sql.charCodeAt(i + 2)) >= 0) {
-    j = i + 3;
-    while (hexValue(sql.charCodeAt(j)) >= 0) j++;
+    j = skipDigits(sql, i + 3, true);
   } else {
-    while (isDigit(sql.charCodeAt(j))) j++;
+    j = skipDigits(sql, i, false);
     if (sql.charCodeAt(j) === 46) {
       type = "FLOAT";
-      j++;
-      while (isDigit(sql.charCodeAt(j))) j++;
+      j = skipDigits(sql, j + 1, false);
     }
     const e = sql.charCodeAt(j);
     if (e === 101 || e === 69) {
       const s = sql.charCodeAt(j + 1);
       if (isDigit(s) || ((s === 43 || s === 45) && isDigit(sql.charCodeAt(j + 2)))) {
         type = "FLOAT";
-        j += 2;
-        while (isDigit(sql.charCodeAt(j))) j++;
+        j = skipDigits(sql, j + 2, false);
       }
     }
   }

@@ -150,6 +150,12 @@ describe("literals", () => {
     expect(value("1e999")).toBe(Infinity);
     expect(parseExpression("1e5")).toMatchObject({ raw: "1e5", isInteger: false });
   });
+  test("digit separators (SQLite 3.46+) are accepted between digits", () => {
+    expect(parseExpression("1_000")).toMatchObject({ raw: "1_000", value: 1000, isInteger: true });
+    expect(value("0x1_F")).toBe(31);
+    expect(value("1.5_5")).toBe(1.55);
+    expect(value("1e1_0")).toEqual(new IntegralReal(1e10));
+  });
   test("strings are unescaped, blobs decoded", () => {
     expect(value("'it''s'")).toBe("it's");
     expect(value("''")).toBe("");
