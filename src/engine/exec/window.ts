@@ -1,10 +1,236 @@
-// Window functions (OVER clauses): not implemented yet; queries using them
-// get a clear error instead of a wrong answer.
+// Window functions (calls with OVER) in a SELECT core: the rows of the core
+// (join rows, or groups after HAVING for aggregate queries) are materialized
+// with every window's partition/order keys and every call's arguments; each
+// distinct window then sorts the rows, splits them into partitions and peer
+// groups and computes its calls; finally the result columns, DISTINCT,
+// ORDER BY and LIMIT are applied as in any other core.
+//
+// Output order without ORDER BY follows SQLite: windows are processed from
+// the last one to appear to the first, each stably re-sorting the rows, so
+// the rows come out in the first window's partition/order sequence.
 import { SqliteError } from "../errors.js";
-import type { SelectCore } from "../sql/ast.js";
-import type { CoreParts } from "./select.js";
+import type { AggregateFunction, FunctionContext, WindowFunction } from "../func/types.js";
+import { Scope, type Source } from "../plan/scope.js";
+import { forEachChild } from "../plan/terms.js";
+import type { Expr, FunctionCall, SelectCore } from "../sql/ast.js";
+import { truthValue } from "../value/arith.js";
+import type { SqlValue } from "../value/types.js";
+import { compileGroupRows, containsAggregate } from "./aggregate.js";
+import { collationByName, compileExpr, exprCollation, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { ArrayRowSlot } from "./row-slot.js";
+import { columnInfo, compileOrderBy, type CoreParts } from "./select.js";
 import type { QueryProgram } from "./select-types.js";
+import { compareKeys, sortEntries, sortKeySpec, type SortEntry } from "./sort.js";
+import { foldFor, rowKey } from "./value-key.js";
+import { WindowResolver, type ResolvedWindow } from "./window-def.js";
+import { evaluatePass, type WindowCallSpec, type WindowPassSpec } from "./window-pass.js";
 
-export function compileWindowQuery(_core: SelectCore, _parts: CoreParts, _aggregate: boolean): QueryProgram {
-  throw new SqliteError("window functions are not supported yet");
+/** The rows windows run over, each one able to become the current row of `ctx` again. */
+interface WindowInput {
+  scope: Scope;
+  /** Compiles expressions over the current input row (aggregate calls allowed for groups). */
+  ctx: ExprContext;
+  forEach(visit: (makeCurrent: () => void) => void): void;
+}
+
+export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate: boolean): QueryProgram {
+  const { env, projections } = parts;
+  const resolver = new WindowResolver(core.windows, env.source);
+  // An aggregate inside a window's PARTITION BY or ORDER BY makes the whole query an aggregate, as in SQLite.
+  const grouped = aggregate || windowDefsUseAggregates(core, parts);
+  const input: WindowInput = grouped ? groupInput(core, parts) : rowInput(parts);
+  const argCtx = input.ctx;
+  const fctx: FunctionContext = env.runtime.functions;
+
+  const passes = new Map<string, WindowPassSpec>();
+  const calls: WindowCallSpec[] = [];
+  let currentRow = 0;
+
+  const passFor = (w: ResolvedWindow): WindowPassSpec => {
+    let pass = passes.get(w.key);
+    if (pass) return pass;
+    const orderSpecs = w.orderBy.map((o) => sortKeySpec(collationByName(exprCollation(o.expr, input.scope)?.name ?? "BINARY"), o.direction === "DESC", o.nulls));
+    const partitionSpecs = w.partitionBy.map((e) => sortKeySpec(collationByName(exprCollation(e, input.scope)?.name ?? "BINARY"), false, null));
+    const offsetCtx: ExprContext = { ...argCtx, scope: new Scope([], null), aggregateCall: undefined };
+    const offset = (e: Expr | null): Evaluator | null => (e === null ? null : isConstant(e) ? compileExpr(e, offsetCtx) : () => null);
+    pass = {
+      window: w,
+      keys: [...w.partitionBy.map((e) => compileExpr(e, argCtx)), ...w.orderBy.map((o) => compileExpr(o.expr, argCtx))],
+      partitionSpecs,
+      keySpecs: [...partitionSpecs, ...orderSpecs],
+      startOffset: offset(w.frame.start.offset),
+      endOffset: offset(w.frame.end.offset),
+      calls: [],
+      rowKeys: [],
+    };
+    passes.set(w.key, pass);
+    return pass;
+  };
+
+  const windowCall = (call: FunctionCall): Evaluator => {
+    const name = call.name.name;
+    const found = argCtx.lookupFunction(name, call.star ? 0 : call.args.length);
+    if (found === undefined) throw new SqliteError(`no such function: ${name}`);
+    if (found === "wrong-arity") throw new SqliteError(`wrong number of arguments to function ${name}()`);
+    if (found.kind === "scalar") throw new SqliteError(`${name}() may not be used as a window function`);
+    if (call.distinct) throw new SqliteError("DISTINCT is not supported for window functions");
+    if (call.filter && found.kind === "window") throw new SqliteError("FILTER clause may only be used with aggregate window functions");
+    const pass = passFor(resolver.resolve(call));
+    const spec: WindowCallSpec = {
+      fn: found as AggregateFunction | WindowFunction,
+      args: call.args.map((a) => compileExpr(a, argCtx)),
+      filter: call.filter ? compileExpr(call.filter, argCtx) : null,
+      argValues: [],
+      filterValues: [],
+      results: [],
+    };
+    pass.calls.push(spec);
+    calls.push(spec);
+    return () => spec.results[currentRow];
+  };
+
+  const outCtx: ExprContext = {
+    ...input.ctx,
+    aggregateCall: (call, fn) => {
+      if (call.over !== null) return windowCall(call);
+      if (input.ctx.aggregateCall) return input.ctx.aggregateCall(call, fn);
+      throw new SqliteError(fn === undefined ? `wrong number of arguments to function ${call.name.name}()` : `misuse of window function ${call.name.name}()`);
+    },
+  };
+  const columns = projections.map((p) => columnInfo(p, input.scope));
+  const outEvals = projections.map((p) => compileExpr(p.expr, outCtx));
+  const sort = compileOrderBy(parts.orderBy, projections, outCtx, input.scope);
+  if (sort) env.plan.add("USE TEMP B-TREE FOR ORDER BY");
+  const width = outEvals.length;
+  const outFolds = columns.map((c) => foldFor(c.collation));
+  // Processed last-to-first so that the first window's sort decides the final row order.
+  const passList = [...passes.values()].reverse();
+
+  return {
+    columns,
+    get correlated() {
+      return parts.scope.correlated || input.scope.correlated;
+    },
+    run(emit) {
+      const { limit, offset } = parts.limits();
+      if (limit === 0) return;
+      const positions: (() => void)[] = [];
+      for (const pass of passList) pass.rowKeys = [];
+      for (const c of calls) {
+        c.argValues = [];
+        c.filterValues = c.filter ? [] : null;
+      }
+      input.forEach((makeCurrent) => {
+        positions.push(makeCurrent);
+        for (const pass of passList) pass.rowKeys.push(pass.keys.map((k) => k()));
+        for (const c of calls) {
+          c.argValues.push(c.args.map((a) => a()));
+          c.filterValues?.push(truthValue((c.filter as Evaluator)()) === true);
+        }
+      });
+      let order: number[] = positions.map((_, i) => i);
+      for (const pass of passList) {
+        const keys = pass.rowKeys;
+        const specs = pass.keySpecs;
+        if (specs.length > 0) order = order.slice().sort((x, y) => compareKeys(keys[x], keys[y], specs));
+        evaluatePass(pass, order, fctx);
+      }
+      const rows: SqlValue[][] = [];
+      const entries: SortEntry[] = [];
+      const seen = parts.distinct ? new Set<string>() : null;
+      for (const r of order) {
+        positions[r]();
+        currentRow = r;
+        const row: SqlValue[] = new Array(width);
+        for (let i = 0; i < width; i++) row[i] = outEvals[i]();
+        if (seen) {
+          const k = rowKey(row, outFolds);
+          if (seen.has(k)) continue;
+          seen.add(k);
+        }
+        if (sort) entries.push({ keys: sort.keys(row), row });
+        else rows.push(row);
+      }
+      let out = rows;
+      if (sort) {
+        sortEntries(entries, sort.specs);
+        out = entries.map((e) => e.row);
+      }
+      const end = limit < 0 ? out.length : Math.min(out.length, offset + limit);
+      for (let i = offset; i < end; i++) if (!emit(out[i])) return;
+    },
+  };
+}
+
+/** Groups after HAVING, for queries that aggregate. */
+function groupInput(core: SelectCore, parts: CoreParts): WindowInput {
+  const groups = compileGroupRows(core, parts);
+  return { scope: groups.scope, ctx: groups.ctx, forEach: (visit) => groups.forEachGroup(visit) };
+}
+
+/**
+ * Join rows, captured: expressions are compiled against shadow sources whose
+ * slots are pointed at a row's captured columns (only the columns some
+ * expression reads) to make it current again after the scan has moved on.
+ */
+function rowInput(parts: CoreParts): WindowInput {
+  const real = parts.scope.sources;
+  const slots = real.map(() => new ArrayRowSlot());
+  const shadows: Source[] = real.map((s, i) => ({ ...s, slot: slots[i], usedColumns: new Set<number>() }));
+  const scope = new Scope(shadows, parts.scope.outer);
+  return {
+    scope,
+    ctx: { ...parts.ctx, scope },
+    forEach(visit) {
+      const used = shadows.map((s) => [...s.usedColumns]);
+      parts.loops(() => {
+        const captured: SqlValue[][] = [];
+        const rowids: SqlValue[] = [];
+        for (let s = 0; s < real.length; s++) {
+          const values: SqlValue[] = [];
+          for (const c of used[s]) {
+            if (c < 0) rowids[s] = real[s].slot.rowid();
+            else values[c] = real[s].slot.column(c);
+          }
+          captured.push(values);
+        }
+        const makeCurrent = (): void => {
+          for (let s = 0; s < slots.length; s++) {
+            slots[s].row = captured[s];
+            slots[s].rowidValue = rowids[s] ?? null;
+          }
+        };
+        makeCurrent();
+        visit(makeCurrent);
+        return true;
+      });
+    },
+  };
+}
+
+function windowDefsUseAggregates(core: SelectCore, parts: CoreParts): boolean {
+  const env = parts.env;
+  const defUses = (partitionBy: Expr[], orderBy: { expr: Expr }[]): boolean => partitionBy.some((e) => containsAggregate(e, env)) || orderBy.some((o) => containsAggregate(o.expr, env));
+  if (core.windows.some((w) => defUses(w.window.partitionBy, w.window.orderBy))) return true;
+  let found = false;
+  const visit = (e: Expr): void => {
+    if (found) return;
+    if (e.kind === "FunctionCall" && e.over !== null && e.over.kind === "WindowDef" && defUses(e.over.partitionBy, e.over.orderBy)) found = true;
+    else forEachChild(e, visit);
+  };
+  for (const p of parts.projections) visit(p.expr);
+  for (const o of parts.orderBy) visit(o.expr);
+  return found;
+}
+
+/** Offsets must be constant: anything reading a column or a subquery counts as NULL (an error at run time), as in SQLite. */
+function isConstant(e: Expr): boolean {
+  let constant = true;
+  const visit = (x: Expr): void => {
+    if (!constant) return;
+    if (x.kind === "ColumnRef" || x.kind === "SubqueryExpr" || x.kind === "ExistsExpr" || x.kind === "InSelectExpr" || x.kind === "InTableExpr") constant = false;
+    else forEachChild(x, visit);
+  };
+  visit(e);
+  return constant;
 }
