@@ -172,6 +172,8 @@ export class Pager {
 
   /** @internal Publishes `pages` as a new commit if `baseSeq` is still the latest. */
   publish(baseSeq: number, pages: ReadonlyMap<number, Uint8Array>, pageCount: number): CommitResult {
+    // Nothing to publish: no store write, no new seq, and no conflict possible.
+    if (pages.size === 0 && pageCount === this.committedPageCount) return { ok: true, seq: this.seq };
     if (baseSeq !== this.seq) return { ok: false, reason: "stale-base", baseSeq, latestSeq: this.seq };
     const oldCount = this.committedPageCount;
     const superseded: [number, Uint8Array | undefined][] = [];
