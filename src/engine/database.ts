@@ -8,7 +8,7 @@ import { MemoryPageStore } from "./pager/memory-page-store.js";
 import type { PageStore } from "./pager/page-store.js";
 import { parseScript } from "./sql/parse.js";
 import { Statement } from "./statement.js";
-import { registerTableFunctions } from "./table-functions.js";
+import { registerTableFunctions } from "./builtins.js";
 
 export interface DatabaseOptions {
   /** Where pages live; a fresh in-memory store by default. */

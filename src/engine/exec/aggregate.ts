@@ -15,7 +15,9 @@ import type { Expr, FunctionCall, SelectCore } from "../sql/ast.js";
 import { truthValue } from "../value/arith.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import type { CompileEnv } from "./compile-env.js";
-import { collationByName, compileExpr, exprCollation, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { collationByName, compileExpr, exprCollation, registerCallSite, subtypeContext, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { JSON_SUBTYPE_AGGREGATES } from "../func/json.js";
+import { JSON_SUBTYPE } from "../func/json-value.js";
 import type { RowSlot } from "./row-slot.js";
 import { columnInfo, compileOrderBy, type CoreParts } from "./select.js";
 import type { QueryProgram } from "./select-types.js";
@@ -73,6 +75,8 @@ interface AggregateSpec {
   filter: Evaluator | null;
   /** ORDER BY inside the call: arguments are collected and sorted before stepping. */
   order: { keys: Evaluator[]; specs: SortKeySpec[] } | null;
+  /** Function context that knows the arguments' subtypes (JSON values stay JSON). */
+  fctx: FunctionContext;
 }
 
 interface Group {
@@ -171,8 +175,11 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
         }
       : null;
     const k = specs.length;
-    specs.push({ fn, args, argv: new Array(args.length), distinct: call.distinct, filter: call.filter ? compileExpr(call.filter, argCtx) : null, order });
-    return () => (current as Group).results[k];
+    // JSON aggregates produce JSON: their results carry the JSON subtype into enclosing calls.
+    const site = { subtype: JSON_SUBTYPE_AGGREGATES.has(fn.name) ? JSON_SUBTYPE : 0 };
+    const fnCtx = subtypeContext(fctx, args, { subtype: 0 });
+    specs.push({ fn, args, argv: new Array(args.length), distinct: call.distinct, filter: call.filter ? compileExpr(call.filter, argCtx) : null, order, fctx: fnCtx });
+    return registerCallSite(() => (current as Group).results[k], site);
   };
   const outCtx: ExprContext = { ...rowCtx, scope: outScope, aggregateCall };
 
@@ -238,9 +245,9 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
       }
       if (k === extremeIndex) {
         const before = spec.fn.value(g.states[k]);
-        g.states[k] = spec.fn.step(g.states[k], argv, fctx);
+        g.states[k] = spec.fn.step(g.states[k], argv, spec.fctx);
         if (spec.fn.value(g.states[k]) !== before) extremeChanged = true;
-      } else g.states[k] = spec.fn.step(g.states[k], argv, fctx);
+      } else g.states[k] = spec.fn.step(g.states[k], argv, spec.fctx);
     }
     if (extremeIndex < 0 || extremeChanged) capture(g);
   };
@@ -251,7 +258,7 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
       const ordered = g.ordered[k];
       if (ordered) {
         sortEntries(ordered, (spec.order as NonNullable<AggregateSpec["order"]>).specs);
-        for (const e of ordered) g.states[k] = spec.fn.step(g.states[k], e.row, fctx);
+        for (const e of ordered) g.states[k] = spec.fn.step(g.states[k], e.row, spec.fctx);
       }
       g.results[k] = spec.fn.result(g.states[k]);
     }

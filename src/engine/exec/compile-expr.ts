@@ -6,7 +6,7 @@
 // through the row slots captured at compile time and parameters through the
 // statement runtime, so evaluation allocates nothing on the common paths.
 import { SqliteError } from "../errors.js";
-import type { BuiltinFunction, ScalarFunction } from "../func/types.js";
+import type { BuiltinFunction, FunctionContext, ScalarFunction } from "../func/types.js";
 import { qualified, type ResolvedColumn, type Scope } from "../plan/scope.js";
 import type { BinaryExpr, ColumnRef, Expr, FunctionCall, Select } from "../sql/ast.js";
 import { affinityOfTypeName, type Affinity } from "../value/affinity.js";
@@ -160,14 +160,7 @@ export function compileExpr(expr: Expr, ctx: ExprContext): Evaluator {
     case "LikeExpr": {
       const name = expr.op.toLowerCase();
       const args = expr.escape ? [expr.right, expr.left, expr.escape] : [expr.right, expr.left];
-      const fn = scalarFunction(name, args.length, ctx);
-      const evals = args.map((a) => compileExpr(a, ctx));
-      const fctx = ctx.runtime.functions;
-      const argv: SqlValue[] = new Array(args.length);
-      const call: Evaluator = () => {
-        for (let i = 0; i < evals.length; i++) argv[i] = evals[i]();
-        return fn.call(argv, fctx);
-      };
+      const call = callWithArgs(scalarFunction(name, args.length, ctx), args.map((a) => compileExpr(a, ctx)), ctx.runtime.functions);
       return expr.not ? () => logicalNot(call()) : call;
     }
     case "BetweenExpr": {
@@ -336,16 +329,8 @@ function compileBinary(expr: BinaryExpr, ctx: ExprContext): Evaluator {
     case "||":
       return () => concat(l(), r());
     case "->":
-    case "->>": {
-      const fn = scalarFunction(op === "->" ? "->" : "->>", 2, ctx);
-      const fctx = ctx.runtime.functions;
-      const argv: SqlValue[] = [null, null];
-      return () => {
-        argv[0] = l();
-        argv[1] = r();
-        return fn.call(argv, fctx);
-      };
-    }
+    case "->>":
+      return callWithArgs(scalarFunction(op, 2, ctx), [l, r], ctx.runtime.functions);
     default:
       throw new SqliteError(`unsupported operator ${op}`);
   }
@@ -693,7 +678,6 @@ function compileCall(call: FunctionCall, ctx: ExprContext): Evaluator {
   if (call.distinct) throw new SqliteError(`DISTINCT aggregates must have exactly one argument`);
   if (call.filter) throw new SqliteError(`FILTER may not be used with non-aggregate ${call.name.name}()`);
   const fn = found as ScalarFunction;
-  const fctx = ctx.runtime.functions;
   const evals = call.args.map((a) => compileExpr(a, ctx));
   switch (name) {
     // Short-circuiting functions evaluate only the arguments they need.
@@ -712,19 +696,56 @@ function compileCall(call: FunctionCall, ctx: ExprContext): Evaluator {
       return () => (truthValue(c()) === true ? t() : f ? f() : null);
     }
     default:
-      break;
+      return callWithArgs(fn, evals, ctx.runtime.functions);
   }
+}
+
+/**
+ * SQLite's value subtypes (JSON text from json functions stays JSON when
+ * passed straight into another function): each call site records the
+ * subtype its last result carried, and a function reads its arguments'
+ * subtypes from their call sites.
+ */
+interface CallSite {
+  subtype: number;
+}
+const callSites = new WeakMap<Evaluator, CallSite>();
+
+/** A function context for one call site that knows its arguments' subtypes and records the result's. */
+export function subtypeContext(base: FunctionContext, args: readonly Evaluator[], site: CallSite): FunctionContext {
+  const argSites = args.map((e) => callSites.get(e) ?? null);
+  const ctx: FunctionContext & { argSubtype(i: number): number; setResultSubtype(s: number): void } = Object.assign(Object.create(base) as FunctionContext, {
+    argSubtype: (i: number) => argSites[i]?.subtype ?? 0,
+    setResultSubtype: (s: number) => {
+      site.subtype = s;
+    },
+  });
+  return ctx;
+}
+
+/** Registers `evaluator` as a call site whose result subtype others can read. */
+export function registerCallSite(evaluator: Evaluator, site: CallSite): Evaluator {
+  callSites.set(evaluator, site);
+  return evaluator;
+}
+
+/** Calls a scalar function on evaluated arguments, reusing one argument array. */
+function callWithArgs(fn: ScalarFunction, evals: Evaluator[], base: FunctionContext): Evaluator {
+  const site: CallSite = { subtype: 0 };
+  const fctx = subtypeContext(base, evals, site);
   const argv: SqlValue[] = new Array(evals.length);
   const n = evals.length;
   if (n === 1) {
     const a0 = evals[0];
-    return () => {
+    return registerCallSite(() => {
       argv[0] = a0();
+      site.subtype = 0;
       return fn.call(argv, fctx);
-    };
+    }, site);
   }
-  return () => {
+  return registerCallSite(() => {
     for (let i = 0; i < n; i++) argv[i] = evals[i]();
+    site.subtype = 0;
     return fn.call(argv, fctx);
-  };
+  }, site);
 }

@@ -139,7 +139,7 @@ function buildSource(item: Exclude<FromItem, { kind: "Join" }>, join: JoinType, 
       env.plan.add(`SCAN ${name} VIRTUAL TABLE INDEX 0:`);
       return {
         source: newSource(name, columns, slot, false, -1),
-        plan: { label: name, table: null, join, indexHint: null },
+        plan: { label: name, table: null, join, indexHint: null, lateral: item.args.length > 0 },
         loop: { kind: "rows", slot, rows, rowids: true },
         bindArguments: (compile) => {
           args = item.args.map(compile);

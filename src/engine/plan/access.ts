@@ -18,6 +18,8 @@ export interface PlanSource {
   join: JoinType;
   /** Sources excluded from index choice because the user wrote NOT INDEXED / INDEXED BY. */
   indexHint: { kind: "IndexedBy"; index: Index } | { kind: "NotIndexed" } | null;
+  /** Reads sources to its left (a table-valued function's arguments): the FROM order is kept. */
+  lateral?: boolean;
 }
 
 export type AccessPath =
@@ -74,7 +76,7 @@ export interface OrderRequest {
 export function planJoin(sources: PlanSource[], scope: Scope, terms: Term[], order: OrderRequest | null): { levels: Level[]; orderSatisfied: boolean } {
   const forms = terms.flatMap((t) => indexableForms(t, scope));
   const n = sources.length;
-  const fixed = sources.some((s) => s.join === "LEFT" || s.join === "CROSS" || s.join === "RIGHT" || s.join === "FULL");
+  const fixed = sources.some((s) => s.join === "LEFT" || s.join === "CROSS" || s.join === "RIGHT" || s.join === "FULL" || s.lateral);
   const chosen: { source: number; candidate: Candidate }[] = [];
   let bound = 0n;
   let outerRows = 1;

@@ -1,8 +1,14 @@
-// The built-in table-valued functions a new database offers (json_each,
-// json_tree), adapted to the executor's TableValuedFunction contract.
+// Wiring of the function families into the engine: the JSON functions join
+// the scalar/aggregate registry, and the table-valued functions (json_each,
+// json_tree) are offered to every database through the executor's
+// TableValuedFunction contract.
 import type { DatabaseCore } from "./connection.js";
 import type { TableValuedFunction } from "./exec/table-function.js";
 import { jsonTableFunctions } from "./func/json-each.js";
+import { jsonFunctions } from "./func/json.js";
+import { registerFunctions } from "./func/registry.js";
+
+registerFunctions(jsonFunctions);
 
 const BUILTIN: TableValuedFunction[] = jsonTableFunctions.map((f) => ({
   name: f.name,
