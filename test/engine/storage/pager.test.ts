@@ -122,4 +122,40 @@ describe("pager and database", () => {
     expect(decodeRecord(reader.payload())).toEqual([149]);
     tx.commit();
   });
+
+  it("grows and shrinks the schema tree rooted on page 1 (less room after the header)", async () => {
+    const db = BtreeDatabase.open(new MemoryPageStore(), { pageSize: 512 });
+    let tx = db.beginWrite();
+    const schema = tx.openTable(1);
+    const roots: number[] = [];
+    for (let i = 1; i <= 300; i++) {
+      roots.push(tx.createTree("table"));
+      schema.insert(i, encodeRecord(["table", `t${i}`, `t${i}`, roots[i - 1], `CREATE TABLE t${i}(a, b, c, padding_column_name_${i})`]));
+    }
+    tx.setHeader("schemaCookie", 1);
+    tx.commit();
+    const SQL = await initSqlJs();
+    let s = new SQL.Database(db.serialize());
+    expect(s.exec("PRAGMA integrity_check")[0].values).toEqual([["ok"]]);
+    expect(s.exec("SELECT count(*) FROM sqlite_schema")[0].values[0][0]).toBe(300);
+    s.close();
+    tx = db.beginWrite();
+    const c = tx.openTable(1);
+    for (let i = 1; i <= 300; i++) {
+      if (i % 75 === 0) continue;
+      expect(c.seek(i)).toBe(true);
+      c.delete();
+      tx.dropTree(roots[i - 1]);
+    }
+    tx.setHeader("schemaCookie", 2);
+    tx.commit();
+    const rt = db.beginRead();
+    expect(rt.page(1).isLeaf).toBe(true);
+    expect(checkIntegrity(rt).errors).toEqual([]);
+    rt.end();
+    s = new SQL.Database(db.serialize());
+    expect(s.exec("PRAGMA integrity_check")[0].values).toEqual([["ok"]]);
+    expect(s.exec("SELECT group_concat(name) FROM sqlite_schema")[0].values[0][0]).toBe("t75,t150,t225,t300");
+    s.close();
+  });
 });
