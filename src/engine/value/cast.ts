@@ -44,7 +44,15 @@ export function castToAffinity(v: SqlValue, affinity: Affinity): SqlValue {
   }
 }
 
+/** Affinities of the type names seen so far (CASTs repeat the same few names). */
+const affinityByTypeName = new Map<string, Affinity>();
+
 /** CAST(v AS typeName), the type name's affinity deciding the conversion. */
 export function castValue(v: SqlValue, typeName: string): SqlValue {
-  return castToAffinity(v, affinityOfTypeName(typeName));
+  let affinity = affinityByTypeName.get(typeName);
+  if (affinity === undefined) {
+    affinity = affinityOfTypeName(typeName);
+    if (affinityByTypeName.size < 256) affinityByTypeName.set(typeName, affinity);
+  }
+  return castToAffinity(v, affinity);
 }

@@ -120,10 +120,31 @@ export function realToText(r: number): string {
   if (r === -Infinity) return "-Inf";
   // Fast path: when the shortest round-trip form has at most 15 digits it is
   // exactly the 15-digit rounding SQLite would pick (a double's ulp is finer
-  // than the 15-digit grid, so no double rounding can move it).
+  // than the 15-digit grid, so no double rounding can move it). Between 1e-4
+  // and 1e15 JavaScript also lays it out as SQLite does, bar the ".0".
+  const magnitude = r < 0 ? -r : r;
+  if (magnitude >= 1e-4 && magnitude < 1e15) {
+    const text = String(r);
+    if (significantDigits(text) <= 15) return text.includes(".") ? text : text + ".0";
+  }
   const shortest = shortestDecimal(r);
   if (shortest.digits.length <= 15) return layoutGeneric(shortest, 17);
   return layoutGeneric(decodeFloat(r, 17, 26), 17);
+}
+
+/** Number of significant digits in a plain (non-exponent) decimal rendering. */
+function significantDigits(text: string): number {
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  while (i < text.length && (text.charCodeAt(i) === 48 || text.charCodeAt(i) === 46)) i++;
+  let n = 0;
+  let trailingZeros = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) continue;
+    n++;
+    trailingZeros = c === 48 ? trailingZeros + 1 : 0;
+  }
+  return n - trailingZeros;
 }
 
 /** Digits and decimal point position of JavaScript's shortest round-trip rendering of r (finite, non-zero). */
@@ -265,7 +286,9 @@ export function parseReal(s: string): void {
   let c = s.charCodeAt(i);
   if (c === 43 || c === 45) c = s.charCodeAt(++i);
   let mantissaDigits = 0;
+  let integerPart = 0;
   while (c >= 48 && c <= 57) {
+    if (mantissaDigits < 15) integerPart = integerPart * 10 + (c - 48);
     mantissaDigits++;
     c = s.charCodeAt(++i);
   }
@@ -303,9 +326,13 @@ export function parseReal(s: string): void {
   const end = i;
   while (i < n && isSqlSpace(s.charCodeAt(i))) i++;
   const complete = i === n;
-  const text = s.slice(start, end);
-  const value = Number(text.endsWith(".") ? text + "0" : text);
-  parsedReal.value = value;
+  if (!hasPointOrExp && mantissaDigits <= 15) {
+    // An integer of up to 15 digits is exact as a double: no need to call the parser.
+    parsedReal.value = s.charCodeAt(start) === 45 ? -integerPart : integerPart;
+  } else {
+    const text = s.slice(start, end);
+    parsedReal.value = Number(text.endsWith(".") ? text + "0" : text);
+  }
   parsedReal.kind = complete ? (hasPointOrExp ? 2 : 1) : hasPointOrExp ? -1 : 0;
 }
 
