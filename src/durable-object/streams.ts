@@ -27,6 +27,8 @@ export class Stream {
    * write waits for the lock (the engine rolls a transaction back on BUSY).
    */
   freshBegin: string | null = null;
+  /** The open transaction began with libSQL's BEGIN ... READONLY: it may not write. */
+  readOnlyTransaction = false;
 
   constructor(
     readonly id: string,

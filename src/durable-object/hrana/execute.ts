@@ -79,8 +79,10 @@ function checkLength(ctx: ExecContext, sql: string): void {
 }
 
 function checkWritable(ctx: ExecContext, parsed: ScriptStatement): void {
-  if (ctx.readOnly && !isReadOnly(parsed)) {
-    throw new StatementRefused("attempt to write a readonly database: this token grants read-only access", "SQLITE_READONLY");
+  if (isReadOnly(parsed)) return;
+  if (ctx.readOnly) throw new StatementRefused("attempt to write a readonly database: this token grants read-only access", "SQLITE_READONLY");
+  if (ctx.stream.readOnlyTransaction && ctx.stream.conn.inTransaction) {
+    throw new StatementRefused("attempt to write in a read-only transaction (BEGIN READONLY)", "SQLITE_READONLY");
   }
 }
 
@@ -112,12 +114,19 @@ export async function withBusyRetry<T>(ctx: ExecContext, run: () => T): Promise<
   }
 }
 
-/** Runs one parsed statement and tracks whether its transaction is still fresh. */
+/**
+ * Runs one parsed statement and tracks its stream's transaction: whether it is
+ * still fresh, and whether it began READONLY (libSQL's syntax, which the engine
+ * parses but does not enforce; the service does).
+ */
 function runTracked<T>(stream: Stream, parsed: ScriptStatement, run: () => T): T {
   try {
     return run();
   } finally {
-    stream.freshBegin = parsed.statement.kind === "Begin" && stream.conn.inTransaction ? parsed.text : null;
+    const statement = parsed.statement;
+    const began = statement.kind === "Begin" && stream.conn.inTransaction;
+    stream.freshBegin = began ? parsed.text : null;
+    if (statement.kind === "Begin" && began) stream.readOnlyTransaction = statement.readonly;
   }
 }
 
