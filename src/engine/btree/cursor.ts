@@ -515,13 +515,14 @@ export class IndexCursor extends BtreeCursor {
     ctx.beforeMutation(this.root, this);
     const full = decodeRecord(key);
     this.probe = full;
-    if (this.lowerBound(false) && this.compare(this.record(), full) === 0) {
-      this.deleteHere(ctx);
-      this.probe = full;
-    }
     // Index entries can always go into a leaf: the slot's neighbours (in the
     // leaf or the interior cells around it) sort before and after the key.
     this.descendToSlot(false);
+    if (this.stepToEqualEntry(full)) {
+      this.deleteHere(ctx);
+      this.probe = full;
+      this.descendToSlot(false);
+    }
     const d = this.depth - 1;
     const leaf = ctx.writable(this.leaf().pageNo);
     this.refresh(d, leaf);
@@ -539,6 +540,18 @@ export class IndexCursor extends BtreeCursor {
     this.requireValid();
     ctx.beforeMutation(this.root, this);
     this.deleteHere(ctx);
+  }
+
+  /**
+   * From a leaf slot, positions on the entry that follows it (in the leaf or
+   * in an ancestor) if that entry equals `key`; otherwise leaves the slot as is.
+   */
+  private stepToEqualEntry(key: readonly SqlValue[]): boolean {
+    let d = this.depth - 1;
+    while (d >= 0 && this.idx[d] >= this.pages[d].cellCount) d--;
+    if (d < 0 || this.compare(this.readerFor(this.pages[d], this.idx[d], this.cmpReader), key) !== 0) return false;
+    this.depth = d + 1;
+    return true;
   }
 
   protected saveKey(): void {

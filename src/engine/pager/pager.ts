@@ -115,6 +115,8 @@ export class Pager {
 
   /** A private write set on top of `base` (default: the latest state). */
   beginWrite(base?: Snapshot): WriteSet {
+    // An ended snapshot's old versions may already be gone.
+    if (base?.isEnded) throw new SqliteError("snapshot already ended", "SQLITE_MISUSE");
     const snap = base ? new Snapshot(this, base.seq, base.pageCount) : this.beginRead();
     this.writeSets++;
     return new WriteSet(this, snap);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BtreeDatabase, decodeRecord, encodeRecord, type WriteTransaction } from "../../../src/engine/btree/index.js";
+import { BtreeDatabase, checkIntegrity, decodeRecord, encodeRecord, type WriteTransaction } from "../../../src/engine/btree/index.js";
 import { MemoryPageStore } from "../../../src/engine/pager/index.js";
 import type { SqlValue } from "../../../src/engine/value/types.js";
 import { binaryComparator, compareRows, rng } from "./helpers.js";
@@ -100,5 +100,24 @@ describe("index B-tree cursor", () => {
     for (let ok = c.last(); ok; ok = c.prev()) left.unshift(decodeRecord(c.key()));
     expect(left).toEqual(model.filter((_, j) => j % 2 === 1));
     expect(tx.count(root, "index")).toBe(2000);
+  });
+
+  it("replaces an entry whose key compares equal, wherever it sits in the tree (WITHOUT ROWID upsert)", () => {
+    const db = newDb(512);
+    const tx = db.beginWrite();
+    const root = tx.createTree("index");
+    const byFirst = (cell: Parameters<typeof binaryComparator>[0], probe: readonly SqlValue[]) =>
+      binaryComparator(cell, probe.slice(0, 1));
+    const c = tx.openIndex(root, byFirst);
+    for (let i = 0; i < 600; i++) c.insert(encodeRecord([i, "old".repeat(10)]));
+    for (let i = 599; i >= 0; i -= 1) c.insert(encodeRecord([i, `new${i}`]));
+    expect(tx.count(root, "index")).toBe(600);
+    const got: SqlValue[][] = [];
+    for (let ok = c.first(); ok; ok = c.next()) got.push(decodeRecord(c.key()));
+    expect(got).toEqual(Array.from({ length: 600 }, (_, i) => [i, `new${i}`]));
+    tx.commit();
+    const rt = db.beginRead();
+    expect(checkIntegrity(rt, { trees: [{ root: 1, kind: "table" }, { root, kind: "index", compare: byFirst }] }).errors).toEqual([]);
+    rt.end();
   });
 });
