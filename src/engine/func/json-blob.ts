@@ -38,6 +38,8 @@ export const enum JsonEdit {
   Replace = 2,
   Insert = 3,
   Set = 4,
+  /** json_array_insert: insert before the element the last [N] names (or append at [#]). */
+  ArrayInsert = 5,
 }
 
 const encoder = new TextEncoder();

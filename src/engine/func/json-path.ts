@@ -18,6 +18,13 @@ import {
 export const LOOKUP_ERROR = -1;
 export const LOOKUP_NOTFOUND = -2;
 export const LOOKUP_PATHERROR = -3;
+/** json_array_insert reached a final .label step: "not an array element". */
+export const LOOKUP_NOT_ARRAY_ELEMENT = -4;
+
+/** json_insert, json_set and json_array_insert create what the path names but is missing. */
+function createsMissing(p: JsonParse): boolean {
+  return p.eEdit === JsonEdit.Insert || p.eEdit === JsonEdit.Set || p.eEdit === JsonEdit.ArrayInsert;
+}
 
 /** Adjusts the header of the container at iRoot after an edit changed its payload by p.delta. */
 function afterEditSizeAdjust(p: JsonParse, iRoot: number): void {
@@ -47,6 +54,8 @@ function createEditSubstructure(p: JsonParse, tail: Uint8Array, at: number): { b
  */
 export function lookupStep(p: JsonParse, iRoot: number, path: Uint8Array, at: number, iLabel: number): number {
   if (at >= path.length) {
+    // json_array_insert's path must end in [N] (reaching here via a label is an error).
+    if (p.eEdit === JsonEdit.ArrayInsert && iLabel > 0) return LOOKUP_NOT_ARRAY_ELEMENT;
     if (p.eEdit !== JsonEdit.None) {
       const { n, sz } = p.payloadSize(iRoot);
       let size = n + sz;
@@ -56,7 +65,7 @@ export function lookupStep(p: JsonParse, iRoot: number, path: Uint8Array, at: nu
           iRoot = iLabel;
         }
         p.edit(iRoot, size, null);
-      } else if (p.eEdit !== JsonEdit.Insert) {
+      } else if (p.eEdit === JsonEdit.Replace || p.eEdit === JsonEdit.Set) {
         p.edit(iRoot, size, p.aIns);
       }
     }
@@ -117,7 +126,11 @@ function lookupMember(p: JsonParse, iRoot: number, path: Uint8Array, at: number)
     j += value.n + value.sz;
   }
   if (j > iEnd) return LOOKUP_ERROR;
-  if (p.eEdit >= JsonEdit.Insert) {
+  if (createsMissing(p)) {
+    // json_array_insert creates a missing member only on the way to a final [N].
+    if (p.eEdit === JsonEdit.ArrayInsert && (rest >= path.length || path[path.length - 1] !== 0x5d)) {
+      return LOOKUP_NOT_ARRAY_ELEMENT;
+    }
     const label = new JsonParse();
     label.appendNode(rawKey ? JSONB_TEXTRAW : JSONB_TEXT5, keyEnd - keyStart);
     const { blob, rc } = createEditSubstructure(p, path, rest);
@@ -161,10 +174,16 @@ function lookupElement(p: JsonParse, iRoot: number, path: Uint8Array, at: number
     }
     if (path[i] !== 0x5d) return LOOKUP_PATHERROR;
   }
+  const lastStep = i + 1 >= path.length;
   let j = iRoot + root.n;
   const iEnd = j + root.sz;
   while (j < iEnd) {
     if (k === 0) {
+      if (lastStep && p.eEdit === JsonEdit.ArrayInsert) {
+        p.edit(j, 0, p.aIns);
+        afterEditSizeAdjust(p, iRoot);
+        return j;
+      }
       const rc = lookupStep(p, j, path, i + 1, 0);
       if (p.delta) afterEditSizeAdjust(p, iRoot);
       return rc;
@@ -176,7 +195,12 @@ function lookupElement(p: JsonParse, iRoot: number, path: Uint8Array, at: number
   }
   if (j > iEnd) return LOOKUP_ERROR;
   if (k > 0) return LOOKUP_NOTFOUND;
-  if (p.eEdit >= JsonEdit.Insert) {
+  if (lastStep && p.eEdit === JsonEdit.ArrayInsert) {
+    p.edit(j, 0, p.aIns);
+    afterEditSizeAdjust(p, iRoot);
+    return j;
+  }
+  if (createsMissing(p)) {
     const { blob, rc } = createEditSubstructure(p, path, i + 1);
     if (rc >= 0) p.edit(j, 0, blob);
     if (p.delta) afterEditSizeAdjust(p, iRoot);

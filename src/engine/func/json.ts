@@ -1,5 +1,5 @@
 // SQLite's JSON SQL functions (json, json_extract, ->, ->>, json_set & co,
-// json_patch, json_object, json_group_array, …) and their jsonb_* twins that
+// json_array_insert, json_patch, json_object, json_group_array, …) and their jsonb_* twins that
 // return JSONB blobs. Results that are JSON text carry the JSON subtype via
 // SubtypeContext (see json-value.ts) so that nested calls see JSON, not strings.
 import { SqliteError } from "../errors.js";
@@ -24,7 +24,7 @@ import {
   parseJsonText,
   utf8,
 } from "./json-blob.js";
-import { LOOKUP_ERROR, LOOKUP_NOTFOUND, LOOKUP_PATHERROR, lookupStep } from "./json-path.js";
+import { LOOKUP_ERROR, LOOKUP_NOTFOUND, LOOKUP_NOT_ARRAY_ELEMENT, LOOKUP_PATHERROR, lookupStep } from "./json-path.js";
 import {
   appendSqlValue,
   argIsJson,
@@ -63,6 +63,7 @@ function returnParse(p: JsonParse, output: Output, ctx: FunctionContext): SqlVal
 }
 
 function lookupError(rc: number, path: string): SqliteError {
+  if (rc === LOOKUP_NOT_ARRAY_ELEMENT) return new SqliteError(`not an array element: '${path.replace(/'/g, "''")}'`);
   return rc === LOOKUP_PATHERROR ? badPath(path) : malformed();
 }
 
@@ -219,6 +220,29 @@ function jsonEditFunc(name: string, edit: JsonEdit, output: Output): ScalarFunct
         p.delta = 0;
         rc = lookupStep(p, 0, utf8(path), 1, 0);
       }
+      if (rc === LOOKUP_NOTFOUND) continue;
+      if (rc < 0) throw lookupError(rc, path);
+    }
+    p.eEdit = JsonEdit.None;
+    return returnParse(p, output, ctx);
+  };
+}
+
+/** json_array_insert(J, P, V, …): inserts V into an array before the element P names ([#] appends). */
+function jsonArrayInsertFunc(output: Output): ScalarFunction["call"] {
+  return (args, ctx) => {
+    if (args.length < 1) return null;
+    if ((args.length & 1) === 0) throw new SqliteError("json_array_insert() needs an odd number of arguments");
+    const p = jsonArg(args[0]!);
+    if (p === null) return null;
+    for (let i = 1; i < args.length - 1; i += 2) {
+      if (args[i] === null) continue;
+      const path = sqlTextOf(args[i]!)!;
+      if (path[0] !== "$") throw badPath(path);
+      p.eEdit = JsonEdit.ArrayInsert;
+      p.aIns = sqlValueToJsonb(args[i + 1]!, argIsJson(ctx, i + 1));
+      p.delta = 0;
+      const rc = lookupStep(p, 0, utf8(path), 1, 0);
       if (rc === LOOKUP_NOTFOUND) continue;
       if (rc < 0) throw lookupError(rc, path);
     }
@@ -527,6 +551,8 @@ export const jsonFunctions: readonly SqlFunction[] = [
   scalar("jsonb", 1, jsonFunc("blob")),
   scalar("json_array", -1, jsonArrayFunc("text")),
   scalar("jsonb_array", -1, jsonArrayFunc("blob")),
+  scalar("json_array_insert", -1, jsonArrayInsertFunc("text")),
+  scalar("jsonb_array_insert", -1, jsonArrayInsertFunc("blob")),
   scalar("json_array_length", 1, jsonArrayLength),
   scalar("json_array_length", 2, jsonArrayLength),
   scalar("json_error_position", 1, jsonErrorPosition),

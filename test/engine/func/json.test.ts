@@ -145,13 +145,13 @@ group("JSON scalar functions vs sql.js", () => {
     compareAll(calls);
   });
 
-  it("documents x paths x values: json_set, json_insert, json_replace, json_remove", () => {
+  it("documents x paths x values: json_set, json_insert, json_replace, json_array_insert, json_remove", () => {
     const calls: Call[] = [];
     const values: (string | number | null)[] = [null, 42, -1.5, "str", '{"json":"as text"}', 1e100];
     for (const d of DOCUMENTS) {
       for (const p of [...PATHS, "$.new", "$.a.new", "$.new.deeper", "$[#].x", "$.b[#].y", '$."new key"', "$[99]", "$.b[1][0]"]) {
         for (const v of values) {
-          for (const f of ["json_set", "json_insert", "json_replace"]) calls.push([f, [d, p, v]]);
+          for (const f of ["json_set", "json_insert", "json_replace", "json_array_insert"]) calls.push([f, [d, p, v]]);
         }
         calls.push(["json_remove", [d, p]]);
       }
@@ -160,6 +160,8 @@ group("JSON scalar functions vs sql.js", () => {
       calls.push(["json_remove", [d, "$[0]", "$[0]", "$.a"]]);
       calls.push(["json_remove", [d]], ["json_set", [d]], ["json_set", [d, "$.a"]], ["json_replace", [d, null, 1]]);
       calls.push(["json_remove", [d, null]]);
+      calls.push(["json_array_insert", [d, "$[0]", 1, "$[0]", 2]], ["json_array_insert", [d, "$[1]"]], ["json_array_insert", [d, null, 1]]);
+      calls.push(["json_array_insert", [d, "$.b[1]", "$[#]", "$[#-1]", 7]], ["json_array_insert", [d, "$.arr[1].k", 1]]);
     }
     compareAll(calls);
   });
@@ -230,6 +232,7 @@ group("JSON scalar functions vs sql.js", () => {
         ["hex(jsonb_set(?1, '$.z', 1))", () => call("jsonb_set", [d, "$.z", 1])],
         ["hex(jsonb_extract(?1, '$.b'))", () => call("jsonb_extract", [d, "$.b"])],
         ["hex(jsonb_array(?1, 1))", () => call("jsonb_array", [d, 1])],
+        ["hex(jsonb_array_insert(?1, '$[0]', 1))", () => call("jsonb_array_insert", [d, "$[0]", 1])],
         ["json(jsonb(?1))", () => call("json", [call("jsonb", [d])])],
         ["json_extract(jsonb(?1), '$[0]')", () => call("json_extract", [call("jsonb", [d]), "$[0]"])],
         ["json_type(jsonb(?1))", () => call("json_type", [call("jsonb", [d])])],
@@ -481,7 +484,7 @@ group("character-level fuzz vs sql.js", () => {
 });
 
 group("path fuzz vs sql.js", () => {
-  it("10000 seeded random paths through extract, ->, ->>, set, insert, replace, remove, type, array_length", () => {
+  it("10000 seeded random paths through extract, ->, ->>, set, insert, replace, array_insert, remove, type, array_length", () => {
     const random = seededRandom(5);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const docs = ['{"a":1,"b":[1,2,{"c":"x"}],"d":{"e":null},"a b":2,"":3,"x\\"y":4,"é":5}', '[[1,[2,[3]]],{"k":[{}]},[]]', "{a:{b:{c:[0,1,2,3,4,5,6,7,8,9,10]}}}"];
@@ -495,8 +498,9 @@ group("path fuzz vs sql.js", () => {
       let path = random() < 0.95 ? "$" : pick(["", "a", "$$", " $"]);
       const n = Math.floor(random() * 4);
       for (let k = 0; k < n; k++) path += pick(segments);
-      const f = pick(["json_extract", "->", "->>", "json_set", "json_insert", "json_replace", "json_remove", "json_type", "json_array_length"]);
-      calls.push([f, f === "json_set" || f === "json_insert" || f === "json_replace" ? [d, path, 99] : [d, path]]);
+      const f = pick(["json_extract", "->", "->>", "json_set", "json_insert", "json_replace", "json_array_insert", "json_remove", "json_type", "json_array_length"]);
+      const withValue = ["json_set", "json_insert", "json_replace", "json_array_insert"].includes(f);
+      calls.push([f, withValue ? [d, path, 99] : [d, path]]);
     }
     compareAll(calls);
   });
