@@ -12,8 +12,12 @@ export interface FrameSpec {
   unit: "ROWS" | "RANGE" | "GROUPS";
   start: { type: FrameBoundType; offset: Expr | null };
   end: { type: FrameBoundType; offset: Expr | null };
-  /** EXCLUDE NO OTHERS is stored as null (nothing excluded). */
-  exclude: "CURRENT ROW" | "GROUP" | "TIES" | null;
+  /**
+   * null when there is no EXCLUDE clause. An explicit EXCLUDE NO OTHERS
+   * removes nothing but, as in SQLite, makes aggregates recompute each frame
+   * from scratch (visible in sum()'s INTEGER/REAL result after a REAL left the frame).
+   */
+  exclude: "NO OTHERS" | "CURRENT ROW" | "GROUP" | "TIES" | null;
 }
 
 export interface ResolvedWindow {
@@ -113,6 +117,6 @@ function checkedFrame(frame: NonNullable<WindowDef["frame"]>, orderBy: OrderingT
     unit: frame.unit,
     start: { type: start.type, offset: start.offset },
     end: { type: end.type, offset: end.offset },
-    exclude: frame.exclude === "NO OTHERS" ? null : frame.exclude,
+    exclude: frame.exclude,
   };
 }

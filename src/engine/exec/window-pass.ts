@@ -1,7 +1,7 @@
 // One window's pass over the sorted rows: partitions, peer groups, frames,
 // and the results of every call using that window. Aggregates slide over
 // their frames with step/inverse (recomputing only when there is no inverse,
-// or when EXCLUDE cuts holes in the frame, as SQLite does); window-only
+// or when an EXCLUDE clause is present, as SQLite does); window-only
 // functions read a WindowRowView.
 import type { AggregateFunction, FunctionContext, WindowFunction, WindowRowView } from "../func/types.js";
 import type { SqlValue } from "../value/types.js";
@@ -128,14 +128,17 @@ function aggregateResults(c: WindowCallSpec, fn: AggregateFunction, p: Partition
     return;
   }
   const inverse = fn.inverse;
-  // The state covers rows from..to-1; frames only move forward, so most rows are added or removed once.
+  // Like SQLite, one state per partition: every row is stepped in turn as the
+  // frame end passes it and removed with inverse as the frame start passes it
+  // (so a REAL once seen keeps sum() REAL). Without inverse, a frame whose
+  // start moves is recomputed.
   let state = fn.init();
   let from = 0;
   let to = 0;
   for (let i = 0; i < size; i++) {
     const s = p.frameStart[i];
     const e = Math.max(s, p.frameEnd[i]);
-    if (s < from || e < to || (s > from && (!inverse || s >= to))) {
+    if (s < from || e < to || (s > from && !inverse)) {
       state = fn.init();
       from = to = s;
     }
