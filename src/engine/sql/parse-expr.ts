@@ -496,7 +496,7 @@ export function parseWindowDef(p: Parser): WindowDef {
   const start = p.expect("(").start;
   let base: Ident | null = null;
   const t = p.cur.type;
-  if (p.isId() && t !== "PARTITION" && t !== "RANGE" && t !== "ROWS" && t !== "GROUPS") base = p.nm();
+  if (p.isNm() && t !== "PARTITION" && t !== "RANGE" && t !== "ROWS" && t !== "GROUPS") base = p.nm();
   let partitionBy: Expr[] = [];
   if (p.accept("PARTITION")) {
     p.expect("BY");

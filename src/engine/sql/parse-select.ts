@@ -145,6 +145,9 @@ function parseSimpleSelect(p: Parser): SelectCore | ValuesClause {
   return p.is("VALUES") ? parseValues(p) : parseSelectCore(p);
 }
 
+/** Tokens that may follow a VALUES row. */
+const VALUES_FOLLOWERS = new Set<TokenType>([",", ")", ";", "EOF", "UNION", "INTERSECT", "EXCEPT", "ON", "RETURNING"]);
+
 function parseValues(p: Parser): ValuesClause {
   const start = p.expect("VALUES").start;
   const rows: Expr[][] = [];
@@ -153,6 +156,8 @@ function parseValues(p: Parser): ValuesClause {
     const row = parseExprList(p);
     p.expect(")");
     if (rows.length > 0 && row.length !== rows[0].length) {
+      // Reported when SQLite reduces the row, i.e. only before a valid next token.
+      if (!VALUES_FOLLOWERS.has(p.cur.type)) throw p.syntaxError();
       throw p.error("all VALUES must have the same number of terms", rowStart);
     }
     rows.push(row);
@@ -223,9 +228,9 @@ export function parseResultColumns(p: Parser): ResultColumn[] {
 // FROM
 
 /** The join list after FROM (also UPDATE ... FROM). */
-export function parseFrom(p: Parser, nested = false): FromItem {
+export function parseFrom(p: Parser): FromItem {
   let left = parseTableSource(p);
-  if (p.is("ON") || p.is("USING")) rejectLeadingJoinConstraint(p, left.start, nested);
+  if (p.is("ON") || p.is("USING")) rejectLeadingJoinConstraint(p, left.start);
   for (;;) {
     const join = parseJoinOperator(p);
     if (join === null) return left;
@@ -240,7 +245,7 @@ export function parseFrom(p: Parser, nested = false): FromItem {
 
 /** Tokens after which SQLite reduces a FROM item (and so reports errors found in it). */
 const FROM_ITEM_FOLLOWERS = new Set<TokenType>([
-  ",", ")", ";", "EOF", "JOIN", "NATURAL", "LEFT", "RIGHT", "FULL", "INNER", "CROSS", "OUTER",
+  ",", "JOIN", "NATURAL", "LEFT", "RIGHT", "FULL", "INNER", "CROSS", "OUTER",
   "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT", "UNION", "INTERSECT", "EXCEPT", "RETURNING",
 ]);
 
@@ -249,7 +254,7 @@ const FROM_ITEM_FOLLOWERS = new Set<TokenType>([
  * clause, then rejects it when the item is reduced, i.e. only if a valid
  * follower comes next (otherwise the syntax error there wins).
  */
-function rejectLeadingJoinConstraint(p: Parser, start: number, nested: boolean): never {
+function rejectLeadingJoinConstraint(p: Parser, start: number): never {
   const clause = p.is("ON") ? "ON" : "USING";
   if (p.accept("ON")) {
     parseExpr(p);
@@ -257,7 +262,9 @@ function rejectLeadingJoinConstraint(p: Parser, start: number, nested: boolean):
     p.advance();
     p.nameList();
   }
-  if (!FROM_ITEM_FOLLOWERS.has(p.cur.type) || (nested && p.is("EOF"))) throw p.syntaxError();
+  const next = p.cur.type;
+  const validNext = next === ")" || next === "EOF" || next === ";" ? (next === ")") === p.openParens() > 0 : FROM_ITEM_FOLLOWERS.has(next);
+  if (!validNext) throw p.syntaxError();
   throw p.error(`a JOIN clause is required before ${clause}`, start);
 }
 
@@ -317,7 +324,7 @@ function parseTableSource(p: Parser): FromItem {
       const alias = parseAlias(p);
       return { kind: "SubqueryRef", select, alias, start: start, end: p.lastEnd };
     }
-    const inner = parseFrom(p, true);
+    const inner = parseFrom(p);
     const close = p.expect(")");
     const alias = parseAlias(p);
     if (alias === null) return inner;

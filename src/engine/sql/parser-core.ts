@@ -69,6 +69,17 @@ export class Parser {
     return t;
   }
 
+  /** How many `(` consumed so far are still open (for the rare checks that depend on nesting). */
+  openParens(): number {
+    let open = 0;
+    for (let i = 0; i < this.pos; i++) {
+      const type = this.tokens[i].type;
+      if (type === "(") open++;
+      else if (type === ")") open--;
+    }
+    return open;
+  }
+
   /** Consumes the current token if it has `type`. */
   accept(type: TokenType): Token | null {
     return this.tokens[this.pos].type === type ? this.advance() : null;
