@@ -11,9 +11,10 @@ import type { SqlValue } from "../value/types.js";
 class ArgumentCursor {
   private next = 0;
   constructor(private readonly args: readonly SqlValue[]) {}
-  int(): bigint {
-    if (this.next >= this.args.length) return 0n;
-    return BigInt(toInt64(this.args[this.next++]));
+  /** The int64 value of the next argument (a number when it is a safe integer). */
+  int(): number | bigint {
+    if (this.next >= this.args.length) return 0;
+    return toInt64(this.args[this.next++]);
   }
   double(): number {
     if (this.next >= this.args.length) return 0;
@@ -57,15 +58,18 @@ function groupThousands(digits: string): string {
 }
 
 function formatInteger(conv: string, spec: FormatSpec, args: ArgumentCursor): string {
-  let v = args.int();
+  const raw = args.int();
   let prefix = "";
   const signed = conv === "d" || conv === "i" || conv === "r";
+  // The magnitude to print: |v| for signed conversions, v mod 2^64 for unsigned ones.
+  let v: number | bigint;
   if (signed) {
-    if (v < 0n) {
-      v = -v;
-      prefix = "-";
-    } else prefix = spec.prefix;
-  } else if (v < 0n) v += U64;
+    const negative = raw < 0;
+    v = negative ? -raw : raw;
+    prefix = negative ? "-" : spec.prefix;
+  } else {
+    v = raw < 0 ? BigInt(raw) + U64 : raw;
+  }
   const thousands = spec.thousands && (conv === "d" || conv === "i" || conv === "u");
   const base = conv === "o" ? 8 : conv === "x" || conv === "X" || conv === "p" ? 16 : 10;
   let digits = v.toString(base);
@@ -75,12 +79,12 @@ function formatInteger(conv: string, spec: FormatSpec, args: ArgumentCursor): st
   if (digits.length < precision) digits = "0".repeat(precision - digits.length) + digits;
   if (thousands) digits = groupThousands(digits);
   if (conv === "r") {
-    const last = Number(v % 10n);
-    const tens = Number((v / 10n) % 10n);
+    const last = Number(typeof v === "number" ? v % 10 : v % 10n);
+    const tens = Number(typeof v === "number" ? Math.floor(v / 10) % 10 : (v / 10n) % 10n);
     digits += last >= 4 || tens === 1 ? "th" : ["th", "st", "nd", "rd"][last];
   }
   let out = prefix + digits;
-  if (spec.alternate && v !== 0n) {
+  if (spec.alternate && raw !== 0) {
     if (conv === "o") out = "0" + out;
     else if (conv === "x") out = "0x" + out;
     else if (conv === "X") out = "0X" + out;
@@ -294,7 +298,7 @@ export function sqlPrintf(fmt: string, values: readonly SqlValue[]): string {
       c = fmt[++i];
     }
     if (c === "*") {
-      let w = Number(BigInt.asIntN(32, args.int()));
+      let w = Number(BigInt.asIntN(32, BigInt(args.int())));
       if (w < 0) {
         spec.leftJustify = true;
         w = w >= -2147483647 ? -w : 0;
@@ -308,7 +312,7 @@ export function sqlPrintf(fmt: string, values: readonly SqlValue[]): string {
     if (c === ".") {
       c = fmt[++i];
       if (c === "*") {
-        let p = Number(BigInt.asIntN(32, args.int()));
+        let p = Number(BigInt.asIntN(32, BigInt(args.int())));
         if (p < 0) p = p >= -2147483647 ? -p : -1;
         spec.precision = p;
         c = fmt[++i];
