@@ -69,7 +69,7 @@ function parseChecked(ctx: ExecContext, sql: string): ScriptStatement {
   const parsed = statements[0];
   checkWritable(ctx, parsed);
   if (parsed.parameters.count > ctx.limits.maxParameters) {
-    throw new SqliteError(`too many SQL variables (limit ${ctx.limits.maxParameters})`, "SQLITE_RANGE");
+    throw new SqliteError(`too many SQL variables (limit ${ctx.limits.maxParameters})`, "SQLITE_ERROR");
   }
   return parsed;
 }
