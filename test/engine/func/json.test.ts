@@ -383,6 +383,21 @@ group("json_group_array / json_group_object vs sql.js", () => {
     expect(obj.result(obj.init())).toBe(oracle.rows("SELECT json_group_object('a', 1) WHERE 0")[0]![0]);
   });
 
+  it("jsonb_group_array / jsonb_group_object produce SQLite's JSONB bytes", () => {
+    const rowsSql = values.map((v, i) => `SELECT ${i} AS i, ${v === null ? "NULL" : typeof v === "number" ? v : `'${String(v).replace(/'/g, "''")}'`} AS v`).join(" UNION ALL ");
+    const [expectedArray, expectedObject] = oracle.rows(`SELECT hex(jsonb_group_array(v)), hex(jsonb_group_object('k' || i, v)) FROM (${rowsSql} ORDER BY i)`)[0]!;
+    const arr = aggregate("jsonb_group_array");
+    const obj = aggregate("jsonb_group_object");
+    const ctx = new SubtypeRecorder();
+    let s1 = arr.init();
+    let s2 = obj.init();
+    values.forEach((v, i) => {
+      s1 = arr.step(s1, [v], ctx);
+      s2 = obj.step(s2, [`k${i}`, v], ctx);
+    });
+    expect([sqlHex(arr.result(s1)), sqlHex(obj.result(s2))]).toEqual([expectedArray, expectedObject]);
+  });
+
   it("sliding windows with inverse match SQLite's window results", () => {
     const rowsSql = values.map((v, i) => `SELECT ${i} AS i, ${v === null ? "NULL" : typeof v === "number" ? v : `'${String(v).replace(/'/g, "''")}'`} AS v`).join(" UNION ALL ");
     for (const width of [1, 2, 3]) {
