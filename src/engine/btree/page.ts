@@ -105,6 +105,10 @@ export class BtreePage {
   /** Offset of the page header: 100 on page 1, else 0. */
   readonly headerOffset: number;
   type: number;
+  /** Cached from `type` (hot in cursor loops). */
+  private leaf: boolean;
+  /** Offset of the cell pointer array in the image. */
+  private readonly pointerBase: number;
   private nCells: number;
   rightChild: number;
   /** Materialized cells (mutable pages only). */
@@ -121,6 +125,8 @@ export class BtreePage {
   ) {
     this.headerOffset = pageNo === 1 ? DB_HEADER_SIZE : 0;
     this.type = type;
+    this.leaf = isLeafType(type);
+    this.pointerBase = this.headerOffset + (this.leaf ? 8 : 12);
     this.nCells = nCells;
     this.rightChild = rightChild;
   }
@@ -146,7 +152,7 @@ export class BtreePage {
   }
 
   get isLeaf(): boolean {
-    return this.type === PAGE_TABLE_LEAF || this.type === 0x0a;
+    return this.leaf;
   }
 
   get isMutable(): boolean {
@@ -158,7 +164,7 @@ export class BtreePage {
   }
 
   get headerSize(): number {
-    return this.isLeaf ? 8 : 12;
+    return this.leaf ? 8 : 12;
   }
 
   /** The original image (read-only pages; freeblock checks). */
@@ -173,8 +179,8 @@ export class BtreePage {
 
   cellOffset(i: number): number {
     if (this.cells !== null) return 0;
-    const ptr = readU16(this.image, this.headerOffset + this.headerSize + 2 * i);
-    if (ptr < this.headerOffset + this.headerSize + 2 * this.nCells || ptr >= this.usable) corrupt(`page ${this.pageNo} cell pointer`);
+    const ptr = readU16(this.image, this.pointerBase + 2 * i);
+    if (ptr < this.pointerBase + 2 * this.nCells || ptr >= this.usable) corrupt(`page ${this.pageNo} cell pointer`);
     return ptr;
   }
 
@@ -256,6 +262,7 @@ export class BtreePage {
   setCells(cells: Uint8Array[], type: number, rightChild: number): void {
     this.cells = cells;
     this.type = type;
+    this.leaf = isLeafType(type);
     this.rightChild = rightChild;
     this.nCells = cells.length;
     let used = 0;

@@ -12,7 +12,7 @@ import type { CommitResult, PageReader, Snapshot, WriteSet } from "../pager/page
 import { StaleWriteSetError } from "../pager/pager.js";
 import type { SavableCursor, TreeReader, TreeWriter } from "./context.js";
 import { countEntries, IndexCursor, TableCursor, type IndexKeyComparator } from "./cursor.js";
-import { DB_HEADER_SIZE, HDR, pageTypeFor, WRITER_VERSION, type HeaderField, type TreeKind } from "./format.js";
+import { DB_HEADER_SIZE, HDR, PAGE_TABLE_INTERIOR, PAGE_TABLE_LEAF, pageTypeFor, WRITER_VERSION, type HeaderField, type TreeKind } from "./format.js";
 import { allocatePage, freePage, type FreelistHost } from "./freelist.js";
 import { BtreePage, corrupt, newCellInfo, parseCell } from "./page.js";
 import { freeOverflow } from "./payload.js";
@@ -209,7 +209,7 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
   clearTree(root: number): void {
     this.beforeMutation(root, null);
     const rootPage = this.writable(root);
-    const kind: TreeKind = rootPage.type === 0x0d || rootPage.type === 0x05 ? "table" : "index";
+    const kind: TreeKind = rootPage.type === PAGE_TABLE_LEAF || rootPage.type === PAGE_TABLE_INTERIOR ? "table" : "index";
     this.freeSubtree(root, false);
     rootPage.setCells([], pageTypeFor(kind, true), 0);
   }
