@@ -5,6 +5,7 @@ import type { Delete } from "../sql/ast.js";
 import type { CompileEnv } from "./compile-env.js";
 import { compileReturning, tableWriter, targetTable } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
+import { ForeignKeys } from "./foreign-key.js";
 import { compileRowLoop } from "./select.js";
 import { tableShape, TriggerPrograms } from "./trigger.js";
 
@@ -18,6 +19,7 @@ export function compileDelete(stmt: Delete, env: CompileEnv): StatementProgram {
   const returning = compileReturning(env, table, stmt.table.alias?.name ?? table.name, stmt.returning);
   const rt = env.runtime;
   const triggers = new TriggerPrograms(env, tableShape(table), "DELETE", null);
+  const foreignKeys = new ForeignKeys(env, table);
   return {
     columns: returning?.columns ?? [],
     writes: true,
@@ -37,6 +39,7 @@ export function compileDelete(stmt: Delete, env: CompileEnv): StatementProgram {
         }
         const old = writer.delete(rowid);
         if (!old) continue;
+        foreignKeys.parentDeleted(old, rowid);
         rt.changes++;
         triggers.fire(triggers.after, old, rowid, null, null);
         if (returning && !emit(returning.row(old, rowid))) return;

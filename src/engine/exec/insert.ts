@@ -15,6 +15,7 @@ import { compileReturning, defaultEvaluators, rowScope, tableExprContext, tableW
 import type { StatementProgram } from "./program.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { compileQuery } from "./select.js";
+import { ForeignKeys } from "./foreign-key.js";
 import { rowidFromValue } from "./table-writer.js";
 import { tableShape, TriggerPrograms } from "./trigger.js";
 
@@ -42,6 +43,7 @@ export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
   const upsert = stmt.upserts.length > 0 ? compileUpserts(stmt.upserts, table, env, stmt.alias?.name ?? table.name) : null;
   const resolution = stmt.orConflict ?? (stmt.verb === "REPLACE" ? "REPLACE" : null);
   const triggers = new TriggerPrograms(env, tableShape(table), "INSERT", null);
+  const foreignKeys = new ForeignKeys(env, table);
   const rt = env.runtime;
   env.plan.add(`INSERT INTO ${table.name}`);
 
@@ -87,6 +89,7 @@ export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
             continue;
           }
         }
+        foreignKeys.checkChild(values, rowid);
         const outcome = writer.insert(values, rowid, resolution, null);
         if (outcome.status === "ignored") continue;
         rt.changes++;

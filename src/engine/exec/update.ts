@@ -10,6 +10,7 @@ import { compileExpr, type Evaluator } from "./compile-expr.js";
 import { compileReturning, defaultEvaluators, tableWriter, targetTable } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
 import { compileRowLoop } from "./select.js";
+import { ForeignKeys } from "./foreign-key.js";
 import { rowidFromValue } from "./table-writer.js";
 import { tableShape, TriggerPrograms } from "./trigger.js";
 
@@ -39,6 +40,8 @@ export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
   const returning = compileReturning(env, table, name, stmt.returning);
   const resolution = stmt.orConflict;
   const triggers = new TriggerPrograms(env, tableShape(table), "UPDATE", assignments.map((a) => a.column));
+  const foreignKeys = new ForeignKeys(env, table);
+  const assigned = assignments.map((a) => a.column);
   const rt = env.runtime;
   const slot = target.slot;
 
@@ -79,8 +82,10 @@ export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
         cs.row = values;
         cs.rowidValue = newRowid;
         if (!writer.check(resolution)) continue;
+        foreignKeys.checkChild(values, newRowid, rowidAssigned ? null : assigned);
         const outcome = writer.update(p.rowid, values, newRowid, resolution);
         if (outcome.status === "ignored") continue;
+        foreignKeys.parentUpdated(old, p.rowid, values, newRowid);
         rt.changes++;
         triggers.fire(triggers.after, old, p.rowid, values, newRowid);
         if (returning && !emit(returning.row(values, newRowid))) return;
