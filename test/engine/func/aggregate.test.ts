@@ -156,3 +156,43 @@ it("min/max with a collation match SQLite's COLLATE NOCASE results", async () =>
     expect(describe(minMaxScalar(kind, nocaseCollation).call(scalarArgs, ctx))).toEqual(sqlScalar);
   }
 });
+
+it("seeded random groups: sum, total, avg, min, max, count match SQLite (incl. overflow and compensation)", () => {
+  let seed = 77n;
+  const next = () => (seed = (seed * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n));
+  const pick = (): SqlValue => {
+    const r = next();
+    switch (Number(r % 7n)) {
+      case 0:
+        return null;
+      case 1:
+        return Number(BigInt.asIntN(20, next()));
+      case 2:
+        return BigInt.asIntN(64, next()) / 2n ** BigInt(Number(r % 64n));
+      case 3:
+        return Number(BigInt.asIntN(40, next())) / 1024 + 0.1;
+      case 4:
+        return Number(BigInt.asIntN(64, next())) * 1e-10;
+      case 5:
+        return String(Number(BigInt.asIntN(16, next())));
+      default:
+        return (r & 1n ? 1 : -1) * 1e16 + Number(r % 100n);
+    }
+  };
+  const canonical = (v: SqlValue): SqlValue => (typeof v === "bigint" && v >= -(2n ** 53n) + 1n && v <= 2n ** 53n - 1n ? Number(v) : v);
+  const bad: string[] = [];
+  let digitOnly = 0;
+  for (let g = 0; g < 120; g++) {
+    const rows = Array.from({ length: 1 + Number(next() % 12n) }, () => [canonical(pick())]);
+    for (const name of ["sum", "total", "avg", "min", "max", "count"]) {
+      const expected = sqliteAggregate(`${name}($1)`, rows);
+      const actual = runAggregate(name, rows);
+      if (JSON.stringify(expected) === JSON.stringify(actual)) continue;
+      // The known 15-vs-17-digit REAL rendering gap (same double, different digit count) is counted, not hidden.
+      if ("type" in expected && "type" in actual && expected.type === actual.type && Number(expected.quote) === Number(actual.quote)) digitOnly++;
+      else bad.push(`${name}(${rows.map((r) => literal(r[0]))}): sqlite ${JSON.stringify(expected)} engine ${JSON.stringify(actual)}`);
+    }
+  }
+  expect(bad).toEqual([]);
+  expect(digitOnly).toBeLessThanOrEqual(5);
+});
