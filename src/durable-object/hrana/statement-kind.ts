@@ -3,11 +3,12 @@
 //
 // Read-only: SELECT (SQLite has no DML inside CTEs, so WITH ... SELECT only
 // reads), EXPLAIN of anything, transaction control, and PRAGMAs that only
-// query (no value given, name in the list below). Everything else writes,
-// including every PRAGMA assignment and ATTACH/DETACH.
+// inspect (table_info(t)...) or read a setting without assigning it.
+// Everything else writes, including every PRAGMA assignment and ATTACH/DETACH.
 import type { ScriptStatement } from "../../engine/sql/ast.js";
 
-const QUERY_PRAGMAS = new Set([
+/** PRAGMAs whose argument names what to inspect: read-only with or without it. */
+const INSPECTING_PRAGMAS = new Set([
   "table_info",
   "table_xinfo",
   "table_list",
@@ -16,13 +17,17 @@ const QUERY_PRAGMAS = new Set([
   "index_xinfo",
   "foreign_key_list",
   "foreign_key_check",
+  "integrity_check",
+  "quick_check",
+]);
+
+/** PRAGMAs that read a setting or a fact when given no value (and change it when given one). */
+const SETTING_PRAGMAS = new Set([
   "database_list",
   "collation_list",
   "function_list",
   "pragma_list",
   "compile_options",
-  "integrity_check",
-  "quick_check",
   "page_count",
   "page_size",
   "freelist_count",
@@ -48,8 +53,10 @@ export function isReadOnly(parsed: ScriptStatement): boolean {
     case "Savepoint":
     case "Release":
       return true;
-    case "Pragma":
-      return s.value === null && QUERY_PRAGMAS.has(s.name.name.toLowerCase());
+    case "Pragma": {
+      const name = s.name.name.toLowerCase();
+      return INSPECTING_PRAGMAS.has(name) || (s.value === null && SETTING_PRAGMAS.has(name));
+    }
     default:
       return false;
   }
