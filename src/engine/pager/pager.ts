@@ -96,9 +96,14 @@ export class Pager {
     return this.committedPageCount;
   }
 
-  stats(): PagerStats {
+  private pinCount(): number {
     let pinned = 0;
     for (const n of this.pins.values()) pinned += n;
+    return pinned;
+  }
+
+  stats(): PagerStats {
+    const pinned = this.pinCount();
     return {
       cachedPages: this.cache.size,
       cacheCapacityPages: this.cache.capacityPages,
@@ -172,14 +177,15 @@ export class Pager {
     return page;
   }
 
-  /** @internal Publishes `pages` as a new commit if `baseSeq` is still the latest. */
+  /** @internal Publishes `pages` as a new commit if `baseSeq` is still the latest (called by a WriteSet, which holds one pin on its base). */
   publish(baseSeq: number, pages: ReadonlyMap<number, Uint8Array>, pageCount: number): CommitResult {
     // Nothing to publish: no store write, no new seq, and no conflict possible.
     if (pages.size === 0 && pageCount === this.committedPageCount) return { ok: true, seq: this.seq };
     if (baseSeq !== this.seq) return { ok: false, reason: "stale-base", baseSeq, latestSeq: this.seq };
     const oldCount = this.committedPageCount;
     const superseded: [number, Uint8Array | undefined][] = [];
-    if (this.pins.size > 0) {
+    // The committing write set pins its own base; only other pins need old versions.
+    if (this.pinCount() > 1) {
       for (const pageNo of pages.keys()) {
         if (pageNo <= pageCount) superseded.push([pageNo, pageNo <= oldCount ? this.readLatest(pageNo, false) : undefined]);
       }
