@@ -52,8 +52,12 @@ export class WindowResolver {
     windows: readonly NamedWindow[],
     private readonly source: string,
   ) {
-    // A named window may build on windows defined before it in the same clause.
-    for (const w of windows) this.named.set(foldName(w.name.name), this.chain(w.window));
+    // A named window may build on windows defined before it in the same clause;
+    // SQLite silently ignores a base name it cannot find there.
+    for (const w of windows) {
+      const known = w.window.base === null || this.named.has(foldName(w.window.base.name));
+      this.named.set(foldName(w.name.name), this.chain(known ? w.window : { ...w.window, base: null }));
+    }
   }
 
   resolve(call: FunctionCall): ResolvedWindow {

@@ -13,6 +13,7 @@ import type { AggregateFunction, FunctionContext, WindowFunction } from "../func
 import { Scope, type Source } from "../plan/scope.js";
 import { forEachChild } from "../plan/terms.js";
 import type { Expr, FunctionCall, SelectCore } from "../sql/ast.js";
+import { minMaxAggregate } from "../func/aggregate.js";
 import { truthValue } from "../value/arith.js";
 import type { SqlValue } from "../value/types.js";
 import { compileGroupRows, containsAggregate } from "./aggregate.js";
@@ -77,7 +78,7 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
     if (call.filter && found.kind === "window") throw new SqliteError("FILTER clause may only be used with aggregate window functions");
     const pass = passFor(resolver.resolve(call));
     const spec: WindowCallSpec = {
-      fn: found as AggregateFunction | WindowFunction,
+      fn: withArgumentCollation(found, call, input.scope),
       args: call.args.map((a) => compileExpr(a, argCtx)),
       filter: call.filter ? compileExpr(call.filter, argCtx) : null,
       argValues: [],
@@ -160,6 +161,13 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
       for (let i = offset; i < end; i++) if (!emit(out[i])) return;
     },
   };
+}
+
+/** min()/max() compare by their argument's collation (e.g. a NOCASE column), as in SQLite. */
+function withArgumentCollation(fn: AggregateFunction | WindowFunction, call: FunctionCall, scope: Scope): AggregateFunction | WindowFunction {
+  if (fn.kind !== "aggregate" || (fn.name !== "min" && fn.name !== "max") || call.args.length !== 1) return fn;
+  const collation = exprCollation(call.args[0], scope)?.name ?? "BINARY";
+  return collation === "BINARY" ? fn : minMaxAggregate(fn.name, collationByName(collation));
 }
 
 /** Groups after HAVING, for queries that aggregate. */
