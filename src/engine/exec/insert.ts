@@ -156,6 +156,8 @@ function compileUpserts(upserts: Upsert[], table: Table, env: CompileEnv, name: 
   const excluded = new ArrayRowSlot();
   const scope = rowScope(table, name, existing);
   const excludedScope = rowScope(table, "excluded", excluded);
+  // `excluded` is reachable only by qualified names: bare names mean the existing row.
+  table.columns.forEach((_, i) => excludedScope.sources[0].usingHidden.add(i));
   const both = new Scope([...scope.sources, ...excludedScope.sources], null);
   const ctx = { ...tableExprContext(env, table, both), source: env.source };
   const clauses = upserts.map((u) => {
