@@ -167,4 +167,40 @@ describe("snapshots", () => {
     expect(maxCached).toBeLessThanOrEqual(capacity);
     rt.end();
   });
+
+  it("old snapshots stay exact under a tiny cache while many commits evict pages", () => {
+    const db = BtreeDatabase.open(new MemoryPageStore(), { pageSize: 512, cachePages: 8 });
+    let tx = db.beginWrite();
+    const root = tx.createTree("table");
+    tx.commit();
+    const readers: { tx: ReadTransaction; expected: string[] }[] = [];
+    const model = new Map<number, string>();
+    let state = 1;
+    for (let round = 0; round < 30; round++) {
+      tx = db.beginWrite();
+      const c = tx.openTable(root);
+      for (let k = 0; k < 40; k++) {
+        state = (state * 48271) % 2147483647;
+        const id = state % 300;
+        if (state % 4 === 0 && model.has(id)) {
+          c.seek(id);
+          c.delete();
+          model.delete(id);
+        } else {
+          const v = `r${round}k${k}`.repeat(1 + (state % 9));
+          c.insert(id, encodeRecord([id, v]));
+          model.set(id, v);
+        }
+      }
+      tx.commit();
+      if (round % 5 === 0) {
+        const r = db.beginRead();
+        readers.push({ tx: r, expected: [...model].sort((a, b) => a[0] - b[0]).map(([id, v]) => `${id}:${v}`) });
+      }
+      for (const r of readers) expect(values(r.tx, root)).toEqual(r.expected);
+      expect(db.pager.stats().cachedPages).toBeLessThanOrEqual(8);
+    }
+    for (const r of readers) r.tx.end();
+    expect(db.pager.stats().retainedVersions).toBe(0);
+  });
 });
