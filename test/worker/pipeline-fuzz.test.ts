@@ -1,0 +1,82 @@
+// Malformed-input fuzzing of POST v2/pipeline and v3/cursor: seeded mutations
+// of valid request bodies (wrong types, missing or unknown fields, truncated
+// text, garbage) must each get a 200 with per-request errors or a JSON 4xx,
+// never a 500 or a hang.
+import { describe, expect, it } from "vitest";
+import { post } from "./hrana-helpers.js";
+
+/** Small seeded PRNG (mulberry32), so every run sends the same bodies. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VALID: unknown[] = [
+  { requests: [{ type: "execute", stmt: { sql: "SELECT ?", args: [{ type: "integer", value: "1" }] } }, { type: "close" }] },
+  { requests: [{ type: "batch", batch: { steps: [{ stmt: { sql: "SELECT 1" } }, { condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 2" } }] } }, { type: "close" }] },
+  { requests: [{ type: "store_sql", sql_id: 1, sql: "SELECT 1" }, { type: "execute", stmt: { sql_id: 1 } }, { type: "describe", sql_id: 1 }, { type: "close" }] },
+  { requests: [{ type: "sequence", sql: "SELECT 1; SELECT 2" }, { type: "get_autocommit" }, { type: "close" }] },
+];
+
+const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, 1e308, "", "x", "\u0000", [], {}, [null], { type: "null" }, { type: "blob", base64: "!!" }, { type: "integer", value: "99999999999999999999" }, true, "SELECT", 2 ** 53 + 1];
+
+function mutate(value: unknown, random: () => number, depth = 0): unknown {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  if (depth > 6 || random() < 0.15) return pick(ODD_VALUES);
+  if (Array.isArray(value)) {
+    const out = value.map((v) => (random() < 0.3 ? mutate(v, random, depth + 1) : v));
+    if (random() < 0.2) out.push(pick(ODD_VALUES));
+    if (random() < 0.2) out.splice(Math.floor(random() * out.length), 1);
+    return out;
+  }
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    const keys = Object.keys(out);
+    if (keys.length > 0 && random() < 0.3) delete out[pick(keys)];
+    if (keys.length > 0 && random() < 0.5) out[pick(keys)] = mutate(out[pick(keys)], random, depth + 1);
+    if (random() < 0.15) out[pick(["type", "stmt", "sql", "args", "baton", "cond", "step", "extra"])] = pick(ODD_VALUES);
+    return out;
+  }
+  return pick(ODD_VALUES);
+}
+
+async function expectHandled(path: string, body: string): Promise<void> {
+  const res = await post(path, body);
+  const text = new TextDecoder().decode(await res.arrayBuffer());
+  expect(res.status, `${body} -> ${text}`).toBeLessThan(500);
+  if (res.status !== 200) {
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(JSON.parse(text)).toMatchObject({ message: expect.any(String), code: expect.any(String) });
+  }
+}
+
+describe("pipeline fuzzing", () => {
+  it("answers 300 mutated pipeline bodies with 200 or a JSON 4xx", async () => {
+    const random = prng(0x7e55e4a);
+    for (let i = 0; i < 300; i++) {
+      const body = JSON.stringify(mutate(VALID[i % VALID.length], random));
+      await expectHandled(`/db/fuzz/${i % 2 === 0 ? "v2" : "v3"}/pipeline`, body);
+    }
+  });
+
+  it("answers truncated, non-JSON and deeply nested bodies with a JSON 4xx", async () => {
+    const random = prng(42);
+    const text = JSON.stringify(VALID[1]);
+    for (let i = 0; i < 50; i++) await expectHandled("/db/fuzz/v2/pipeline", text.slice(0, Math.floor(random() * text.length)));
+    for (const body of ["", "null", "[]", "\u0000\u00ff", "{\"requests\": {}}", "[".repeat(100_000), JSON.stringify({ requests: [{ type: "batch", batch: { steps: [{ condition: JSON.parse(`${'{"type":"not","cond":'.repeat(500)}{"type":"is_autocommit"}${"}".repeat(500)}`), stmt: { sql: "SELECT 1" } }] } }] })]) {
+      await expectHandled("/db/fuzz/v2/pipeline", body);
+      await expectHandled("/db/fuzz/v3/cursor", body);
+    }
+  });
+
+  it("answers mutated cursor bodies with 200 or a JSON 4xx", async () => {
+    const random = prng(7);
+    const cursor = { batch: (VALID[1] as { requests: { batch: unknown }[] }).requests[0].batch };
+    for (let i = 0; i < 100; i++) await expectHandled("/db/fuzz/v3/cursor", JSON.stringify(mutate(cursor, random)));
+  });
+});
