@@ -296,6 +296,12 @@ export type AlterTableAction = (
   | { kind: "RenameColumn"; column: Ident; newName: Ident }
   | { kind: "AddColumn"; column: ColumnDef }
   | { kind: "DropColumn"; column: Ident }
+  /** `ADD [CONSTRAINT name] CHECK (expr)` (SQLite 3.5x). */
+  | { kind: "AddConstraint"; constraint: CheckConstraint }
+  /** `DROP CONSTRAINT name` (SQLite 3.5x). */
+  | { kind: "DropConstraint"; name: Ident }
+  /** `ALTER [COLUMN] c SET NOT NULL [ON CONFLICT ...]` / `ALTER [COLUMN] c DROP NOT NULL` (SQLite 3.5x). */
+  | { kind: "AlterColumnNotNull"; column: Ident; notNull: boolean; onConflict: ConflictAction | null }
 ) &
   Span;
 

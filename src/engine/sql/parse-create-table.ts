@@ -4,6 +4,7 @@
 // ALTER TABLE ADD COLUMN.
 
 import type {
+  CheckConstraint,
   ColumnConstraint,
   ColumnDef,
   ConflictAction,
@@ -88,11 +89,23 @@ function parseTableOptions(p: Parser): { withoutRowid: boolean; strict: boolean 
 
 const TABLE_CONSTRAINT_START = new Set<TokenType>(["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]);
 
-/** Tokens that may follow a column constraint (another constraint or the end of the column). */
-const COLUMN_DEF_FOLLOWERS = new Set<TokenType>([
-  ",", ")", ";", "EOF", "CONSTRAINT", "DEFAULT", "NULL", "NOT", "PRIMARY", "UNIQUE", "CHECK",
-  "REFERENCES", "COLLATE", "GENERATED", "AS", "DEFERRABLE",
+/** Tokens that may start another column constraint. */
+const COLUMN_CONSTRAINT_START = new Set<TokenType>([
+  "CONSTRAINT", "DEFAULT", "NULL", "NOT", "PRIMARY", "UNIQUE", "CHECK", "REFERENCES", "COLLATE",
+  "GENERATED", "AS", "DEFERRABLE",
 ]);
+
+/**
+ * Whether the current token may follow a column constraint: another
+ * constraint, or the end of the column (`,` `)` inside CREATE TABLE; the end
+ * of the statement in ALTER TABLE ADD COLUMN).
+ */
+function isColumnDefFollower(p: Parser): boolean {
+  const t = p.cur.type;
+  if (COLUMN_CONSTRAINT_START.has(t)) return true;
+  const inTable = p.openParens() > 0;
+  return inTable ? t === "," || t === ")" : t === ";" || t === "EOF";
+}
 
 /** `name [type] [constraint ...]`. */
 export function parseColumnDef(p: Parser): ColumnDef {
@@ -176,7 +189,7 @@ function parseGenerated(p: Parser, name: Ident | null, start: number, column: Id
   if (p.isId()) {
     const word = p.identFrom(p.advance()).name.toUpperCase();
     if (word !== "STORED" && word !== "VIRTUAL") {
-      if (!COLUMN_DEF_FOLLOWERS.has(p.cur.type)) throw p.syntaxError();
+      if (!isColumnDefFollower(p)) throw p.syntaxError();
       throw p.error(`error in generated column "${column.name}"`, start);
     }
     storage = word;
@@ -229,6 +242,16 @@ function parseDefault(p: Parser, name: Ident | null, start: number): ColumnConst
   return { kind: "DefaultColumnConstraint", name, expr, parenthesized: false, start: start, end: p.lastEnd };
 }
 
+/** `[CONSTRAINT name] CHECK (expr) [ON CONFLICT action]` of ALTER TABLE ADD. */
+export function parseAddCheckConstraint(p: Parser): CheckConstraint {
+  const start = p.cur.start;
+  const name = p.accept("CONSTRAINT") ? p.nm() : null;
+  p.expect("CHECK");
+  const expr = parseParenExpr(p);
+  parseOnConflict(p);
+  return { kind: "CheckConstraint", name, expr, start, end: p.lastEnd };
+}
+
 /** `( expr )` returning the inner expression (its span excludes the parentheses). */
 function parseParenExpr(p: Parser): Expr {
   p.expect("(");
@@ -238,7 +261,7 @@ function parseParenExpr(p: Parser): Expr {
 }
 
 /** `ON CONFLICT action`, or null. */
-function parseOnConflict(p: Parser): ConflictAction | null {
+export function parseOnConflict(p: Parser): ConflictAction | null {
   if (!p.accept("ON")) return null;
   p.expect("CONFLICT");
   return parseConflictAction(p);

@@ -13,7 +13,7 @@ import type {
   Statement,
   TriggerStatement,
 } from "./ast.js";
-import { parseColumnDef, parseCreateTableBody } from "./parse-create-table.js";
+import { parseAddCheckConstraint, parseColumnDef, parseCreateTableBody, parseOnConflict } from "./parse-create-table.js";
 import { parseDelete, parseInsert, parseUpdate, type DmlContext } from "./parse-dml.js";
 import { parseExpr, parseIndexedColumns } from "./parse-expr.js";
 import { parseEidList, parseSelect } from "./parse-select.js";
@@ -193,12 +193,36 @@ export function parseAlterTable(p: Parser): AlterTable {
       action = { kind: "RenameColumn", column, newName: p.nm(), start: actionStart, end: p.lastEnd };
     }
   } else if (p.accept("ADD")) {
+    if (p.is("CONSTRAINT") || p.is("CHECK")) {
+      action = { kind: "AddConstraint", constraint: parseAddCheckConstraint(p), start: actionStart, end: p.lastEnd };
+    } else {
+      p.accept("COLUMN");
+      action = { kind: "AddColumn", column: parseColumnDef(p), start: actionStart, end: p.lastEnd };
+    }
+  } else if (p.accept("ALTER")) {
     p.accept("COLUMN");
-    action = { kind: "AddColumn", column: parseColumnDef(p), start: actionStart, end: p.lastEnd };
+    const column = p.nm();
+    let notNull = false;
+    let onConflict = null;
+    if (p.accept("SET")) {
+      notNull = true;
+      p.expect("NOT");
+      p.expect("NULL");
+      onConflict = parseOnConflict(p);
+    } else {
+      p.expect("DROP");
+      p.expect("NOT");
+      p.expect("NULL");
+    }
+    action = { kind: "AlterColumnNotNull", column, notNull, onConflict, start: actionStart, end: p.lastEnd };
   } else {
     p.expect("DROP");
-    p.accept("COLUMN");
-    action = { kind: "DropColumn", column: p.nm(), start: actionStart, end: p.lastEnd };
+    if (p.accept("CONSTRAINT")) {
+      action = { kind: "DropConstraint", name: p.nm(), start: actionStart, end: p.lastEnd };
+    } else {
+      p.accept("COLUMN");
+      action = { kind: "DropColumn", column: p.nm(), start: actionStart, end: p.lastEnd };
+    }
   }
   return { kind: "AlterTable", schema, table, action, start: start, end: p.lastEnd };
 }
