@@ -161,6 +161,15 @@ abstract class BtreeCursor implements SavableCursor {
     return this.ascendForward();
   }
 
+  /** True when positioned on the tree's last entry (a leaf entry, all ancestors at their right child). */
+  protected onLastEntry(): boolean {
+    if (this.state !== State.Valid || !this.pages[this.depth - 1].isLeaf) return false;
+    const d = this.depth - 1;
+    if (this.idx[d] !== this.pages[d].cellCount - 1) return false;
+    for (let k = 0; k < d; k++) if (this.idx[k] !== this.pages[k].cellCount) return false;
+    return true;
+  }
+
   /** True when the cursor's slot is past the last entry of the tree. */
   protected atRightEdge(): boolean {
     for (let d = 0; d < this.depth; d++) if (this.idx[d] < this.pages[d].cellCount) return false;
@@ -392,7 +401,12 @@ export class TableCursor extends BtreeCursor {
     // The slot the descent reaches is where the key belongs; the next entry
     // may live in another subtree whose divider is only an upper bound.
     this.target = rowid;
-    this.descendToSlot(false);
+    if (this.onLastEntry() && this.rowid() < rowid) {
+      // Appending right after the last row (bulk loads): the slot is next door.
+      this.idx[this.depth - 1]++;
+    } else {
+      this.descendToSlot(false);
+    }
     const d = this.depth - 1;
     const leaf = this.ensureLeafWritable(ctx, d);
     const i = this.idx[d];
