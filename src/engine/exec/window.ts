@@ -18,7 +18,7 @@ import { truthValue } from "../value/arith.js";
 import type { SqlValue } from "../value/types.js";
 import { compileGroupRows, containsAggregate } from "./aggregate.js";
 import { collationByName, compileExpr, exprCollation, type Evaluator, type ExprContext } from "./compile-expr.js";
-import { ArrayRowSlot } from "./row-slot.js";
+import type { RowSlot } from "./row-slot.js";
 import { columnInfo, compileOrderBy, type CoreParts } from "./select.js";
 import type { QueryProgram } from "./select-types.js";
 import { compareKeys, sortEntries, sortKeySpec, type SortEntry } from "./sort.js";
@@ -26,12 +26,15 @@ import { foldFor, rowKey } from "./value-key.js";
 import { WindowResolver, type ResolvedWindow } from "./window-def.js";
 import { evaluatePass, type WindowCallSpec, type WindowPassSpec } from "./window-pass.js";
 
-/** The rows windows run over, each one able to become the current row of `ctx` again. */
+/** The rows windows run over, numbered 0..n-1 in the order they are read. */
 interface WindowInput {
   scope: Scope;
   /** Compiles expressions over the current input row (aggregate calls allowed for groups). */
   ctx: ExprContext;
-  forEach(visit: (makeCurrent: () => void) => void): void;
+  /** Reads every row, each one current in `ctx` while `visit` runs; returns the row count. */
+  read(visit: () => void): number;
+  /** Makes row `r` of the last read current again. */
+  position(r: number): void;
 }
 
 export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate: boolean): QueryProgram {
@@ -115,21 +118,19 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
     run(emit) {
       const { limit, offset } = parts.limits();
       if (limit === 0) return;
-      const positions: (() => void)[] = [];
       for (const pass of passList) pass.rowKeys = [];
       for (const c of calls) {
         c.argValues = [];
         c.filterValues = c.filter ? [] : null;
       }
-      input.forEach((makeCurrent) => {
-        positions.push(makeCurrent);
-        for (const pass of passList) pass.rowKeys.push(pass.keys.map((k) => k()));
+      const n = input.read(() => {
+        for (const pass of passList) pass.rowKeys.push(evaluateAll(pass.keys));
         for (const c of calls) {
-          c.argValues.push(c.args.map((a) => a()));
+          c.argValues.push(evaluateAll(c.args));
           c.filterValues?.push(truthValue((c.filter as Evaluator)()) === true);
         }
       });
-      let order: number[] = positions.map((_, i) => i);
+      let order: number[] = Array.from({ length: n }, (_, i) => i);
       for (const pass of passList) {
         const keys = pass.rowKeys;
         const specs = pass.keySpecs;
@@ -140,7 +141,7 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
       const entries: SortEntry[] = [];
       const seen = parts.distinct ? new Set<string>() : null;
       for (const r of order) {
-        positions[r]();
+        input.position(r);
         currentRow = r;
         const row: SqlValue[] = new Array(width);
         for (let i = 0; i < width; i++) row[i] = outEvals[i]();
@@ -170,49 +171,84 @@ function withArgumentCollation(fn: AggregateFunction | WindowFunction, call: Fun
   return collation === "BINARY" ? fn : minMaxAggregate(fn.name, collationByName(collation));
 }
 
+function evaluateAll(evals: readonly Evaluator[]): SqlValue[] {
+  const values: SqlValue[] = new Array(evals.length);
+  for (let i = 0; i < evals.length; i++) values[i] = evals[i]();
+  return values;
+}
+
 /** Groups after HAVING, for queries that aggregate. */
 function groupInput(core: SelectCore, parts: CoreParts): WindowInput {
   const groups = compileGroupRows(core, parts);
-  return { scope: groups.scope, ctx: groups.ctx, forEach: (visit) => groups.forEachGroup(visit) };
+  let positions: (() => void)[] = [];
+  return {
+    scope: groups.scope,
+    ctx: groups.ctx,
+    read(visit) {
+      positions = [];
+      groups.forEachGroup((makeCurrent) => {
+        positions.push(makeCurrent);
+        visit();
+      });
+      return positions.length;
+    },
+    position: (r) => positions[r](),
+  };
+}
+
+/** A shadow source's slot over captured rows: one vector per column some expression reads. */
+class CapturedRowSlot implements RowSlot {
+  nullRow = false;
+  current = 0;
+  columns: SqlValue[][] = [];
+  rowids: SqlValue[] = [];
+  column(i: number): SqlValue {
+    return this.columns[i][this.current] ?? null;
+  }
+  rowid(): SqlValue {
+    return this.rowids[this.current] ?? null;
+  }
 }
 
 /**
  * Join rows, captured: expressions are compiled against shadow sources whose
- * slots are pointed at a row's captured columns (only the columns some
- * expression reads) to make it current again after the scan has moved on.
+ * slots read the captured columns (only those some expression reads), so a
+ * row can become current again after the scan has moved on.
  */
 function rowInput(parts: CoreParts): WindowInput {
   const real = parts.scope.sources;
-  const slots = real.map(() => new ArrayRowSlot());
+  const slots = real.map(() => new CapturedRowSlot());
   const shadows: Source[] = real.map((s, i) => ({ ...s, slot: slots[i], usedColumns: new Set<number>() }));
   const scope = new Scope(shadows, parts.scope.outer);
+  const position = (r: number): void => {
+    for (const slot of slots) slot.current = r;
+  };
   return {
     scope,
     ctx: { ...parts.ctx, scope },
-    forEach(visit) {
-      const used = shadows.map((s) => [...s.usedColumns]);
+    read(visit) {
+      const used = shadows.map((s) => [...s.usedColumns].filter((c) => c >= 0));
+      const usesRowid = shadows.map((s) => s.usedColumns.has(-1));
+      for (let s = 0; s < slots.length; s++) {
+        slots[s].columns = [];
+        for (const c of used[s]) slots[s].columns[c] = [];
+        slots[s].rowids = [];
+      }
+      let n = 0;
       parts.loops(() => {
-        const captured: SqlValue[][] = [];
-        const rowids: SqlValue[] = [];
         for (let s = 0; s < real.length; s++) {
-          const values: SqlValue[] = [];
-          for (const c of used[s]) {
-            if (c < 0) rowids[s] = real[s].slot.rowid();
-            else values[c] = real[s].slot.column(c);
-          }
-          captured.push(values);
+          const from = real[s].slot;
+          const slot = slots[s];
+          for (const c of used[s]) slot.columns[c].push(from.column(c));
+          if (usesRowid[s]) slot.rowids.push(from.rowid());
         }
-        const makeCurrent = (): void => {
-          for (let s = 0; s < slots.length; s++) {
-            slots[s].row = captured[s];
-            slots[s].rowidValue = rowids[s] ?? null;
-          }
-        };
-        makeCurrent();
-        visit(makeCurrent);
+        position(n++);
+        visit();
         return true;
       });
+      return n;
     },
+    position,
   };
 }
 
