@@ -41,14 +41,15 @@ export const KEYWORDS_ANY_CASE: ReadonlyMap<string, Keyword> = new Map<string, K
  * cannot appear (parse.y `%fallback ID`, incl. window and CTIME_KW words and
  * LIKE_KW). The parser checks the keyword meaning first, then falls back.
  * WINDOW, OVER and FILTER are not here: the tokenizer turns them into plain
- * IDs when the context does not make them keywords.
+ * IDs when the context does not make them keywords. INDEXED is not here
+ * either: parse.y lets it be an `id` but not an `ids` (Parser.isId/isIds).
  */
 export const FALLBACK_ID: ReadonlySet<string> = new Set<string>([
   "ABORT", "ACTION", "AFTER", "ALWAYS", "ANALYZE", "ASC", "ATTACH", "BEFORE", "BEGIN", "BY",
   "CASCADE", "CAST", "COLUMN", "CONFLICT", "CURRENT", "CURRENT_DATE", "CURRENT_TIME",
   "CURRENT_TIMESTAMP", "DATABASE", "DEFERRED", "DESC", "DETACH", "DO", "EACH", "END",
   "EXCLUDE", "EXCLUSIVE", "EXPLAIN", "FAIL", "FIRST", "FOLLOWING", "FOR",
-  "GENERATED", "GLOB", "GROUPS", "IF", "IGNORE", "IMMEDIATE", "INDEXED", "INITIALLY",
+  "GENERATED", "GLOB", "GROUPS", "IF", "IGNORE", "IMMEDIATE", "INITIALLY",
   "INSTEAD", "KEY", "LAST", "LIKE", "MATCH", "MATERIALIZED", "NO", "NULLS", "OF", "OFFSET",
   "OTHERS", "PARTITION", "PLAN", "PRAGMA", "PRECEDING", "QUERY", "RAISE", "RANGE",
   "RECURSIVE", "REGEXP", "REINDEX", "RELEASE", "RENAME", "REPLACE", "RESTRICT", "ROLLBACK",

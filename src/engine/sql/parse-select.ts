@@ -193,7 +193,7 @@ function parseSelectCore(p: Parser): SelectCore {
 
 /** An alias written without AS: an id or string that has no keyword meaning here. */
 function isBareAlias(p: Parser): boolean {
-  return p.isIds() && !p.is("INDEXED");
+  return p.isIds();
 }
 
 /** `[AS] alias`, or null. */

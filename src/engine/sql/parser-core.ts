@@ -132,9 +132,9 @@ export class Parser {
 
   // -- identifiers ----------------------------------------------------------
 
-  /** `id`: an identifier or a keyword that falls back to one. */
+  /** `id`: an identifier, a keyword that falls back to one, or INDEXED (parse.y's token class). */
   isId(t: Token = this.cur): boolean {
-    return t.type === "ID" || FALLBACK_ID.has(t.type);
+    return t.type === "ID" || t.type === "INDEXED" || FALLBACK_ID.has(t.type);
   }
 
   /** `nm`: id, a string, or a join keyword (table, column, index names). */
@@ -144,7 +144,7 @@ export class Parser {
 
   /** `ids`: id or string (aliases without AS, collation names, type words). */
   isIds(t: Token = this.cur): boolean {
-    return this.isId(t) || t.type === "STRING";
+    return t.type === "ID" || t.type === "STRING" || FALLBACK_ID.has(t.type);
   }
 
   /** Consumes a `nm` or fails. */
