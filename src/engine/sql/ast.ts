@@ -80,6 +80,8 @@ export interface IndexedColumn extends Span {
   kind: "IndexedColumn";
   expr: Expr;
   direction: SortDirection | null;
+  /** The grammar accepts NULLS FIRST/LAST here; SQLite then rejects it ("unsupported use of NULLS ..."). */
+  nulls: "FIRST" | "LAST" | null;
 }
 
 // ---------------------------------------------------------------------------

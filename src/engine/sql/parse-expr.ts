@@ -411,12 +411,15 @@ export function parseOrderBy(p: Parser): OrderingTerm[] {
 function parseOrderingTerm(p: Parser): OrderingTerm {
   const expr = parseExpr(p);
   const direction = parseDirection(p);
-  let nulls: "FIRST" | "LAST" | null = null;
-  if (p.accept("NULLS")) {
-    if (p.accept("FIRST")) nulls = "FIRST";
-    else if (p.expect("LAST")) nulls = "LAST";
-  }
+  const nulls = parseNullsOrder(p);
   return { kind: "OrderingTerm", expr, direction, nulls, start: expr.start, end: p.lastEnd };
+}
+
+function parseNullsOrder(p: Parser): "FIRST" | "LAST" | null {
+  if (!p.accept("NULLS")) return null;
+  if (p.accept("FIRST")) return "FIRST";
+  p.expect("LAST");
+  return "LAST";
 }
 
 export function parseDirection(p: Parser): SortDirection | null {
@@ -439,7 +442,8 @@ export function parseIndexedColumnItems(p: Parser): IndexedColumn[] {
   do {
     const expr = parseExpr(p);
     const direction = parseDirection(p);
-    cols.push({ kind: "IndexedColumn", expr, direction, start: expr.start, end: p.lastEnd });
+    const nulls = parseNullsOrder(p);
+    cols.push({ kind: "IndexedColumn", expr, direction, nulls, start: expr.start, end: p.lastEnd });
   } while (p.accept(","));
   return cols;
 }
