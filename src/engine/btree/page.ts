@@ -86,6 +86,18 @@ export function parseCell(type: number, buf: Uint8Array, off: number, usable: nu
 
 const scratch = newCellInfo();
 
+/** Rowid of a table cell (leaf: after the payload size; interior: after the child pointer). */
+function cellRowid(type: number, buf: Uint8Array, off: number): number | bigint {
+  if (type === PAGE_TABLE_INTERIOR) return readVarint(buf, off + 4);
+  off += buf[off] < 0x80 ? 1 : (readVarint32(buf, off), lastVarintLength);
+  return buf[off] < 0x80 ? buf[off] : readVarint(buf, off);
+}
+
+function tableKeys(type: number, cells: readonly Uint8Array[]): (number | bigint)[] | null {
+  if (type !== PAGE_TABLE_LEAF && type !== PAGE_TABLE_INTERIOR) return null;
+  return cells.map((c) => cellRowid(type, c, 0));
+}
+
 let maxLocalUsable = 0;
 let maxLocalValue = 0;
 function indexMaxLocal(usable: number): number {
@@ -113,6 +125,11 @@ export class BtreePage {
   rightChild: number;
   /** Materialized cells (mutable pages only). */
   private cells: Uint8Array[] | null = null;
+  /**
+   * Rowids of a mutable table page's cells, kept beside them: binary searches
+   * then scan one packed array instead of chasing one buffer per cell.
+   */
+  private keys: (number | bigint)[] | null = null;
   private used = 0;
 
   private constructor(
@@ -148,6 +165,7 @@ export class BtreePage {
   static empty(pageNo: number, type: number, usable: number): BtreePage {
     const page = new BtreePage(pageNo, EMPTY_IMAGE, usable, type, 0, 0);
     page.cells = [];
+    page.keys = tableKeys(type, page.cells);
     return page;
   }
 
@@ -201,11 +219,8 @@ export class BtreePage {
 
   /** Rowid key of cell `i` of a table page. */
   rowidAt(i: number): number | bigint {
-    const buf = this.cellBuffer(i);
-    let off = this.cellOffset(i);
-    if (this.type === PAGE_TABLE_INTERIOR) return readVarint(buf, off + 4);
-    off += buf[off] < 0x80 ? 1 : (readVarint32(buf, off), lastVarintLength);
-    return buf[off] < 0x80 ? buf[off] : readVarint(buf, off);
+    if (this.keys !== null) return this.keys[i];
+    return cellRowid(this.type, this.cellBuffer(i), this.cellOffset(i));
   }
 
   /** A mutable copy of this page (the same object if already mutable). */
@@ -220,6 +235,7 @@ export class BtreePage {
     }
     copy.cells = cells;
     copy.used = used;
+    copy.keys = tableKeys(this.type, cells);
     return copy;
   }
 
@@ -240,6 +256,7 @@ export class BtreePage {
 
   insertCell(i: number, cell: Uint8Array): void {
     this.mutableCells().splice(i, 0, cell);
+    this.keys?.splice(i, 0, cellRowid(this.type, cell, 0));
     this.used += cell.length + 2;
     this.nCells++;
   }
@@ -248,11 +265,13 @@ export class BtreePage {
     const cells = this.mutableCells();
     this.used += cell.length - cells[i].length;
     cells[i] = cell;
+    if (this.keys !== null) this.keys[i] = cellRowid(this.type, cell, 0);
   }
 
   removeCell(i: number): Uint8Array {
     const cells = this.mutableCells();
     const [cell] = cells.splice(i, 1);
+    this.keys?.splice(i, 1);
     this.used -= cell.length + 2;
     this.nCells--;
     return cell;
@@ -268,6 +287,7 @@ export class BtreePage {
     let used = 0;
     for (const c of cells) used += c.length + 2;
     this.used = used;
+    this.keys = tableKeys(type, cells);
   }
 
   /** Sets the left-child pointer of interior cell `i` (copying the cell), or the right child. */
