@@ -43,7 +43,8 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
   // An aggregate inside a window's PARTITION BY or ORDER BY makes the whole query an aggregate, as in SQLite.
   const grouped = aggregate || windowDefsUseAggregates(core, parts);
   const input: WindowInput = grouped ? groupInput(core, parts) : rowInput(parts);
-  const argCtx = input.ctx;
+  // Result-column aliases are visible inside windows of the ORDER BY clause only (as in SQLite).
+  let argCtx: ExprContext = { ...input.ctx, resolveAlias: undefined };
   const fctx: FunctionContext = env.runtime.functions;
 
   const passes = new Map<string, WindowPassSpec>();
@@ -103,6 +104,7 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
   };
   const columns = projections.map((p) => columnInfo(p, input.scope));
   const outEvals = projections.map((p) => compileExpr(p.expr, outCtx));
+  argCtx = input.ctx;
   const sort = compileOrderBy(parts.orderBy, projections, outCtx, input.scope);
   if (sort) env.plan.add("USE TEMP B-TREE FOR ORDER BY");
   const width = outEvals.length;

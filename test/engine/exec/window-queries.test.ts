@@ -82,6 +82,10 @@ const SHAPES: Query[] = [
   ["SELECT row_number() OVER (), count(*) OVER () FROM (SELECT 1 UNION ALL SELECT 2)", 2],
   ["SELECT id, row_number() OVER (ORDER BY 1) FROM t", 2],
   ["SELECT id, sum(x) OVER (ORDER BY id ROWS -1 PRECEDING) FROM t WHERE 0", 2],
+  ["SELECT id AS z FROM t ORDER BY sum(x) OVER (ORDER BY z DESC), z", 1],
+  ["SELECT row_number() OVER ()", 1],
+  ["SELECT sum(x), rank() OVER () FROM t WHERE 0", 2],
+  ["SELECT g, count(*) OVER () FROM t WHERE 0 GROUP BY g", 2],
 ];
 
 const ERRORS: Query[] = [
@@ -108,6 +112,8 @@ const ERRORS: Query[] = [
   ["SELECT g, count(*) FROM t GROUP BY row_number() OVER ()", 2],
   ["SELECT id, sum(row_number() OVER ()) OVER () FROM t", 2],
   ["SELECT id, sum(x) OVER (ORDER BY k RANGE BETWEEN 1 FOLLOWING AND CURRENT ROW) FROM t", 2],
+  ["SELECT id AS z, sum(x) OVER (ORDER BY z) FROM t", 2],
+  ["SELECT id AS z, sum(z) OVER () FROM t", 2],
 ];
 
 let oracle: WindowOracle;
