@@ -3,6 +3,7 @@
 // (https://www.sqlite.org/fileformat2.html).
 
 import { SqliteError } from "../errors.js";
+import { checkSqliteHeader, SQLITE_MAGIC } from "../pager/memory-page-store.js";
 import { readU32, writeU16, writeU32 } from "./varint.js";
 
 export const PAGE_INDEX_INTERIOR = 0x02;
@@ -13,7 +14,6 @@ export const PAGE_TABLE_LEAF = 0x0d;
 export type TreeKind = "table" | "index";
 
 export const DB_HEADER_SIZE = 100;
-export const MAGIC = "SQLite format 3\u0000";
 /** SQLITE_VERSION_NUMBER written at offset 96. */
 export const WRITER_VERSION = 3046000;
 /** The page holding the byte at offset 2^30 (the lock byte) is never used. */
@@ -66,7 +66,7 @@ export function localPayloadSize(payloadSize: number, usable: number, tableLeaf:
 /** A fresh 100-byte header for an empty database of `pageSize` bytes. */
 export function newDatabaseHeader(pageSize: number): Uint8Array {
   const h = new Uint8Array(DB_HEADER_SIZE);
-  for (let i = 0; i < 16; i++) h[i] = MAGIC.charCodeAt(i);
+  for (let i = 0; i < 16; i++) h[i] = SQLITE_MAGIC.charCodeAt(i);
   writeU16(h, 16, pageSize === 65536 ? 1 : pageSize);
   h[18] = 1; // file format write version: legacy (rollback journal)
   h[19] = 1; // read version
@@ -92,10 +92,7 @@ function notADb(): never {
  * page size (page size minus reserved bytes).
  */
 export function validateHeader(page1: Uint8Array, pageSize: number): number {
-  if (page1.length < DB_HEADER_SIZE) notADb();
-  for (let i = 0; i < 16; i++) if (page1[i] !== MAGIC.charCodeAt(i)) notADb();
-  const raw = (page1[16] << 8) | page1[17];
-  if ((raw === 1 ? 65536 : raw) !== pageSize) notADb();
+  if (checkSqliteHeader(page1) !== pageSize) notADb();
   if (page1[18] > 2 || page1[19] > 2) notADb();
   if (page1[21] !== 64 || page1[22] !== 32 || page1[23] !== 32) notADb();
   const usable = pageSize - page1[20];

@@ -7,7 +7,7 @@
 // - The cache holds at most its capacity of latest pages; superseded versions
 //   live only while a pinned snapshot can read them.
 export type { PageStore } from "./page-store.js";
-export { MemoryPageStore, checkSqliteHeader, headerPageSize } from "./memory-page-store.js";
+export { MemoryPageStore, checkSqliteHeader, headerPageSize, SQLITE_MAGIC } from "./memory-page-store.js";
 export {
   Pager,
   Snapshot,

@@ -6,7 +6,8 @@
 import { SqliteError } from "../errors.js";
 import type { PageStore } from "./page-store.js";
 
-const MAGIC = "SQLite format 3\u0000";
+/** The 16 bytes every SQLite database file starts with. */
+export const SQLITE_MAGIC = "SQLite format 3\u0000";
 
 /** Page size from a database header, or undefined when the field is invalid. */
 export function headerPageSize(image: Uint8Array): number | undefined {
@@ -19,7 +20,7 @@ export function headerPageSize(image: Uint8Array): number | undefined {
 export function checkSqliteHeader(image: Uint8Array): number {
   if (image.length < 100) throw new SqliteError("file is not a database", "SQLITE_NOTADB");
   for (let i = 0; i < 16; i++) {
-    if (image[i] !== MAGIC.charCodeAt(i)) throw new SqliteError("file is not a database", "SQLITE_NOTADB");
+    if (image[i] !== SQLITE_MAGIC.charCodeAt(i)) throw new SqliteError("file is not a database", "SQLITE_NOTADB");
   }
   const pageSize = headerPageSize(image);
   if (pageSize === undefined) throw new SqliteError("file is not a database", "SQLITE_NOTADB");
