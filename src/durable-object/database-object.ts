@@ -10,7 +10,10 @@ import { DurableObjectPageStore } from "./do-page-store.js";
 import { errorResponse, responseForError } from "./hrana/errors.js";
 import { handleCursor, handlePipeline } from "./hrana/http.js";
 import { handleQuery } from "./json-api.js";
-import { limitsFromEnv, type LimitVars } from "./limits.js";
+import { chooseSubprotocol, HranaSocketSession, WS_SUBPROTOCOLS } from "./hrana/ws-session.js";
+import { limitsFromEnv } from "./limits.js";
+import { authorizeToken } from "../router/auth.js";
+import type { Env } from "../router/env.js";
 
 type Handler = (service: DatabaseService, request: Request, access: Access) => Promise<Response>;
 
@@ -21,7 +24,7 @@ const POST_ROUTES: Record<string, Handler> = {
   query: handleQuery,
 };
 
-export class DatabaseObject extends DurableObject<LimitVars> {
+export class DatabaseObject extends DurableObject<Env> {
   private service: DatabaseService | undefined;
   /** The alarm time this instance asked for, if it is still pending. */
   private alarmAt: number | null = null;
@@ -33,6 +36,7 @@ export class DatabaseObject extends DurableObject<LimitVars> {
     if (endpoint === "health" && request.method === "GET") {
       return Response.json({ status: "ok", database: name, objectId: this.ctx.id.toString(), openStreams: this.service?.streams.size ?? 0 });
     }
+    if (endpoint === "" && request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.acceptSocket(name, request);
     const handler = POST_ROUTES[endpoint];
     if (!handler) return errorResponse(404, `no endpoint ${url.pathname}`, "NOT_FOUND");
     if (request.method !== "POST") return errorResponse(405, `${endpoint} takes POST`, "METHOD_NOT_ALLOWED");
@@ -53,6 +57,22 @@ export class DatabaseObject extends DurableObject<LimitVars> {
 
   override async alarm(): Promise<void> {
     await this.expireIdleStreams();
+  }
+
+  /** Hrana over WebSocket: the 101 names the chosen subprotocol (clients fail without it); the token comes in the hello. */
+  private acceptSocket(name: string, request: Request): Response {
+    const offer = request.headers.get("sec-websocket-protocol");
+    const protocol = chooseSubprotocol(offer);
+    if (offer !== null && protocol === null) {
+      return errorResponse(400, `no supported WebSocket subprotocol offered; this server speaks ${WS_SUBPROTOCOLS.join(", ")}`, "UNSUPPORTED_SUBPROTOCOL");
+    }
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    new HranaSocketSession(this.open(name), server, async (jwt) => {
+      const outcome = await authorizeToken(jwt, this.env, name);
+      return "access" in outcome ? outcome : { message: outcome.message, code: outcome.code };
+    });
+    return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "sec-websocket-protocol": protocol } : {} });
   }
 
   private open(name: string): DatabaseService {

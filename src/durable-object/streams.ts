@@ -9,14 +9,14 @@
 //   middle of a request is never expired.
 // - Eviction of the Durable Object drops every stream with the memory that
 //   held it; nothing uncommitted was ever stored, so that is an expiry too.
+// - Streams of a WebSocket are never found by baton nor expired as idle; they
+//   close with their socket.
 import type { Database } from "../engine/index.js";
 import { BatonSigner } from "./baton.js";
 import { RequestError } from "./hrana/errors.js";
 import type { Limits } from "./limits.js";
 
 export class Stream {
-  /** SQL texts kept by store_sql, by id. */
-  readonly storedSql = new Map<number, string>();
   sequence = 0;
   expiresAt = 0;
   inRequest = false;
@@ -33,6 +33,10 @@ export class Stream {
   constructor(
     readonly id: string,
     readonly conn: Database,
+    /** SQL texts kept by store_sql, by id (shared by all streams of one WebSocket). */
+    readonly storedSql: Map<number, string>,
+    /** Owned by a WebSocket: lives as long as the socket, never expired as idle. */
+    readonly heldBySocket: boolean,
   ) {}
 }
 
@@ -51,13 +55,13 @@ export class StreamRegistry {
     return this.streams.size;
   }
 
-  /** A new stream, already marked as in a request. */
-  open(): Stream {
+  /** A new stream, already marked as in a request (HTTP) or held by its socket. */
+  open(socketSql?: Map<number, string>): Stream {
     if (this.streams.size >= this.limits.maxStreams) {
       throw new RequestError(`too many open streams on this database (limit ${this.limits.maxStreams}); close streams or retry later`, "TOO_MANY_STREAMS", 429);
     }
     const id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const stream = new Stream(id, this.db.connect());
+    const stream = new Stream(id, this.db.connect(), socketSql ?? new Map(), socketSql !== undefined);
     stream.inRequest = true;
     this.streams.set(id, stream);
     return stream;
@@ -98,7 +102,7 @@ export class StreamRegistry {
   expireIdle(now: number): number {
     let expired = 0;
     for (const stream of [...this.streams.values()]) {
-      if (!stream.inRequest && stream.expiresAt <= now) {
+      if (!stream.inRequest && !stream.heldBySocket && stream.expiresAt <= now) {
         this.close(stream);
         expired++;
       }
@@ -109,7 +113,7 @@ export class StreamRegistry {
   /** When the next idle stream expires, if any. */
   nextExpiry(): number | null {
     let next: number | null = null;
-    for (const s of this.streams.values()) if (!s.inRequest && (next === null || s.expiresAt < next)) next = s.expiresAt;
+    for (const s of this.streams.values()) if (!s.inRequest && !s.heldBySocket && (next === null || s.expiresAt < next)) next = s.expiresAt;
     return next;
   }
 }

@@ -33,7 +33,12 @@ app.get("/health", (c) => c.json({ status: "ok", service: "tessera" }));
 
 app.get("/version", (c) => c.json({ service: "tessera", version: SERVICE_VERSION, hrana: { http: ["v2", "v3"] } }));
 
-app.all("/db/:name", () => jsonError(400, TRAILING_SLASH_MESSAGE, "TRAILING_SLASH_REQUIRED"));
+// Without the slash: a WebSocket is fine (it connects to exactly this URL); HTTP clients would resolve endpoints wrongly.
+app.all("/db/:name", (c) =>
+  c.req.header("upgrade")?.toLowerCase() === "websocket"
+    ? forwardToDatabase(c, c.req.param("name"), "")
+    : jsonError(400, TRAILING_SLASH_MESSAGE, "TRAILING_SLASH_REQUIRED"),
+);
 
 app.all("/db/:name/*", async (c) => {
   const name = c.req.param("name");

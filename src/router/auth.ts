@@ -67,7 +67,13 @@ export function accessFromClaims(claims: JWTPayload, database: string): Access |
 }
 
 /** Checks the request's bearer token for `database`. */
-export async function authorize(request: Request, env: Env, database: string): Promise<AuthOutcome> {
+export function authorize(request: Request, env: Env, database: string): Promise<AuthOutcome> {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "");
+  return authorizeToken(match ? match[1] : null, env, database);
+}
+
+/** Checks a token (from a header, or a WebSocket hello) for `database`. */
+export async function authorizeToken(token: string | null, env: Env, database: string): Promise<AuthOutcome> {
   const keys = await loadKeys(env);
   if (keys.length === 0) {
     if (!loggedOpen) {
@@ -76,14 +82,12 @@ export async function authorize(request: Request, env: Env, database: string): P
     }
     return { access: "rw" };
   }
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) return { status: 401, message: "authentication required: send Authorization: Bearer <token>", code: "AUTH_REQUIRED" };
+  if (token === null) return { status: 401, message: "authentication required: send Authorization: Bearer <token>", code: "AUTH_REQUIRED" };
   let claims: JWTPayload | null = null;
   let expired = false;
   for (const { key, algorithm } of keys) {
     try {
-      claims = (await jwtVerify(match[1], key, { algorithms: [algorithm] })).payload;
+      claims = (await jwtVerify(token, key, { algorithms: [algorithm] })).payload;
       break;
     } catch (e) {
       if (e instanceof joseErrors.JWTExpired) expired = true;

@@ -20,7 +20,10 @@ export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: str
   if (!isValidDatabaseName(name)) {
     return jsonError(400, "invalid database name: 1-63 lowercase letters, digits or inner hyphens (v1, v2, v3... are reserved)", "INVALID_DATABASE_NAME");
   }
-  if (endpoint === "") return jsonError(400, TRAILING_SLASH_MESSAGE, "TRAILING_SLASH_REQUIRED");
+  const webSocket = endpoint === "" && c.req.header("upgrade")?.toLowerCase() === "websocket";
+  if (endpoint === "" && !webSocket) {
+    return jsonError(404, "the database URL itself serves Hrana over WebSocket; over HTTP use v2/pipeline, v3/pipeline, v3/cursor or query", "NOT_FOUND");
+  }
   if (c.req.method === "GET" && VERSION_PROBES.has(endpoint)) return c.json({ version: endpoint });
   if (endpoint.startsWith("v3-protobuf") || endpoint.startsWith("v1/")) {
     return jsonError(404, `${endpoint} is not served yet; use v2/pipeline or v3/pipeline (JSON)`, "NOT_SUPPORTED");
@@ -28,7 +31,8 @@ export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: str
   const declared = Number(c.req.header("content-length") ?? NaN);
   const limit = Number(c.env.MAX_BODY_BYTES ?? DEFAULT_LIMITS.maxBodyBytes);
   if (declared > limit) return jsonError(413, `the request body exceeds the limit of ${limit} bytes`, "BODY_TOO_LARGE");
-  const auth = await authorize(c.req.raw, c.env, name);
+  // A WebSocket's token arrives in its hello message; the Durable Object checks it.
+  const auth = webSocket ? { access: "ro" as const } : await authorize(c.req.raw, c.env, name);
   if ("status" in auth) return jsonError(auth.status, auth.message, auth.code);
   const url = new URL(c.req.url);
   url.pathname = `/db/${name}/${endpoint}`;

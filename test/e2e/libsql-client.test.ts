@@ -15,6 +15,12 @@ function client(name: string, intMode: "number" | "bigint" = "number"): Client {
   return c;
 }
 
+function wsClient(name: string, intMode: "number" | "bigint" = "number"): Client {
+  const c = createClient({ url: worker.databaseUrl(name).replace(/^http/, "ws"), intMode });
+  clients.push(c);
+  return c;
+}
+
 async function errorOf(promise: Promise<unknown>): Promise<LibsqlError> {
   try {
     await promise;
@@ -174,5 +180,34 @@ describe("@libsql/client over HTTP", () => {
     clients.push(db);
     const e = await errorOf(db.execute("SELECT 1"));
     expect(e.message).toMatch(/must end with a slash/);
+  });
+});
+
+describe("@libsql/client over WebSocket", () => {
+  it("runs statements, batches and executeMultiple with every value type", async () => {
+    const db = wsClient("ws-values", "bigint");
+    await db.executeMultiple("CREATE TABLE v (i INTEGER, r REAL, t TEXT, b BLOB); CREATE TABLE w (x);");
+    const blob = new Uint8Array([9, 8, 7]);
+    await db.execute({ sql: "INSERT INTO v VALUES (?, ?, ?, ?)", args: [9223372036854775807n, 0.25, "ws", blob] });
+    const [rs] = await db.batch(["SELECT i, r, t, b FROM v", "INSERT INTO w VALUES (1)"], "write");
+    expect(rs.rows[0].i).toBe(9223372036854775807n);
+    expect(rs.rows[0].r).toBe(0.25);
+    expect(rs.rows[0].t).toBe("ws");
+    expect(new Uint8Array(rs.rows[0].b as ArrayBuffer)).toEqual(blob);
+    expect((await errorOf(db.execute("SELECT * FROM nope"))).code).toBe("SQLITE_ERROR");
+  });
+
+  it("runs two interactive transactions on one socket: the second waits for the first", async () => {
+    const db = wsClient("ws-tx");
+    await db.execute("CREATE TABLE t (v TEXT)");
+    const first = await db.transaction("write");
+    await first.execute("INSERT INTO t VALUES ('first')");
+    const secondStarted = db.transaction("write");
+    await sleep(200);
+    await first.commit();
+    const second = await secondStarted;
+    await second.execute("INSERT INTO t VALUES ('second')");
+    await second.rollback();
+    expect((await db.execute("SELECT v FROM t")).rows.map((r) => r.v)).toEqual(["first"]);
   });
 });

@@ -20,7 +20,8 @@ export interface PipelineOutcome {
   closed: boolean;
 }
 
-async function runRequest(ctx: ExecContext, request: StreamRequest): Promise<StreamResponse> {
+/** Runs one stream request (the kinds HTTP pipelines and WebSockets share). */
+export async function runRequest(ctx: ExecContext, request: StreamRequest): Promise<StreamResponse> {
   const { stream } = ctx;
   switch (request.type) {
     case "close":

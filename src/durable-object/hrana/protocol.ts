@@ -47,7 +47,7 @@ export interface CursorRequest {
 
 type Obj = Record<string, unknown>;
 
-function object(v: unknown, what: string): Obj {
+export function object(v: unknown, what: string): Obj {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ProtocolError(`${what} must be a JSON object`);
   return v as Obj;
 }
@@ -57,7 +57,7 @@ function array(v: unknown, what: string): unknown[] {
   return v;
 }
 
-function integer(v: unknown, what: string): number {
+export function integer(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new ProtocolError(`${what} must be an integer`);
   return v;
 }
@@ -121,7 +121,7 @@ export function batchSteps(v: unknown): BatchStep[] {
   });
 }
 
-function streamRequest(v: unknown): StreamRequest {
+export function streamRequest(v: unknown): StreamRequest {
   const o = object(v, "request");
   switch (o.type) {
     case "close":
