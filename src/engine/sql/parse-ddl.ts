@@ -122,14 +122,18 @@ function parseCreateTrigger(p: Parser, start: number, temp: boolean): CreateTrig
 
 function parseTriggerStatement(p: Parser): TriggerStatement {
   const ctx: DmlContext = { withClause: null, start: p.cur.start, inTrigger: true };
+  let statement: TriggerStatement;
   switch (p.cur.type) {
     case "INSERT":
     case "REPLACE":
-      return parseInsert(p, ctx);
+      statement = parseInsert(p, ctx);
+      break;
     case "UPDATE":
-      return parseUpdate(p, ctx);
+      statement = parseUpdate(p, ctx);
+      break;
     case "DELETE":
-      return parseDelete(p, ctx);
+      statement = parseDelete(p, ctx);
+      break;
     case "SELECT":
     case "VALUES":
     case "WITH":
@@ -137,6 +141,8 @@ function parseTriggerStatement(p: Parser): TriggerStatement {
     default:
       throw p.syntaxError();
   }
+  if (ctx.triggerError !== undefined) throw p.is(";") ? ctx.triggerError : p.syntaxError();
+  return statement;
 }
 
 /**

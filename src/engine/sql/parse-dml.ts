@@ -2,6 +2,7 @@
 // UPDATE (SET lists incl. row-value targets, FROM) and DELETE, and the
 // conflict-resolution keywords they share with the DDL.
 
+import type { SqliteError } from "../errors.js";
 import type {
   ConflictAction,
   Delete,
@@ -25,6 +26,11 @@ export interface DmlContext {
   withClause: WithClause | null;
   start: number;
   inTrigger: boolean;
+  /**
+   * Inside a trigger, the first forbidden form found; SQLite reports it only
+   * once the whole trigger step is parsed (see parseTriggerStatement).
+   */
+  triggerError?: SqliteError;
 }
 
 /** ROLLBACK | ABORT | FAIL | IGNORE | REPLACE, or a syntax error. */
@@ -46,7 +52,7 @@ function parseOrConflict(p: Parser): ConflictAction | null {
 function parseTargetName(p: Parser, ctx: DmlContext): [Ident | null, Ident] {
   const [schema, name] = p.qualifiedName();
   if (schema !== null && ctx.inTrigger) {
-    throw p.error(
+    ctx.triggerError ??= p.error(
       "qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers",
       schema.start,
     );
@@ -62,7 +68,7 @@ function parseQualifiedTable(p: Parser, ctx: DmlContext): TableRef {
   const indexHint = parseIndexHint(p);
   if (indexHint !== null && ctx.inTrigger) {
     const clause = indexHint.kind === "IndexedBy" ? "INDEXED BY" : "NOT INDEXED";
-    throw p.error(`the ${clause} clause is not allowed on UPDATE or DELETE statements within triggers`, indexHint.start);
+    ctx.triggerError ??= p.error(`the ${clause} clause is not allowed on UPDATE or DELETE statements within triggers`, indexHint.start);
   }
   return { kind: "TableRef", schema, name, alias, indexHint, start: start, end: p.lastEnd };
 }
@@ -86,7 +92,9 @@ export function parseInsert(p: Parser, ctx: DmlContext): Insert {
     p.expect("VALUES");
     source = { kind: "DefaultValues", start: start, end: p.lastEnd };
   } else {
+    p.insertSourceDepth++;
     source = parseSelect(p);
+    p.insertSourceDepth--;
     // Only upserts with a conflict target may be followed by another one.
     while (p.is("ON") && (upserts.length === 0 || upserts[upserts.length - 1].target !== null)) {
       upserts.push(parseUpsert(p));

@@ -73,7 +73,7 @@ export function parsePragma(p: Parser): Statement {
   const start = p.expect("PRAGMA").start;
   const [schema, name] = p.qualifiedName();
   let value: Expr | Ident | null = null;
-  if (p.accept("=")) {
+  if (p.accept("=") || p.accept("==")) {
     value = parsePragmaValue(p);
   } else if (p.accept("(")) {
     value = parsePragmaValue(p);

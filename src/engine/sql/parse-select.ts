@@ -145,23 +145,27 @@ function parseSimpleSelect(p: Parser): SelectCore | ValuesClause {
   return p.is("VALUES") ? parseValues(p) : parseSelectCore(p);
 }
 
-/** Tokens that may follow a VALUES row. */
-const VALUES_FOLLOWERS = new Set<TokenType>([",", ")", ";", "EOF", "UNION", "INTERSECT", "EXCEPT", "ON", "RETURNING"]);
-
 function parseValues(p: Parser): ValuesClause {
   const start = p.expect("VALUES").start;
   const rows: Expr[][] = [];
+  let mismatch = -1;
   do {
     const rowStart = p.expect("(").start;
     const row = parseExprList(p);
     p.expect(")");
-    if (rows.length > 0 && row.length !== rows[0].length) {
-      // Reported when SQLite reduces the row, i.e. only before a valid next token.
-      if (!VALUES_FOLLOWERS.has(p.cur.type)) throw p.syntaxError();
-      throw p.error("all VALUES must have the same number of terms", rowStart);
-    }
+    if (mismatch < 0 && rows.length > 0 && row.length !== rows[0].length) mismatch = rowStart;
     rows.push(row);
   } while (p.accept(","));
+  if (mismatch >= 0) {
+    // SQLite checks the arity when the whole VALUES list is reduced, i.e. before a valid next token.
+    const next = p.cur.type;
+    const valid =
+      next === ")" || next === ";" || next === "EOF"
+        ? (next === ")") === p.openParens() > 0
+        : next === "UNION" || next === "INTERSECT" || next === "EXCEPT" || ((next === "ON" || next === "RETURNING") && p.insertSourceDepth > 0);
+    if (!valid) throw p.syntaxError();
+    throw p.error("all VALUES must have the same number of terms", mismatch);
+  }
   return { kind: "ValuesClause", rows, start: start, end: p.lastEnd };
 }
 

@@ -100,6 +100,7 @@ function parseCommand(p: Parser): Statement {
         p.expect("PLAN");
         queryPlan = true;
       }
+      if (p.is("EXPLAIN")) throw p.syntaxError();
       const statement = parseCommand(p);
       return { kind: "Explain", queryPlan, statement, start: t.start, end: statement.end };
     }

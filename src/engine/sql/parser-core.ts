@@ -25,6 +25,8 @@ const MAX_DEPTH = 1000;
 export class Parser {
   /** Index of the current token in `tokens`. */
   pos: number;
+  /** > 0 while parsing the SELECT / VALUES source of an INSERT (where ON and RETURNING may follow). */
+  insertSourceDepth = 0;
   private depth = 0;
   private paramMax = 0;
   private paramNames: (string | null)[] = [];
