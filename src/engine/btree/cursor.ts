@@ -332,6 +332,13 @@ function corruptTree(root: number): never {
   throw new SqliteError(`database disk image is malformed (tree ${root} too deep or cyclic)`, "SQLITE_CORRUPT");
 }
 
+/** Rowids compare with ===, so a bigint inside the safe range must become a number. */
+function canonicalRowid(rowid: number | bigint): number | bigint {
+  if (typeof rowid === "bigint") return rowid >= -9007199254740991n && rowid <= 9007199254740991n ? Number(rowid) : rowid;
+  if (!Number.isSafeInteger(rowid)) throw new SqliteError(`rowid ${rowid} is not an integer`, "SQLITE_MISMATCH");
+  return rowid;
+}
+
 /** Cursor over a table B-tree: entries are (rowid, record payload), ordered by rowid. */
 export class TableCursor extends BtreeCursor {
   private target: number | bigint = 0;
@@ -343,6 +350,7 @@ export class TableCursor extends BtreeCursor {
 
   /** Positions per `mode` relative to `rowid`; returns whether an entry was found ("eq": exactly). */
   seek(rowid: number | bigint, mode: SeekMode = "eq"): boolean {
+    rowid = canonicalRowid(rowid);
     this.target = rowid;
     switch (mode) {
       case "eq":
@@ -396,6 +404,7 @@ export class TableCursor extends BtreeCursor {
 
   /** Inserts or replaces the row `rowid`; the cursor ends on it. */
   insert(rowid: number | bigint, record: Uint8Array): void {
+    rowid = canonicalRowid(rowid);
     const ctx = this.writer();
     ctx.beforeMutation(this.root, this);
     // The slot the descent reaches is where the key belongs; the next entry

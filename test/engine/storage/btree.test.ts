@@ -69,6 +69,7 @@ describe("table B-tree cursor", () => {
     for (let ok = c.first(); ok; ok = c.next()) got.push(c.rowid());
     expect(got).toEqual([-9223372036854775808n, -1, 0, 2 ** 53 - 1, 9007199254740993n, 9223372036854775807n]);
     expect(c.seek(9223372036854775807n)).toBe(true);
+    expect(c.seek(0n) && c.rowid()).toBe(0);
   });
 });
 
