@@ -146,11 +146,24 @@ function parseSetList(p: Parser): SetClause[] {
     const start = p.cur.start;
     const parenthesized = p.is("(");
     const columns = parenthesized ? p.nameList() : [p.nm()];
-    p.expect("=");
+    if (!p.accept("==")) p.expect("=");
     const value = parseExpr(p);
     list.push({ kind: "SetClause", columns, parenthesized, value, start: start, end: p.lastEnd });
   } while (p.accept(","));
   return list;
+}
+
+/**
+ * `[RETURNING ...] [ORDER BY ...] [LIMIT ...]` after UPDATE / DELETE ... WHERE
+ * (RETURNING may also come last). Trigger steps take none of them.
+ */
+function parseDmlTail(p: Parser, ctx: DmlContext): Pick<Update, "returning" | "orderBy" | "limit"> {
+  if (ctx.inTrigger) return { returning: null, orderBy: [], limit: null };
+  let returning = parseReturning(p);
+  const orderBy = p.is("ORDER") ? parseOrderBy(p) : [];
+  const limit = parseLimit(p);
+  returning ??= parseReturning(p);
+  return { returning, orderBy, limit };
 }
 
 /** UPDATE; the current token is UPDATE. */
@@ -162,10 +175,7 @@ export function parseUpdate(p: Parser, ctx: DmlContext): Update {
   const set = parseSetList(p);
   const from = p.accept("FROM") ? parseFrom(p) : null;
   const where = p.accept("WHERE") ? parseExpr(p) : null;
-  let returning = parseReturning(p);
-  const orderBy = p.is("ORDER") ? parseOrderBy(p) : [];
-  const limit = parseLimit(p);
-  returning ??= parseReturning(p);
+  const { returning, orderBy, limit } = parseDmlTail(p, ctx);
   return {
     kind: "Update",
     with: ctx.withClause,
@@ -187,9 +197,6 @@ export function parseDelete(p: Parser, ctx: DmlContext): Delete {
   p.expect("FROM");
   const table = parseQualifiedTable(p, ctx);
   const where = p.accept("WHERE") ? parseExpr(p) : null;
-  let returning = parseReturning(p);
-  const orderBy = p.is("ORDER") ? parseOrderBy(p) : [];
-  const limit = parseLimit(p);
-  returning ??= parseReturning(p);
+  const { returning, orderBy, limit } = parseDmlTail(p, ctx);
   return { kind: "Delete", with: ctx.withClause, table, where, orderBy, limit, returning, start: ctx.start, end: p.lastEnd };
 }
