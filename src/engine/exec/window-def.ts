@@ -60,11 +60,16 @@ export class WindowResolver {
     }
   }
 
-  resolve(call: FunctionCall): ResolvedWindow {
+  /**
+   * The window a call runs over. Functions that do not look at the frame get
+   * the fixed frame SQLite assigns them, which decides what windows count as
+   * the same (and so the passes and the output order).
+   */
+  resolve(call: FunctionCall, fnName: string): ResolvedWindow {
     const over = call.over as NonNullable<FunctionCall["over"]>;
     const chained = over.kind === "Ident" ? this.lookup(over.name) : this.chain(over);
+    const f = FIXED_FRAMES.get(fnName) ?? chained.frame;
     const text = (e: { start: number; end: number }) => this.source.slice(e.start, e.end);
-    const f = chained.frame;
     const key = [
       chained.partitionBy.map(text).join(","),
       chained.orderBy.map((o) => `${text(o.expr)} ${o.direction ?? ""} ${o.nulls ?? ""}`).join(","),
@@ -98,6 +103,22 @@ export class WindowResolver {
     return { partitionBy, orderBy, frame, explicitFrame: def.frame !== null };
   }
 }
+
+function fixedFrame(unit: FrameSpec["unit"], start: FrameBoundType, end: FrameBoundType): FrameSpec {
+  return { unit, start: { type: start, offset: null }, end: { type: end, offset: null }, exclude: null };
+}
+
+/** The frames SQLite gives ranking and offset functions whatever their OVER says (sqlite3WindowUpdate). */
+const FIXED_FRAMES = new Map<string, FrameSpec>([
+  ["row_number", fixedFrame("ROWS", "UNBOUNDED PRECEDING", "CURRENT ROW")],
+  ["dense_rank", fixedFrame("RANGE", "UNBOUNDED PRECEDING", "CURRENT ROW")],
+  ["rank", fixedFrame("RANGE", "UNBOUNDED PRECEDING", "CURRENT ROW")],
+  ["percent_rank", fixedFrame("GROUPS", "CURRENT ROW", "UNBOUNDED FOLLOWING")],
+  ["cume_dist", fixedFrame("GROUPS", "FOLLOWING", "UNBOUNDED FOLLOWING")],
+  ["ntile", fixedFrame("ROWS", "CURRENT ROW", "UNBOUNDED FOLLOWING")],
+  ["lead", fixedFrame("ROWS", "UNBOUNDED PRECEDING", "UNBOUNDED FOLLOWING")],
+  ["lag", fixedFrame("ROWS", "UNBOUNDED PRECEDING", "CURRENT ROW")],
+]);
 
 const BOUND_RANK: Record<FrameBoundType, number> = {
   "UNBOUNDED PRECEDING": 0,

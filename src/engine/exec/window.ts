@@ -1,13 +1,14 @@
 // Window functions (calls with OVER) in a SELECT core: the rows of the core
 // (join rows, or groups after HAVING for aggregate queries) are materialized
 // with every window's partition/order keys and every call's arguments; each
-// distinct window then sorts the rows, splits them into partitions and peer
+// window then sorts the rows, splits them into partitions and peer
 // groups and computes its calls; finally the result columns, DISTINCT,
 // ORDER BY and LIMIT are applied as in any other core.
 //
-// Output order without ORDER BY follows SQLite: windows are processed from
-// the last one to appear to the first, each stably re-sorting the rows, so
-// the rows come out in the first window's partition/order sequence.
+// Output order without ORDER BY follows SQLite: calls are grouped into passes
+// (see groupIntoPasses), processed from the last pass to the first, each
+// stably re-sorting the rows, so the rows come out in the first window's
+// partition/order sequence and ties keep the order the previous pass left.
 import { SqliteError } from "../errors.js";
 import type { AggregateFunction, FunctionContext, WindowFunction } from "../func/types.js";
 import { Scope, type Source } from "../plan/scope.js";
@@ -47,30 +48,8 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
   let argCtx: ExprContext = { ...input.ctx, resolveAlias: undefined };
   const fctx: FunctionContext = env.runtime.functions;
 
-  const passes = new Map<string, WindowPassSpec>();
-  const calls: WindowCallSpec[] = [];
+  const calls: { spec: WindowCallSpec; window: ResolvedWindow; ctx: ExprContext }[] = [];
   let currentRow = 0;
-
-  const passFor = (w: ResolvedWindow): WindowPassSpec => {
-    let pass = passes.get(w.key);
-    if (pass) return pass;
-    const orderSpecs = w.orderBy.map((o) => sortKeySpec(collationByName(exprCollation(o.expr, input.scope)?.name ?? "BINARY"), o.direction === "DESC", o.nulls));
-    const partitionSpecs = w.partitionBy.map((e) => sortKeySpec(collationByName(exprCollation(e, input.scope)?.name ?? "BINARY"), false, null));
-    const offsetCtx: ExprContext = { ...argCtx, scope: new Scope([], null), aggregateCall: undefined };
-    const offset = (e: Expr | null): Evaluator | null => (e === null ? null : isConstant(e) ? compileExpr(e, offsetCtx) : () => null);
-    pass = {
-      window: w,
-      keys: [...w.partitionBy.map((e) => compileExpr(e, argCtx)), ...w.orderBy.map((o) => compileExpr(o.expr, argCtx))],
-      partitionSpecs,
-      keySpecs: [...partitionSpecs, ...orderSpecs],
-      startOffset: offset(w.frame.start.offset),
-      endOffset: offset(w.frame.end.offset),
-      calls: [],
-      rowKeys: [],
-    };
-    passes.set(w.key, pass);
-    return pass;
-  };
 
   const windowCall = (call: FunctionCall): Evaluator => {
     const name = call.name.name;
@@ -80,7 +59,6 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
     if (found.kind === "scalar") throw new SqliteError(`${name}() may not be used as a window function`);
     if (call.distinct) throw new SqliteError("DISTINCT is not supported for window functions");
     if (call.filter && found.kind === "window") throw new SqliteError("FILTER clause may only be used with aggregate window functions");
-    const pass = passFor(resolver.resolve(call));
     const spec: WindowCallSpec = {
       fn: withArgumentCollation(found, call, input.scope),
       args: call.args.map((a) => compileExpr(a, argCtx)),
@@ -89,8 +67,7 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
       filterValues: [],
       results: [],
     };
-    pass.calls.push(spec);
-    calls.push(spec);
+    calls.push({ spec, window: resolver.resolve(call, found.name), ctx: argCtx });
     return () => spec.results[currentRow];
   };
 
@@ -110,7 +87,8 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
   const width = outEvals.length;
   const outFolds = columns.map((c) => foldFor(c.collation));
   // Processed last-to-first so that the first window's sort decides the final row order.
-  const passList = [...passes.values()].reverse();
+  const passList = groupIntoPasses(calls, input.scope).reverse();
+  const specs = calls.map((c) => c.spec);
 
   return {
     columns,
@@ -121,13 +99,13 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
       const { limit, offset } = parts.limits();
       if (limit === 0) return;
       for (const pass of passList) pass.rowKeys = [];
-      for (const c of calls) {
+      for (const c of specs) {
         c.argValues = [];
         c.filterValues = c.filter ? [] : null;
       }
       const n = input.read(() => {
         for (const pass of passList) pass.rowKeys.push(evaluateAll(pass.keys));
-        for (const c of calls) {
+        for (const c of specs) {
           c.argValues.push(evaluateAll(c.args));
           c.filterValues?.push(truthValue((c.filter as Evaluator)()) === true);
         }
@@ -171,6 +149,35 @@ function withArgumentCollation(fn: AggregateFunction | WindowFunction, call: Fun
   if (fn.kind !== "aggregate" || (fn.name !== "min" && fn.name !== "max") || call.args.length !== 1) return fn;
   const collation = exprCollation(call.args[0], scope)?.name ?? "BINARY";
   return collation === "BINARY" ? fn : minMaxAggregate(fn.name, collationByName(collation));
+}
+
+/**
+ * SQLite's passes: the first window still waiting takes every call over an
+ * equal window, then the next one waiting, and so on. The calls' frames as
+ * SQLite fixes them for ranking functions count in the comparison.
+ */
+function groupIntoPasses(calls: readonly { spec: WindowCallSpec; window: ResolvedWindow; ctx: ExprContext }[], scope: Scope): WindowPassSpec[] {
+  const passes: WindowPassSpec[] = [];
+  let waiting = calls;
+  while (waiting.length > 0) {
+    const { window: w, ctx } = waiting[0];
+    const orderSpecs = w.orderBy.map((o) => sortKeySpec(collationByName(exprCollation(o.expr, scope)?.name ?? "BINARY"), o.direction === "DESC", o.nulls));
+    const partitionSpecs = w.partitionBy.map((e) => sortKeySpec(collationByName(exprCollation(e, scope)?.name ?? "BINARY"), false, null));
+    const offsetCtx: ExprContext = { ...ctx, scope: new Scope([], null), aggregateCall: undefined };
+    const offset = (e: Expr | null): Evaluator | null => (e === null ? null : isConstant(e) ? compileExpr(e, offsetCtx) : () => null);
+    passes.push({
+      window: w,
+      keys: [...w.partitionBy.map((e) => compileExpr(e, ctx)), ...w.orderBy.map((o) => compileExpr(o.expr, ctx))],
+      partitionSpecs,
+      keySpecs: [...partitionSpecs, ...orderSpecs],
+      startOffset: offset(w.frame.start.offset),
+      endOffset: offset(w.frame.end.offset),
+      calls: waiting.filter((c) => c.window.key === w.key).map((c) => c.spec),
+      rowKeys: [],
+    });
+    waiting = waiting.filter((c) => c.window.key !== w.key);
+  }
+  return passes;
 }
 
 function evaluateAll(evals: readonly Evaluator[]): SqlValue[] {

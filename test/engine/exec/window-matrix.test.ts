@@ -139,4 +139,20 @@ describe("window function matrix against sql.js", () => {
     }
     expect(mismatches.slice(0, 5).join("\n")).toBe("");
   });
+
+  it("keeps SQLite's row order and tie handling with several windows and no ORDER BY", () => {
+    const rnd = seededRandom(3);
+    const windows = ["", "PARTITION BY p", "ORDER BY o", "ORDER BY v DESC", "PARTITION BY p ORDER BY o", "ORDER BY s", "PARTITION BY o ORDER BY id DESC"];
+    const functions = ["row_number()", "sum(v)", "rank()", "count(*)", "lag(id)"];
+    const mismatches: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const n = 2 + Math.floor(rnd() * 3);
+      const columns = Array.from({ length: n }, () => `${pick(rnd, functions)} OVER (${pick(rnd, windows)})`);
+      const sql = `SELECT id, ${columns.join(", ")} FROM t`;
+      const expected = oracle.sqlite(sql, n + 1);
+      const actual = oracle.tessera(sql);
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) mismatches.push(`${sql}\n  sqlite:  ${JSON.stringify(expected)}\n  tessera: ${JSON.stringify(actual)}`);
+    }
+    expect(mismatches.slice(0, 3).join("\n")).toBe("");
+  });
 });
