@@ -140,6 +140,29 @@ describe("window function matrix against sql.js", () => {
     expect(mismatches.slice(0, 5).join("\n")).toBe("");
   });
 
+  it("agrees on windows over GROUP BY results (aggregates inside window arguments and definitions)", () => {
+    const rnd = seededRandom(11);
+    const groupings = ["p", "o", "p, o", "s IS NULL"];
+    const aggregates = ["sum(v)", "count(*)", "max(o)", "avg(v)", "total(id)", "min(s)"];
+    let errors = 0;
+    const windowFns = (agg: string): string[] => ["row_number()", "rank()", "dense_rank()", "percent_rank()", `sum(${agg})`, `lag(${agg})`, `first_value(${agg})`, `group_concat(${agg}, '/')`, `count(${agg})`];
+    const mismatches: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const agg = pick(rnd, aggregates);
+      const by = pick(rnd, groupings);
+      const parts = [rnd() < 0.4 ? `PARTITION BY ${pick(rnd, aggregates)} > 2` : "", `ORDER BY ${pick(rnd, aggregates)}${rnd() < 0.5 ? " DESC" : ""}, ${by}`, rnd() < 0.4 ? frameClause(rnd, pick(rnd, UNITS), pick(rnd, EXCLUDES), [], false) : ""];
+      const having = rnd() < 0.3 ? " HAVING count(*) > 1" : "";
+      const sql = `SELECT ${by}, ${agg}, ${pick(rnd, windowFns(agg))} OVER (${parts.filter((x) => x).join(" ")}) FROM t GROUP BY ${by}${having} ORDER BY ${by}`;
+      const width = by.split(",").length + 2;
+      const expected = oracle.sqlite(sql, width);
+      const actual = oracle.tessera(sql);
+      if ("error" in expected) errors++;
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) mismatches.push(`${sql}\n  sqlite:  ${JSON.stringify(expected)}\n  tessera: ${JSON.stringify(actual)}`);
+    }
+    expect(mismatches.slice(0, 3).join("\n")).toBe("");
+    expect(errors).toBeLessThan(40);
+  });
+
   it("keeps SQLite's row order and tie handling with several windows and no ORDER BY", () => {
     const rnd = seededRandom(3);
     const windows = ["", "PARTITION BY p", "ORDER BY o", "ORDER BY v DESC", "PARTITION BY p ORDER BY o", "ORDER BY s", "PARTITION BY o ORDER BY id DESC"];
