@@ -15,7 +15,7 @@
 import { SqliteError } from "../errors.js";
 import type { SqlValue } from "../value/types.js";
 import { isWriter, type SavableCursor, type TreeReader, type TreeWriter } from "./context.js";
-import { newCellInfo, parseCell, type BtreePage } from "./page.js";
+import { indexMaxLocal, newCellInfo, parseCell, type BtreePage } from "./page.js";
 import { rebalance } from "./balance.js";
 import { buildIndexCell, buildTableLeafCell, freeOverflow, readPayload, toIndexInteriorCell } from "./payload.js";
 import { decodeRecord, RecordReader } from "./record.js";
@@ -598,6 +598,15 @@ export class IndexCursor extends BtreeCursor {
   private readerFor(page: BtreePage, i: number, reader: RecordReader): RecordReader {
     const buf = page.cellBuffer(i);
     const off = page.cellOffset(i);
+    // Hot path (every comparison of a seek): a local key needs no full cell parse.
+    let p = page.isLeaf ? off : off + 4;
+    let size = buf[p];
+    if (size < 0x80) p++;
+    else {
+      size = readVarint32(buf, p);
+      p += lastVarintLength;
+    }
+    if (size <= indexMaxLocal(page.usable)) return reader.reset(buf, p, p + size);
     const info = parseCell(page.type, buf, off, page.usable, this.info);
     if (info.overflowPage === 0) {
       const start = off + info.payloadOffset;

@@ -100,7 +100,8 @@ function tableKeys(type: number, cells: readonly Uint8Array[]): (number | bigint
 
 let maxLocalUsable = 0;
 let maxLocalValue = 0;
-function indexMaxLocal(usable: number): number {
+/** Largest payload an index cell keeps entirely on its page. */
+export function indexMaxLocal(usable: number): number {
   if (usable !== maxLocalUsable) {
     maxLocalUsable = usable;
     maxLocalValue = Math.floor(((usable - 12) * 64) / 255) - 23;
