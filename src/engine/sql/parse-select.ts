@@ -2,6 +2,7 @@
 // result columns, the FROM clause with every join form, WINDOW clauses,
 // ORDER BY / LIMIT.
 
+import type { SqliteError } from "../errors.js";
 import type {
   CommonTableExpr,
   CompoundOp,
@@ -44,19 +45,29 @@ export function parseSelectBodyAndTail(p: Parser, withClause: WithClause | null,
   const first = parseSimpleSelect(p);
   let body: SelectBody = first;
   let tail = parseOrderLimit(p, first);
+  let misplaced: SqliteError | null = null;
   for (;;) {
     const op = compoundOp(p);
     if (op === null) break;
     const right = parseSimpleSelect(p);
     const rightTail = parseOrderLimit(p, right);
-    if (tail.orderBy.length > 0 || tail.limit !== null) {
+    if (misplaced === null && (tail.orderBy.length > 0 || tail.limit !== null)) {
       const clause = tail.orderBy.length > 0 ? "ORDER BY" : "LIMIT";
-      throw p.error(`${clause} clause should come after ${op} not before`, tail.start);
+      misplaced = p.error(`${clause} clause should come after ${op} not before`, tail.start);
     }
     body = { kind: "CompoundSelect", op, left: body, right, start: body.start, end: right.end };
     tail = rightTail;
   }
+  // SQLite reports a misplaced ORDER BY/LIMIT when it reduces the whole select, before a valid next token.
+  if (misplaced !== null) throw isSelectFollower(p) ? misplaced : p.syntaxError();
   return { kind: "Select", with: withClause, body, orderBy: tail.orderBy, limit: tail.limit, start: start, end: p.lastEnd };
+}
+
+/** Whether the current token may end a SELECT here (nesting-aware). */
+function isSelectFollower(p: Parser): boolean {
+  const next = p.cur.type;
+  if (next === ")" || next === ";" || next === "EOF") return (next === ")") === p.openParens() > 0;
+  return (next === "ON" || next === "RETURNING") && p.insertSourceDepth > 0;
 }
 
 /** ORDER BY / LIMIT after one select: SQLite's grammar allows them after SELECT, not after VALUES. */
@@ -159,10 +170,7 @@ function parseValues(p: Parser): ValuesClause {
   if (mismatch >= 0) {
     // SQLite checks the arity when the whole VALUES list is reduced, i.e. before a valid next token.
     const next = p.cur.type;
-    const valid =
-      next === ")" || next === ";" || next === "EOF"
-        ? (next === ")") === p.openParens() > 0
-        : next === "UNION" || next === "INTERSECT" || next === "EXCEPT" || ((next === "ON" || next === "RETURNING") && p.insertSourceDepth > 0);
+    const valid = next === "UNION" || next === "INTERSECT" || next === "EXCEPT" || isSelectFollower(p);
     if (!valid) throw p.syntaxError();
     throw p.error("all VALUES must have the same number of terms", mismatch);
   }
