@@ -5,24 +5,27 @@
 const POLL_MS = 100;
 
 export class LockSignal {
-  private waiters: (() => void)[] = [];
+  private waiters: { since: number; wake: () => void }[] = [];
 
-  /** Wakes every waiter; they retry and wait again if still locked out. */
+  /**
+   * Wakes every waiter, longest-waiting first: the first to retry takes the
+   * lock, so writers are served in the order they started waiting.
+   */
   notify(): void {
-    const waiters = this.waiters;
+    const waiters = this.waiters.sort((a, b) => a.since - b.since);
     this.waiters = [];
-    for (const wake of waiters) wake();
+    for (const w of waiters) w.wake();
   }
 
-  /** Resolves at the next notify(), or after min(ms, poll interval). */
-  wait(ms: number): Promise<void> {
+  /** Resolves at the next notify(), or after min(ms, poll interval); `since` is when this writer began waiting. */
+  wait(ms: number, since: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(wake, Math.max(0, Math.min(ms, POLL_MS)));
       function wake(): void {
         clearTimeout(timer);
         resolve();
       }
-      this.waiters.push(wake);
+      this.waiters.push({ since, wake });
     });
   }
 }

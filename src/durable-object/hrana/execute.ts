@@ -99,7 +99,8 @@ function isBusy(e: unknown): boolean {
  */
 export async function withBusyRetry<T>(ctx: ExecContext, run: () => T): Promise<T> {
   const { stream } = ctx;
-  const deadline = Date.now() + ctx.limits.busyTimeoutMs;
+  const since = Date.now();
+  const deadline = since + ctx.limits.busyTimeoutMs;
   for (;;) {
     const wasInTransaction = stream.conn.inTransaction;
     const restartWith = stream.freshBegin;
@@ -108,7 +109,7 @@ export async function withBusyRetry<T>(ctx: ExecContext, run: () => T): Promise<
     } catch (e) {
       const lostTransaction = wasInTransaction && !stream.conn.inTransaction;
       if (!isBusy(e) || Date.now() >= deadline || (lostTransaction && restartWith === null)) throw e;
-      await ctx.lock.wait(deadline - Date.now());
+      await ctx.lock.wait(deadline - Date.now(), since);
       if (lostTransaction && restartWith !== null) stream.conn.exec(restartWith);
     }
   }
