@@ -1,5 +1,6 @@
 // Seeded differential test against sql.js: valid statements are mutated
-// (a token deleted, inserted or replaced, once or twice) and whenever SQLite
+// (a token deleted, inserted or replaced, once or twice; or the head of one
+// statement joined to the tail of another) and whenever SQLite
 // reports a syntax error our parser must report the same message, and
 // whenever SQLite accepts the text we must accept it too. Statements where
 // SQLite's first error is a semantic one are skipped (SQLite reports those
@@ -30,6 +31,11 @@ const INSERTABLE = [
   "SELECT", "FROM", "(", ")", ",", "AND", "NOT", "NULL", "1", "'s'", "a", "ON", "AS", "JOIN", "BY", "ORDER",
   "=", "*", "IN", "IS", "CASE", "END", "WHEN", "DEFAULT", "PRIMARY", "KEY", "OVER", "FILTER", "WINDOW", ".",
   "-", "COLLATE", "LIMIT", "VALUES", "DISTINCT", "ALWAYS", "GENERATED", "INDEXED", "CURRENT", "ROW",
+  "CONSTRAINT", "CHECK", "REFERENCES", "DELETE", "UPDATE", "SET", "DEFERRABLE", "TEMP", "IF", "EXISTS",
+  "TRIGGER", "BEGIN", "INSERT", "INTO", "FOR", "EACH", "WITHOUT", "ROWID", "STRICT", "UNIQUE", "INDEX",
+  "USING", "RENAME", "TO", "ADD", "COLUMN", "DROP", "CONFLICT", "DO", "NOTHING", "RETURNING", "REPLACE",
+  "OR", "AUTOINCREMENT", "RECURSIVE", "WITH", "RAISE", "EXCLUDE", "PARTITION", "ROWS", "UNBOUNDED",
+  "PRECEDING", "NULLS", "DESC", "NATURAL", "LEFT", "ESCAPE", "LIKE", "ISNULL", "BETWEEN", "UNION", "==",
 ];
 
 function ourError(sql: string): string | null {
@@ -41,15 +47,27 @@ function ourError(sql: string): string | null {
   }
 }
 
-test(`${MUTATIONS} mutated statements fail (or not) exactly as in SQLite`, async () => {
-  const rnd = random(SEED);
+function tokensOf(sql: string): string[] {
+  return tokenize(sql)
+    .tokens.filter((t) => t.type !== "EOF")
+    .map((t) => sql.slice(t.start, t.end));
+}
+
+test.each([
+  ["token edits", false],
+  ["crossover of two statements plus token edits", true],
+])(`${MUTATIONS} mutated statements (%s) fail (or not) exactly as in SQLite`, async (_label, crossover) => {
+  const rnd = random(SEED + (crossover ? 1 : 0));
   const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)];
   const mismatches: string[] = [];
   let compared = 0;
   for (let k = 0; k < MUTATIONS; k++) {
-    const base = pick(VALID);
-    const words = tokenize(base).tokens.filter((t) => t.type !== "EOF").map((t) => base.slice(t.start, t.end));
-    const count = 1 + Math.floor(rnd() * 2);
+    const words = tokensOf(pick(VALID));
+    if (crossover) {
+      const other = tokensOf(pick(VALID));
+      words.splice(Math.floor(rnd() * words.length), words.length, ...other.slice(Math.floor(rnd() * other.length)));
+    }
+    const count = (crossover ? 0 : 1) + Math.floor(rnd() * 2);
     for (let m = 0; m < count; m++) {
       const at = Math.floor(rnd() * words.length);
       const op = rnd();
