@@ -547,13 +547,14 @@ export class IndexCursor extends BtreeCursor {
       this.descendToSlot(false);
     }
     const d = this.depth - 1;
+    const append = this.atRightEdge();
     const leaf = ctx.writable(this.leaf().pageNo);
     this.refresh(d, leaf);
     leaf.insertCell(this.idx[d], buildIndexCell(ctx, key));
     this.savedKey = key;
     if (leaf.freeSpace() >= 0) return;
     const { pages, childIndex } = this.path();
-    rebalance(ctx, pages, childIndex, false);
+    rebalance(ctx, pages, childIndex, append);
     this.markSaved();
   }
 

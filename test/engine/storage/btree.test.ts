@@ -121,4 +121,28 @@ describe("index B-tree cursor", () => {
     expect(checkIntegrity(rt, { trees: [{ root: 1, kind: "table" }, { root, kind: "index", compare: byFirst }] }).errors).toEqual([]);
     rt.end();
   });
+
+  it("packs pages nearly full when keys arrive in ascending order (table and index)", () => {
+    const db = newDb(4096);
+    const tx = db.beginWrite();
+    const index = tx.createTree("index");
+    const table = tx.createTree("table");
+    const ic = tx.openIndex(index, binaryComparator);
+    const tc = tx.openTable(table);
+    for (let i = 0; i < 30000; i++) {
+      ic.insert(encodeRecord([i, i]));
+      tc.insert(i + 1, encodeRecord([i, "abc"]));
+    }
+    tx.commit();
+    const rt = db.beginRead();
+    const report = checkIntegrity(rt, {
+      trees: [
+        { root: index, kind: "index", compare: binaryComparator },
+        { root: table, kind: "table" },
+      ],
+    });
+    expect(report.trees.map((t) => t.entries)).toEqual([30000, 30000]);
+    for (const t of report.trees) expect(t.fill).toBeGreaterThan(0.95);
+    rt.end();
+  });
 });
