@@ -6,7 +6,7 @@ import { applyAffinity } from "../value/affinity.js";
 import { arith } from "../value/arith.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import type { FrameBoundType, FrameSpec } from "./window-def.js";
-import { compareKeys, type SortKeySpec } from "./sort.js";
+import type { SortKeySpec } from "./sort.js";
 
 /**
  * A frame offset as the run uses it: a row or group count for ROWS/GROUPS,
@@ -35,6 +35,8 @@ export interface PartitionLayout {
   /** The single ORDER BY value of row i (RANGE with offsets only) and its sort order. */
   rangeKey: (i: number) => SqlValue;
   rangeSpec: SortKeySpec | null;
+  /** Compares row i's ORDER BY value with `target` in the window's sort order. */
+  rangeCompare: (i: number, target: SqlValue) => number;
 }
 
 /** Fills frameStart/frameEnd (indexes 0..size-1) with each row's frame. */
@@ -87,13 +89,11 @@ function rangeBound(layout: PartitionLayout, i: number, sign: number, offset: Sq
   const key = layout.rangeKey(i);
   const numeric = typeof key === "number" || typeof key === "bigint" || key instanceof IntegralReal;
   const target = numeric ? arith(sign * (spec.desc ? -1 : 1) < 0 ? "-" : "+", key, offset) : key;
-  const targetKey = [target];
-  const specs = [spec];
   let lo = 0;
   let hi = layout.size;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const c = compareKeys([layout.rangeKey(mid)], targetKey, specs);
+    const c = layout.rangeCompare(mid, target);
     if (c < 0 || (isEnd && c === 0)) lo = mid + 1;
     else hi = mid;
   }

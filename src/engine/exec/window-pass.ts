@@ -57,6 +57,10 @@ export function evaluatePass(pass: WindowPassSpec, order: readonly number[], fct
   const groupOf = new Int32Array(n);
   const frameStart = new Int32Array(n);
   const frameEnd = new Int32Array(n);
+  // Reused one-value keys for RANGE offset comparisons.
+  const left: SqlValue[] = [null];
+  const right: SqlValue[] = [null];
+  const rangeSpecs = hasOrder ? [pass.keySpecs[nPartition]] : [];
   let p0 = 0;
   while (p0 < n) {
     let p1 = p0 + 1;
@@ -76,6 +80,11 @@ export function evaluatePass(pass: WindowPassSpec, order: readonly number[], fct
       groupStart,
       rangeKey: (i) => keys[order[base + i]][nPartition],
       rangeSpec: hasOrder ? pass.keySpecs[nPartition] : null,
+      rangeCompare: (i, target) => {
+        left[0] = keys[order[base + i]][nPartition];
+        right[0] = target;
+        return compareKeys(left, right, rangeSpecs);
+      },
     };
     if (framed) computeFrames(frame, startOffset, endOffset, layout, frameStart, frameEnd);
     const partition: Partition = { order, base, layout, frameStart, frameEnd, exclude: frame.exclude };
