@@ -15,7 +15,9 @@ import type { Expr, FunctionCall, SelectCore } from "../sql/ast.js";
 import { truthValue } from "../value/arith.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import type { CompileEnv } from "./compile-env.js";
-import { collationByName, compileExpr, exprCollation, registerCallSite, subtypeContext, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { collationByName, exprCollation } from "../plan/expr-type.js";
+import { compileExpr, registerCallSite, subtypeContext, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { minMaxAggregate } from "../func/aggregate.js";
 import { JSON_SUBTYPE_AGGREGATES } from "../func/json.js";
 import { JSON_SUBTYPE } from "../func/json-value.js";
 import type { RowSlot } from "./row-slot.js";
@@ -174,6 +176,11 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
           specs: call.orderBy.map((o) => sortKeySpec(collationByName(exprCollation(o.expr, scope)?.name ?? "BINARY"), o.direction === "DESC", o.nulls)),
         }
       : null;
+    // min() and max() compare under their argument's collation.
+    if ((fn.name === "min" || fn.name === "max") && call.args.length === 1) {
+      const collation = exprCollation(call.args[0], scope)?.name ?? "BINARY";
+      if (collation !== "BINARY") fn = minMaxAggregate(fn.name, collationByName(collation));
+    }
     const k = specs.length;
     // JSON aggregates produce JSON: their results carry the JSON subtype into enclosing calls.
     const site = { subtype: JSON_SUBTYPE_AGGREGATES.has(fn.name) ? JSON_SUBTYPE : 0 };

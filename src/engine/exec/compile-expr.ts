@@ -7,12 +7,15 @@
 // statement runtime, so evaluation allocates nothing on the common paths.
 import { SqliteError } from "../errors.js";
 import type { BuiltinFunction, FunctionContext, ScalarFunction } from "../func/types.js";
+import { collationByName, comparisonCollation, exprAffinity, exprCollation } from "../plan/expr-type.js";
 import { qualified, type ResolvedColumn, type Scope } from "../plan/scope.js";
 import type { BinaryExpr, ColumnRef, Expr, FunctionCall, Select } from "../sql/ast.js";
-import { affinityOfTypeName, type Affinity } from "../value/affinity.js";
+
+export { collationByName, comparisonCollation, exprAffinity, exprCollation };
+import type { Affinity } from "../value/affinity.js";
 import { arith, bitNot, bitwise, concat, logicalNot, negate, truthValue, type ArithOp, type BitOp } from "../value/arith.js";
 import { castValue } from "../value/cast.js";
-import { binaryCollation, findCollation, type Collation } from "../value/collation.js";
+import { binaryCollation, type Collation } from "../value/collation.js";
 import { compareForExpr, comparisonAffinity } from "../value/compare.js";
 import { INT64_MIN, intValue, type SqlValue } from "../value/types.js";
 import { RaiseSignal } from "./raise.js";
@@ -53,76 +56,6 @@ export interface ExprContext {
   resolveAlias?: (name: string) => Expr | undefined;
   /** Where a bare identifier in double quotes may not fall back to a string (e.g. CHECK in STRICT mode); default false. */
   noStringFallback?: boolean;
-}
-
-/** Collation of an expression and whether it was given explicitly with COLLATE. */
-export interface CollationInfo {
-  name: string;
-  explicit: boolean;
-}
-
-export function exprAffinity(expr: Expr, scope: Scope): Affinity {
-  switch (expr.kind) {
-    case "ColumnRef": {
-      const r = tryResolve(expr, scope);
-      if (!r) return "none";
-      return r.column < 0 ? "integer" : r.source.columns[r.column].affinity;
-    }
-    case "CastExpr":
-      return affinityOfTypeName(expr.type.name);
-    case "CollateExpr":
-      return exprAffinity(expr.expr, scope);
-    case "UnaryExpr":
-      return expr.op === "+" ? exprAffinity(expr.operand, scope) : "none";
-    default:
-      return "none";
-  }
-}
-
-export function exprCollation(expr: Expr, scope: Scope): CollationInfo | null {
-  switch (expr.kind) {
-    case "CollateExpr":
-      return { name: expr.collation.name.toUpperCase(), explicit: true };
-    case "ColumnRef": {
-      const r = tryResolve(expr, scope);
-      if (!r || r.column < 0) return null;
-      return { name: r.source.columns[r.column].collation, explicit: false };
-    }
-    case "UnaryExpr":
-      return expr.op === "+" ? exprCollation(expr.operand, scope) : null;
-    case "BinaryExpr":
-      // A COLLATE anywhere in the left operand wins, then the right (sqlite3ExprCollSeq over EP_Collate).
-      return explicitCollation(expr.left) ?? explicitCollation(expr.right);
-    default:
-      return null;
-  }
-}
-
-function explicitCollation(expr: Expr): CollationInfo | null {
-  switch (expr.kind) {
-    case "CollateExpr":
-      return { name: expr.collation.name.toUpperCase(), explicit: true };
-    case "BinaryExpr":
-      return explicitCollation(expr.left) ?? explicitCollation(expr.right);
-    case "UnaryExpr":
-      return explicitCollation(expr.operand);
-    default:
-      return null;
-  }
-}
-
-/** The collation a comparison of `left` and `right` uses (sqlite3BinaryCompareCollSeq). */
-export function comparisonCollation(left: Expr, right: Expr, scope: Scope): Collation {
-  const l = exprCollation(left, scope);
-  const r = exprCollation(right, scope);
-  const chosen = l?.explicit ? l : r?.explicit ? r : (l ?? r);
-  return chosen ? collationByName(chosen.name) : binaryCollation;
-}
-
-export function collationByName(name: string): Collation {
-  const c = findCollation(name);
-  if (!c) throw new SqliteError(`no such collation sequence: ${name}`);
-  return c;
 }
 
 function tryResolve(ref: ColumnRef, scope: Scope): ResolvedColumn | undefined {

@@ -178,7 +178,7 @@ function tableSource(table: Table, alias: string | null, join: JoinType, item: E
   const name = alias ?? table.name;
   return {
     source: newSource(name, columns, slot, !table.withoutRowid, table.rowidAlias),
-    plan: { label: alias ? `${table.name} AS ${alias}` : table.name, table, join, indexHint },
+    plan: { label: alias ?? table.name, table, join, indexHint },
     loop: { kind: "table", table, slot, tx: env.tx },
   };
 }

@@ -5,7 +5,7 @@ import type { IndexKeyComparator, RecordReader } from "../btree/index.js";
 import type { Index } from "../schema/schema.js";
 import { compareValues } from "../value/compare.js";
 import { binaryCollation, type Collation } from "../value/collation.js";
-import { collationByName } from "./compile-expr.js";
+import { collationByName } from "../plan/expr-type.js";
 
 /**
  * Orders an index cell against a probe (a prefix of the key: index columns,

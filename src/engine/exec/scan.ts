@@ -17,7 +17,7 @@ import { indexComparator } from "./index-key.js";
 import type { ArrayRowSlot } from "./row-slot.js";
 import type { StatementRuntime } from "./runtime.js";
 import type { TableRowSlot } from "./table-slot.js";
-import { rowKey, valueKey } from "./value-key.js";
+import { foldFor, rowKey, valueKey } from "./value-key.js";
 
 /** The rest of the join, run for each row of this level; returns false to stop everything. */
 export type Body = () => boolean;
@@ -34,8 +34,12 @@ export interface CompiledTerm {
   value: ProbeValue | null;
   /** IN list items. */
   list: ProbeValue[] | null;
-  /** IN (SELECT ...): produces the candidate values. */
+  /** IN (SELECT ...): produces the candidate values... */
   subquery: (() => SqlValue[]) | null;
+  /** ...compared under the (numeric) affinity of the looked-up column. */
+  subqueryAffinity: Affinity;
+  /** Collation of the comparison (hash lookups fold keys by it). */
+  collation: string;
 }
 
 /** What the loop builder needs about the source being scanned. */
@@ -244,7 +248,7 @@ function hashVisitor(
   const terms = forms.map((f) => parts.terms(f));
   const columns = forms.map((f) => f.column);
   const affinities = terms.map((t) => (t.value as ProbeValue).affinity);
-  const folds = forms.map(() => null);
+  const folds = terms.map((t) => foldFor(t.collation));
   const rt = parts.runtime;
   let builtFor = -1;
   let table = new Map<string, number[]>();
@@ -362,8 +366,7 @@ function probeList(term: CompiledTerm, compare: (a: SqlValue, b: SqlValue) => nu
   if (term.value) values = [probe(term)];
   else if (term.list) values = term.list.map((p) => applyAffinity(p.eval(), p.affinity));
   else {
-    const affinity = term.form.column < 0 ? "integer" : "none";
-    values = (term.subquery as () => SqlValue[])().map((v) => applyAffinity(v, affinity));
+    values = (term.subquery as () => SqlValue[])().map((v) => applyAffinity(v, term.subqueryAffinity));
   }
   values = values.filter((v) => v !== null);
   if (values.length <= 1) return values;

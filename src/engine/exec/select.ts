@@ -13,7 +13,8 @@ import { toNumeric } from "../value/convert.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import { compileAggregateQuery, containsAggregate, containsWindow } from "./aggregate.js";
 import type { CompileEnv, CteBinding, CteFrame } from "./compile-env.js";
-import { collationByName, compileExpr, exprAffinity, exprCollation, type Evaluator, type ExprContext, type SubqueryProgram } from "./compile-expr.js";
+import { collationByName, exprAffinity, exprCollation } from "../plan/expr-type.js";
+import { compileExpr, type Evaluator, type ExprContext, type SubqueryProgram } from "./compile-expr.js";
 import { buildFrom, materialize, type BuiltFrom, type FromSource, type NestedCompiler } from "./from.js";
 import { buildLevelLoop, type Body, type CompiledTerm, type LevelLoop } from "./scan.js";
 import type { QueryProgram, ResultColumnInfo } from "./select-types.js";
@@ -437,7 +438,7 @@ function joinLoops(levels: ReturnType<typeof planJoin>["levels"], sources: FromS
         return values;
       };
     }
-    t = { form, value: form.value ? probe(form.value) : null, list: form.list ? form.list.map(probe) : null, subquery };
+    t = { form, value: form.value ? probe(form.value) : null, list: form.list ? form.list.map(probe) : null, subquery, subqueryAffinity: columnAffinity, collation: form.collation };
     compiledTerms.set(form, t);
     return t;
   };

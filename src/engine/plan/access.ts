@@ -185,7 +185,7 @@ function indexCandidate(table: Table, index: Index, forms: IndexableTerm[], base
   let usedIn = false;
   for (const ic of index.columns) {
     if (ic.column < 0) break;
-    const onColumn = forms.filter((f) => f.column === ic.column && collationMatches(f, table, ic.collation));
+    const onColumn = forms.filter((f) => f.column === ic.column && f.collation === ic.collation);
     const e = onColumn.find((f) => f.op === "=" || f.op === "IS") ?? (usedIn ? undefined : onColumn.find((f) => f.op === "IN"));
     if (e) {
       if (e.op === "IN") usedIn = true;
@@ -205,17 +205,6 @@ function indexCandidate(table: Table, index: Index, forms: IndexableTerm[], base
   // A lookup costs a seek plus, per row, a rowid lookup in the table.
   const cost = 1 + rows * (covering ? 1 : 2) + (unique ? 0 : 0.5);
   return { path: { kind: "index", index, eq, lower, upper, covering }, cost, rows, setup: 0 };
-}
-
-/** An index serves a comparison only under the collation the comparison uses. */
-function collationMatches(f: IndexableTerm, table: Table, indexCollation: string): boolean {
-  const e = f.term.expr;
-  const explicit =
-    e.kind === "BinaryExpr" && (e.left.kind === "CollateExpr" || e.right.kind === "CollateExpr")
-      ? (e.left.kind === "CollateExpr" ? e.left : e.right.kind === "CollateExpr" ? e.right : null)
-      : null;
-  const collation = explicit ? explicit.collation.name.toUpperCase() : table.columns[f.column]?.collation ?? "BINARY";
-  return collation === indexCollation;
 }
 
 /** A path that yields rows in the requested order, if the source has one that fits. */

@@ -2,6 +2,9 @@
 // which FROM sources each term reads, and recognising the terms an index or
 // a rowid lookup can serve (`col = expr`, ranges, IN lists, BETWEEN).
 import type { BinaryOp, Expr, Select } from "../sql/ast.js";
+import { isNumericAffinity, type Affinity } from "../value/affinity.js";
+import { comparisonAffinity } from "../value/compare.js";
+import { comparisonCollationName, exprAffinity, exprCollation } from "./expr-type.js";
 import type { Scope } from "./scope.js";
 
 /** One AND-ed part of a WHERE or ON condition. */
@@ -28,6 +31,8 @@ export interface IndexableTerm {
   subquery: Select | null;
   /** Sources the value side reads (must be bound before the lookup). */
   valueSources: bigint;
+  /** Collation the comparison uses (an index serves it only under the same collation). */
+  collation: string;
 }
 
 /** The bit of source `i` in a source set. */
@@ -134,6 +139,31 @@ export function forEachChild(e: Expr, f: (child: Expr) => void): void {
 
 const MIRROR: Partial<Record<BinaryOp, IndexableTerm["op"]>> = { "=": "=", IS: "IS", "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
 
+/**
+ * sqlite3IndexAffinityOk: a lookup in stored order is only valid when the
+ * comparison's affinity would not convert the stored column values — no
+ * conversion at all, TEXT affinity on a TEXT column, or numeric affinity on
+ * a numeric column. (An IN subquery's column affinity is not known here, so
+ * only numeric columns, which any comparison converts the same way, qualify.)
+ */
+function affinityAllowsIndex(scope: Scope, col: { source: number; column: number }, values: Expr[], subquery: boolean): boolean {
+  const columnAffinity: Affinity = col.column < 0 ? "integer" : scope.sources[col.source].columns[col.column].affinity;
+  if (subquery) return isNumericAffinity(columnAffinity);
+  return values.every((v) => {
+    const aff = comparisonAffinity(columnAffinity, exprAffinity(v, scope));
+    if (aff === "blob" || aff === "none") return true;
+    return aff === "text" ? columnAffinity === "text" : isNumericAffinity(columnAffinity);
+  });
+}
+
+/** The collation a term's comparison uses: SQLite's rules for binary comparisons, else the column's. */
+function termCollation(e: Expr, scope: Scope, col: { source: number; column: number }): string {
+  if (e.kind === "BinaryExpr") return comparisonCollationName(e.left, e.right, scope);
+  const explicit = e.kind === "InListExpr" || e.kind === "BetweenExpr" || e.kind === "InSelectExpr" ? exprCollation(e.expr, scope) : null;
+  if (explicit) return explicit.name;
+  return col.column < 0 ? "BINARY" : scope.sources[col.source].columns[col.column].collation;
+}
+
 /** Index-usable forms of a term; BETWEEN yields two (>= and <=). */
 export function indexableForms(term: Term, scope: Scope): IndexableTerm[] {
   const e = term.expr;
@@ -156,9 +186,10 @@ export function indexableForms(term: Term, scope: Scope): IndexableTerm[] {
     }
     if (subquery) opaque = true;
     if (valueSources & sourceBit(col.source)) return;
+    if (!affinityAllowsIndex(scope, col, value ? [value] : (list ?? []), subquery !== null)) return;
     // A subquery value is fine for IN (evaluated once); other opaque values are not indexable.
     if (opaque && !(op === "IN" && subquery)) return;
-    out.push({ term, source: col.source, column: col.column, op, value, list, subquery, valueSources });
+    out.push({ term, source: col.source, column: col.column, op, value, list, subquery, valueSources, collation: termCollation(e, scope, col) });
   };
   switch (e.kind) {
     case "BinaryExpr": {
