@@ -113,8 +113,8 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
       let order: number[] = Array.from({ length: n }, (_, i) => i);
       for (const pass of passList) {
         const keys = pass.rowKeys;
-        const specs = pass.keySpecs;
-        if (specs.length > 0) order = order.slice().sort((x, y) => compareKeys(keys[x], keys[y], specs));
+        const keySpecs = pass.keySpecs;
+        if (keySpecs.length > 0) order = order.slice().sort((x, y) => compareKeys(keys[x], keys[y], keySpecs));
         evaluatePass(pass, order, fctx);
       }
       const rows: SqlValue[][] = [];
