@@ -5,7 +5,7 @@
 // strings, null, and blobs as `{ "base64": "..." }` both ways.
 import type { Access } from "./access.js";
 import type { DatabaseService } from "./database-service.js";
-import { ProtocolError, RequestError, errorResponse, toHranaError } from "./hrana/errors.js";
+import { ProtocolError, statementFailure } from "./hrana/errors.js";
 import { executeStmt, type ExecContext, type StmtResult } from "./hrana/execute.js";
 import { parseJson, type Stmt } from "./hrana/protocol.js";
 import { decodeBase64, type BindableValue, type HranaValue } from "./hrana/values.js";
@@ -99,8 +99,6 @@ export async function handleQuery(service: DatabaseService, request: Request, ac
     });
     return Response.json(value);
   } catch (e) {
-    if (e instanceof RequestError) throw e;
-    const { message, code } = toHranaError(e);
-    return errorResponse(400, message, code ?? "SQLITE_ERROR");
+    return statementFailure(e);
   }
 }

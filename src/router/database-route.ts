@@ -11,7 +11,7 @@ import type { Env } from "./env.js";
 import { jsonError } from "./json-error.js";
 
 /** Hrana versions served over HTTP, answered 200 on `GET <db>/<version>`; others (v3-protobuf) are not 2xx. */
-const VERSION_PROBES = new Set(["v2", "v3"]);
+const VERSION_PROBES = new Set(["v1", "v2", "v3"]);
 
 export const TRAILING_SLASH_MESSAGE =
   "database URLs must end with a slash, e.g. http://host/db/<name>/ : clients resolve v2/pipeline and other endpoints relative to it";
@@ -25,7 +25,7 @@ export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: str
     return jsonError(404, "the database URL itself serves Hrana over WebSocket; over HTTP use v2/pipeline, v3/pipeline, v3/cursor or query", "NOT_FOUND");
   }
   if (c.req.method === "GET" && VERSION_PROBES.has(endpoint)) return c.json({ version: endpoint });
-  if (endpoint.startsWith("v3-protobuf") || endpoint.startsWith("v1/")) {
+  if (endpoint.startsWith("v3-protobuf")) {
     return jsonError(404, `${endpoint} is not served yet; use v2/pipeline or v3/pipeline (JSON)`, "NOT_SUPPORTED");
   }
   const declared = Number(c.req.header("content-length") ?? NaN);

@@ -211,3 +211,32 @@ describe("routing", () => {
     await expectJsonError(await post("/db/known/unknown-endpoint", {}), 404, "NOT_FOUND");
   });
 });
+
+describe("legacy Hrana 1 over HTTP and WebSocket upgrade", () => {
+  it("serves v1/execute and v1/batch", async () => {
+    const exec = await post("/db/legacy/v1/execute", { stmt: { sql: "SELECT ? + 1", args: [{ type: "integer", value: "41" }] } });
+    expect(((await exec.json()) as { result: { rows: unknown[][] } }).result.rows).toEqual([[{ type: "integer", value: "42" }]]);
+    const batch = await post("/db/legacy/v1/batch", { batch: { steps: [{ stmt: { sql: "SELECT 1" } }, { stmt: { sql: "SELECT x" } }] } });
+    const result = ((await batch.json()) as { result: { step_results: unknown[]; step_errors: ({ code: string } | null)[] } }).result;
+    expect(result.step_results[0]).not.toBeNull();
+    expect(result.step_errors[1]?.code).toBe("SQLITE_ERROR");
+    await expectJsonError(await post("/db/legacy/v1/execute", { stmt: { sql: "SELECT * FROM missing" } }), 400, "SQLITE_ERROR");
+  });
+
+  it("answers a WebSocket upgrade with 101 naming the chosen subprotocol", async () => {
+    const res = await exports.default.fetch(`${HOST}/db/socket/`, { headers: { upgrade: "websocket", "sec-websocket-protocol": "hrana3-protobuf, hrana3, hrana2" } });
+    expect(res.status).toBe(101);
+    expect(res.headers.get("sec-websocket-protocol")).toBe("hrana3");
+    const socket = res.webSocket!;
+    socket.accept();
+    const messages: unknown[] = [];
+    const done = new Promise<void>((resolve) => socket.addEventListener("message", (e) => messages.push(JSON.parse(e.data as string)) === 2 && resolve()));
+    socket.send(JSON.stringify({ type: "hello", jwt: null }));
+    socket.send(JSON.stringify({ type: "request", request_id: 1, request: { type: "open_stream", stream_id: 0 } }));
+    await done;
+    expect(messages).toEqual([{ type: "hello_ok" }, { type: "response_ok", request_id: 1, response: { type: "open_stream" } }]);
+    socket.close();
+    const refused = await exports.default.fetch(`${HOST}/db/socket/`, { headers: { upgrade: "websocket", "sec-websocket-protocol": "hrana9" } });
+    await expectJsonError(refused, 400, "UNSUPPORTED_SUBPROTOCOL");
+  });
+});

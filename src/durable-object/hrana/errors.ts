@@ -53,3 +53,10 @@ export function responseForError(e: unknown): Response {
   const { message, code } = toHranaError(e);
   return errorResponse(500, message, code ?? "INTERNAL");
 }
+
+/** A one-statement endpoint's answer to a failure: 400 with the Hrana error; request-level failures propagate. */
+export function statementFailure(e: unknown): Response {
+  if (e instanceof RequestError) throw e;
+  const { message, code } = toHranaError(e);
+  return errorResponse(400, message, code ?? "SQLITE_ERROR");
+}

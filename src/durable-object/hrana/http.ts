@@ -1,12 +1,15 @@
 // Hrana over HTTP: `POST v2|v3/pipeline` (JSON in, JSON out) and
 // `POST v3/cursor` (JSON in, newline-delimited JSON out: first the baton line,
-// then one entry per line, every line ending in "\n").
+// then one entry per line, every line ending in "\n"), and the legacy Hrana 1
+// `POST v1/execute` / `v1/batch`, each on a fresh stream closed afterwards.
 import type { Access } from "../access.js";
 import type { DatabaseService } from "../database-service.js";
 import { readBodyText } from "../request-body.js";
 import { cursorEntries } from "./cursor.js";
 import { runPipeline } from "./pipeline.js";
-import { parseCursorRequest, parseJson, parsePipelineRequest } from "./protocol.js";
+import { executeBatch, executeStmt } from "./execute.js";
+import { statementFailure } from "./errors.js";
+import { batchSteps, object, parseCursorRequest, parseJson, parsePipelineRequest, stmt } from "./protocol.js";
 
 export async function handlePipeline(service: DatabaseService, request: Request, access: Access): Promise<Response> {
   const body = parsePipelineRequest(parseJson(await readBodyText(request, service.limits.maxBodyBytes)));
@@ -26,3 +29,20 @@ export async function handleCursor(service: DatabaseService, request: Request, a
   const text = [{ baton, base_url: null }, ...entries].map((line) => `${JSON.stringify(line)}\n`).join("");
   return new Response(text, { headers: { "content-type": "application/x-ndjson" } });
 }
+
+async function handleLegacy(service: DatabaseService, request: Request, access: Access, kind: "execute" | "batch"): Promise<Response> {
+  const body = object(parseJson(await readBodyText(request, service.limits.maxBodyBytes)), "request body");
+  try {
+    const { value } = await service.withStream<unknown>(null, async (stream) => {
+      const ctx = service.context(stream, access);
+      const result = kind === "execute" ? await executeStmt(ctx, stmt(body.stmt)) : await executeBatch(ctx, batchSteps(body.batch));
+      return { value: result, close: true };
+    });
+    return Response.json({ result: value });
+  } catch (e) {
+    return statementFailure(e);
+  }
+}
+
+export const handleLegacyExecute = (service: DatabaseService, request: Request, access: Access) => handleLegacy(service, request, access, "execute");
+export const handleLegacyBatch = (service: DatabaseService, request: Request, access: Access) => handleLegacy(service, request, access, "batch");

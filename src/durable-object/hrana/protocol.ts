@@ -78,7 +78,7 @@ function sqlSource(o: Obj): SqlSource {
   return hasSql ? { sql: string(o.sql, "sql") } : { sqlId: integer(o.sql_id, "sql_id") };
 }
 
-function stmt(v: unknown): Stmt {
+export function stmt(v: unknown): Stmt {
   const o = object(v, "stmt");
   const args = o.args === undefined || o.args === null ? [] : array(o.args, "args").map(decodeValue);
   const namedArgs = new Map<string, BindableValue>();
