@@ -148,28 +148,28 @@ function parseColumnConstraint(p: Parser, name: Ident | null, start: number, col
       const direction = parseDirection(p);
       const onConflict = parseOnConflict(p);
       const autoincrement = p.accept("AUTOINCREMENT") !== null;
-      return { kind: "PrimaryKeyColumnConstraint", name, direction, onConflict, autoincrement, start: start, end: p.lastEnd };
+      return { kind: "PrimaryKeyColumnConstraint", name, direction, onConflict, autoincrement, start, end: p.lastEnd };
     }
     case "NOT":
       p.advance();
       p.expect("NULL");
-      return { kind: "NotNullColumnConstraint", name, onConflict: parseOnConflict(p), start: start, end: p.lastEnd };
+      return { kind: "NotNullColumnConstraint", name, onConflict: parseOnConflict(p), start, end: p.lastEnd };
     case "NULL":
       p.advance();
-      return { kind: "NullColumnConstraint", name, onConflict: parseOnConflict(p), start: start, end: p.lastEnd };
+      return { kind: "NullColumnConstraint", name, onConflict: parseOnConflict(p), start, end: p.lastEnd };
     case "UNIQUE":
       p.advance();
-      return { kind: "UniqueColumnConstraint", name, onConflict: parseOnConflict(p), start: start, end: p.lastEnd };
+      return { kind: "UniqueColumnConstraint", name, onConflict: parseOnConflict(p), start, end: p.lastEnd };
     case "CHECK":
       p.advance();
-      return { kind: "CheckConstraint", name, expr: parseParenExpr(p), start: start, end: p.lastEnd };
+      return { kind: "CheckConstraint", name, expr: parseParenExpr(p), start, end: p.lastEnd };
     case "DEFAULT":
       return parseDefault(p, name, start);
     case "COLLATE":
       p.advance();
-      return { kind: "CollateColumnConstraint", name, collation: p.ids(), start: start, end: p.lastEnd };
+      return { kind: "CollateColumnConstraint", name, collation: p.ids(), start, end: p.lastEnd };
     case "REFERENCES":
-      return { kind: "ReferencesColumnConstraint", name, foreignKey: parseForeignKeyClause(p, false), start: start, end: p.lastEnd };
+      return { kind: "ReferencesColumnConstraint", name, foreignKey: parseForeignKeyClause(p, false), start, end: p.lastEnd };
     case "GENERATED":
       p.advance();
       p.expect("ALWAYS");
@@ -194,14 +194,14 @@ function parseGenerated(p: Parser, name: Ident | null, start: number, column: Id
     }
     storage = word;
   }
-  return { kind: "GeneratedColumnConstraint", name, expr, storage, start: start, end: p.lastEnd };
+  return { kind: "GeneratedColumnConstraint", name, expr, storage, start, end: p.lastEnd };
 }
 
 /** DEFAULT (expr) | [+|-] literal | CURRENT_* | identifier. */
 function parseDefault(p: Parser, name: Ident | null, start: number): ColumnConstraint {
   p.advance();
   if (p.is("(")) {
-    return { kind: "DefaultColumnConstraint", name, expr: parseParenExpr(p), parenthesized: true, start: start, end: p.lastEnd };
+    return { kind: "DefaultColumnConstraint", name, expr: parseParenExpr(p), parenthesized: true, start, end: p.lastEnd };
   }
   const sign = p.is("+") || p.is("-") ? p.advance() : null;
   const t = p.cur;
@@ -239,7 +239,7 @@ function parseDefault(p: Parser, name: Ident | null, start: number): ColumnConst
   if (sign !== null) {
     expr = { kind: "UnaryExpr", op: sign.type === "-" ? "-" : "+", operand: expr, start: sign.start, end: expr.end };
   }
-  return { kind: "DefaultColumnConstraint", name, expr, parenthesized: false, start: start, end: p.lastEnd };
+  return { kind: "DefaultColumnConstraint", name, expr, parenthesized: false, start, end: p.lastEnd };
 }
 
 /** `[CONSTRAINT name] CHECK (expr) [ON CONFLICT action]` of ALTER TABLE ADD. */
@@ -285,26 +285,26 @@ function parseTableConstraints(p: Parser, out: TableConstraint[]): void {
       const autoincrement = p.accept("AUTOINCREMENT") !== null;
       p.expect(")");
       const onConflict = parseOnConflict(p);
-      out.push({ kind: "PrimaryKeyTableConstraint", name, columns, autoincrement, onConflict, start: start, end: p.lastEnd });
+      out.push({ kind: "PrimaryKeyTableConstraint", name, columns, autoincrement, onConflict, start, end: p.lastEnd });
       name = null;
     } else if (t === "UNIQUE") {
       p.advance();
       const columns = parseIndexedColumns(p);
       const onConflict = parseOnConflict(p);
-      out.push({ kind: "UniqueTableConstraint", name, columns, onConflict, start: start, end: p.lastEnd });
+      out.push({ kind: "UniqueTableConstraint", name, columns, onConflict, start, end: p.lastEnd });
       name = null;
     } else if (t === "CHECK") {
       p.advance();
       const expr = parseParenExpr(p);
       parseOnConflict(p);
-      out.push({ kind: "CheckConstraint", name, expr, start: start, end: p.lastEnd });
+      out.push({ kind: "CheckConstraint", name, expr, start, end: p.lastEnd });
       name = null;
     } else if (t === "FOREIGN") {
       p.advance();
       p.expect("KEY");
       const columns = parseEidList(p);
       const foreignKey = parseForeignKeyClause(p, true);
-      out.push({ kind: "ForeignKeyTableConstraint", name, columns, foreignKey, start: start, end: p.lastEnd });
+      out.push({ kind: "ForeignKeyTableConstraint", name, columns, foreignKey, start, end: p.lastEnd });
       name = null;
     } else if (t === ")") {
       return;
@@ -341,7 +341,7 @@ function parseForeignKeyClause(p: Parser, inTableConstraint: boolean): ForeignKe
     }
   }
   const deferrable = isDeferrableClause(p) || (inTableConstraint && p.is("NOT")) ? parseDeferrable(p) : null;
-  return { kind: "ForeignKeyClause", table, columns, onDelete, onUpdate, match, deferrable, start: start, end: p.lastEnd };
+  return { kind: "ForeignKeyClause", table, columns, onDelete, onUpdate, match, deferrable, start, end: p.lastEnd };
 }
 
 function parseForeignKeyAction(p: Parser): ForeignKeyAction {

@@ -52,7 +52,7 @@ function parseCreateIndex(p: Parser, start: number, unique: boolean): CreateInde
   const table = p.nm();
   const columns = parseIndexedColumns(p);
   const where = p.accept("WHERE") ? parseExpr(p) : null;
-  return { kind: "CreateIndex", unique, ifNotExists, schema, name, table, columns, where, start: start, end: p.lastEnd };
+  return { kind: "CreateIndex", unique, ifNotExists, schema, name, table, columns, where, start, end: p.lastEnd };
 }
 
 function parseCreateView(p: Parser, start: number, temp: boolean): CreateView {
@@ -61,7 +61,7 @@ function parseCreateView(p: Parser, start: number, temp: boolean): CreateView {
   const columns = p.is("(") ? parseEidList(p) : null;
   p.expect("AS");
   const select = parseSelect(p);
-  return { kind: "CreateView", temp, ifNotExists, schema, name, columns, select, start: start, end: p.lastEnd };
+  return { kind: "CreateView", temp, ifNotExists, schema, name, columns, select, start, end: p.lastEnd };
 }
 
 function parseCreateTrigger(p: Parser, start: number, temp: boolean): CreateTrigger {
@@ -116,7 +116,7 @@ function parseCreateTrigger(p: Parser, start: number, temp: boolean): CreateTrig
     forEachRow,
     when,
     body,
-    start: start, end: p.lastEnd,
+    start, end: p.lastEnd,
   };
 }
 
@@ -179,7 +179,7 @@ function parseCreateVirtualTable(p: Parser, start: number): CreateVirtualTable {
       p.advance();
     }
   }
-  return { kind: "CreateVirtualTable", ifNotExists, schema, name, module, args, start: start, end: p.lastEnd };
+  return { kind: "CreateVirtualTable", ifNotExists, schema, name, module, args, start, end: p.lastEnd };
 }
 
 /** ALTER TABLE; the current token is ALTER. */
@@ -230,7 +230,7 @@ export function parseAlterTable(p: Parser): AlterTable {
       action = { kind: "DropColumn", column: p.nm(), start: actionStart, end: p.lastEnd };
     }
   }
-  return { kind: "AlterTable", schema, table, action, start: start, end: p.lastEnd };
+  return { kind: "AlterTable", schema, table, action, start, end: p.lastEnd };
 }
 
 /** DROP TABLE|INDEX|VIEW|TRIGGER [IF EXISTS] [schema.]name; the current token is DROP. */
@@ -245,5 +245,5 @@ export function parseDrop(p: Parser): Drop {
     ifExists = true;
   }
   const [schema, name] = p.qualifiedName();
-  return { kind: "Drop", objectType: t, ifExists, schema, name, start: start, end: p.lastEnd };
+  return { kind: "Drop", objectType: t, ifExists, schema, name, start, end: p.lastEnd };
 }

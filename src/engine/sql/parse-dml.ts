@@ -70,7 +70,7 @@ function parseQualifiedTable(p: Parser, ctx: DmlContext): TableRef {
     const clause = indexHint.kind === "IndexedBy" ? "INDEXED BY" : "NOT INDEXED";
     ctx.triggerError ??= p.error(`the ${clause} clause is not allowed on UPDATE or DELETE statements within triggers`, indexHint.start);
   }
-  return { kind: "TableRef", schema, name, alias, indexHint, start: start, end: p.lastEnd };
+  return { kind: "TableRef", schema, name, alias, indexHint, start, end: p.lastEnd };
 }
 
 function parseReturning(p: Parser): ResultColumn[] | null {
@@ -90,7 +90,7 @@ export function parseInsert(p: Parser, ctx: DmlContext): Insert {
   if (p.is("DEFAULT")) {
     const start = p.advance().start;
     p.expect("VALUES");
-    source = { kind: "DefaultValues", start: start, end: p.lastEnd };
+    source = { kind: "DefaultValues", start, end: p.lastEnd };
   } else {
     p.insertSourceDepth++;
     source = parseSelect(p);
@@ -136,7 +136,7 @@ function parseUpsert(p: Parser): Upsert {
     const where = p.accept("WHERE") ? parseExpr(p) : null;
     doUpdate = { kind: "UpsertUpdate", set, where, start: updateStart, end: p.lastEnd };
   }
-  return { kind: "Upsert", target, targetWhere, doUpdate, start: start, end: p.lastEnd };
+  return { kind: "Upsert", target, targetWhere, doUpdate, start, end: p.lastEnd };
 }
 
 /** `col = expr, (a, b) = expr, ...`. */
@@ -148,7 +148,7 @@ function parseSetList(p: Parser): SetClause[] {
     const columns = parenthesized ? p.nameList() : [p.nm()];
     if (!p.accept("==")) p.expect("=");
     const value = parseExpr(p);
-    list.push({ kind: "SetClause", columns, parenthesized, value, start: start, end: p.lastEnd });
+    list.push({ kind: "SetClause", columns, parenthesized, value, start, end: p.lastEnd });
   } while (p.accept(","));
   return list;
 }

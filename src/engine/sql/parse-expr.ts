@@ -155,13 +155,12 @@ function parseEqualityLevel(p: Parser, left: Expr, t: Token): Expr | null {
   switch (opTok.type) {
     case "ISNULL":
     case "NOTNULL":
-      if (not) throw p.syntaxError();
       p.advance();
-      return { kind: "IsNullExpr", not: opTok.type === "NOTNULL", expr: left, start: start, end: p.lastEnd };
+      return { kind: "IsNullExpr", not: opTok.type === "NOTNULL", expr: left, start, end: p.lastEnd };
     case "NULL":
       if (!not) return null;
       p.advance();
-      return { kind: "IsNullExpr", not: true, expr: left, start: start, end: p.lastEnd };
+      return { kind: "IsNullExpr", not: true, expr: left, start, end: p.lastEnd };
     case "IS": {
       p.advance();
       let negate = p.accept("NOT") !== null;
@@ -188,7 +187,7 @@ function parseEqualityLevel(p: Parser, left: Expr, t: Token): Expr | null {
       p.advance();
       const right = parseBinary(p, LEVEL_EQ + 1);
       const escape = p.accept("ESCAPE") ? parseBinary(p, LEVEL_BIT) : null;
-      return { kind: "LikeExpr", op, not, left, right, escape, start: start, end: p.lastEnd };
+      return { kind: "LikeExpr", op, not, left, right, escape, start, end: p.lastEnd };
     }
   }
 }
@@ -200,11 +199,11 @@ function parseInRest(p: Parser, expr: Expr, not: boolean): Expr {
     if (startsSelect(p)) {
       const select = parseSelect(p);
       p.expect(")");
-      return { kind: "InSelectExpr", not, expr, select, start: start, end: p.lastEnd };
+      return { kind: "InSelectExpr", not, expr, select, start, end: p.lastEnd };
     }
     const items = p.is(")") ? [] : parseExprList(p);
     p.expect(")");
-    return { kind: "InListExpr", not, expr, items, start: start, end: p.lastEnd };
+    return { kind: "InListExpr", not, expr, items, start, end: p.lastEnd };
   }
   const [schema, table] = p.qualifiedName();
   let args: Expr[] | null = null;
@@ -212,7 +211,7 @@ function parseInRest(p: Parser, expr: Expr, not: boolean): Expr {
     args = p.is(")") ? [] : parseExprList(p);
     p.expect(")");
   }
-  return { kind: "InTableExpr", not, expr, schema, table, args, start: start, end: p.lastEnd };
+  return { kind: "InTableExpr", not, expr, schema, table, args, start, end: p.lastEnd };
 }
 
 function parseUnary(p: Parser): Expr {
@@ -376,7 +375,7 @@ function parseCase(p: Parser): Expr {
   } while (p.is("WHEN"));
   const elseExpr = p.accept("ELSE") ? parseExpr(p) : null;
   p.expect("END");
-  return { kind: "CaseExpr", base, whens, else: elseExpr, start: start, end: p.lastEnd };
+  return { kind: "CaseExpr", base, whens, else: elseExpr, start, end: p.lastEnd };
 }
 
 function parseRaise(p: Parser): Expr {
@@ -386,14 +385,14 @@ function parseRaise(p: Parser): Expr {
   if (t.type === "IGNORE") {
     p.advance();
     p.expect(")");
-    return { kind: "RaiseExpr", action: "IGNORE", message: null, start: start, end: p.lastEnd };
+    return { kind: "RaiseExpr", action: "IGNORE", message: null, start, end: p.lastEnd };
   }
   if (t.type !== "ROLLBACK" && t.type !== "ABORT" && t.type !== "FAIL") throw p.syntaxError();
   p.advance();
   p.expect(",");
   const message = parseExpr(p);
   p.expect(")");
-  return { kind: "RaiseExpr", action: t.type, message, start: start, end: p.lastEnd };
+  return { kind: "RaiseExpr", action: t.type, message, start, end: p.lastEnd };
 }
 
 // ---------------------------------------------------------------------------
@@ -509,7 +508,7 @@ export function parseWindowDef(p: Parser): WindowDef {
   const orderBy = p.is("ORDER") ? parseOrderBy(p) : [];
   const frame = p.is("RANGE") || p.is("ROWS") || p.is("GROUPS") ? parseFrame(p) : null;
   p.expect(")");
-  return { kind: "WindowDef", base, partitionBy, orderBy, frame, start: start, end: p.lastEnd };
+  return { kind: "WindowDef", base, partitionBy, orderBy, frame, start, end: p.lastEnd };
 }
 
 function parseFrame(p: Parser): WindowFrame {
@@ -549,13 +548,13 @@ function parseFrameBound(p: Parser, unboundedSide: "PRECEDING" | "FOLLOWING"): F
   if (p.accept("UNBOUNDED")) {
     p.expect(unboundedSide);
     const type = unboundedSide === "PRECEDING" ? "UNBOUNDED PRECEDING" : "UNBOUNDED FOLLOWING";
-    return { kind: "FrameBound", type, offset: null, start: start, end: p.lastEnd };
+    return { kind: "FrameBound", type, offset: null, start, end: p.lastEnd };
   }
   if (p.accept("CURRENT")) {
     p.expect("ROW");
-    return { kind: "FrameBound", type: "CURRENT ROW", offset: null, start: start, end: p.lastEnd };
+    return { kind: "FrameBound", type: "CURRENT ROW", offset: null, start, end: p.lastEnd };
   }
   const offset = parseExpr(p);
   const type = p.accept("PRECEDING") ? "PRECEDING" : (p.expect("FOLLOWING"), "FOLLOWING");
-  return { kind: "FrameBound", type, offset, start: start, end: p.lastEnd };
+  return { kind: "FrameBound", type, offset, start, end: p.lastEnd };
 }

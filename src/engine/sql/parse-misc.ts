@@ -37,14 +37,14 @@ export function parseBegin(p: Parser): Statement {
   } else {
     readonly = parseTransactionOpt(p);
   }
-  return { kind: "Begin", mode, readonly, start: start, end: p.lastEnd };
+  return { kind: "Begin", mode, readonly, start, end: p.lastEnd };
 }
 
 /** COMMIT or END; the current token is one of them. */
 export function parseCommit(p: Parser): Statement {
   const start = p.advance().start;
   parseTransactionOpt(p);
-  return { kind: "Commit", start: start, end: p.lastEnd };
+  return { kind: "Commit", start, end: p.lastEnd };
 }
 
 export function parseRollback(p: Parser): Statement {
@@ -55,18 +55,18 @@ export function parseRollback(p: Parser): Statement {
     p.accept("SAVEPOINT");
     savepoint = p.nm();
   }
-  return { kind: "Rollback", savepoint, start: start, end: p.lastEnd };
+  return { kind: "Rollback", savepoint, start, end: p.lastEnd };
 }
 
 export function parseSavepoint(p: Parser): Statement {
   const start = p.expect("SAVEPOINT").start;
-  return { kind: "Savepoint", name: p.nm(), start: start, end: p.lastEnd };
+  return { kind: "Savepoint", name: p.nm(), start, end: p.lastEnd };
 }
 
 export function parseRelease(p: Parser): Statement {
   const start = p.expect("RELEASE").start;
   p.accept("SAVEPOINT");
-  return { kind: "Release", name: p.nm(), start: start, end: p.lastEnd };
+  return { kind: "Release", name: p.nm(), start, end: p.lastEnd };
 }
 
 export function parsePragma(p: Parser): Statement {
@@ -79,7 +79,7 @@ export function parsePragma(p: Parser): Statement {
     value = parsePragmaValue(p);
     p.expect(")");
   }
-  return { kind: "Pragma", schema, name, value, start: start, end: p.lastEnd };
+  return { kind: "Pragma", schema, name, value, start, end: p.lastEnd };
 }
 
 /** A signed number, a string, a name, or ON / DELETE / DEFAULT. */
@@ -112,13 +112,13 @@ export function parseAttach(p: Parser): Statement {
   p.expect("AS");
   const schema = parseExpr(p);
   const key = p.accept("KEY") ? parseExpr(p) : null;
-  return { kind: "Attach", file, schema, key, start: start, end: p.lastEnd };
+  return { kind: "Attach", file, schema, key, start, end: p.lastEnd };
 }
 
 export function parseDetach(p: Parser): Statement {
   const start = p.expect("DETACH").start;
   p.accept("DATABASE");
-  return { kind: "Detach", schema: parseExpr(p), start: start, end: p.lastEnd };
+  return { kind: "Detach", schema: parseExpr(p), start, end: p.lastEnd };
 }
 
 /** ANALYZE or REINDEX with an optional `[schema.]name`. */
@@ -135,5 +135,5 @@ export function parseVacuum(p: Parser): Statement {
   const start = p.expect("VACUUM").start;
   const schema = p.isNm() ? p.nm() : null;
   const into = p.accept("INTO") ? parseExpr(p) : null;
-  return { kind: "Vacuum", schema, into, start: start, end: p.lastEnd };
+  return { kind: "Vacuum", schema, into, start, end: p.lastEnd };
 }

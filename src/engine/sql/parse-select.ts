@@ -60,7 +60,7 @@ export function parseSelectBodyAndTail(p: Parser, withClause: WithClause | null,
   }
   // SQLite reports a misplaced ORDER BY/LIMIT when it reduces the whole select, before a valid next token.
   if (misplaced !== null) throw isSelectFollower(p) ? misplaced : p.syntaxError();
-  return { kind: "Select", with: withClause, body, orderBy: tail.orderBy, limit: tail.limit, start: start, end: p.lastEnd };
+  return { kind: "Select", with: withClause, body, orderBy: tail.orderBy, limit: tail.limit, start, end: p.lastEnd };
 }
 
 /** Whether the current token may end a SELECT here (nesting-aware). */
@@ -93,13 +93,13 @@ export function parseLimit(p: Parser): LimitClause | null {
   const first = parseExpr(p);
   if (p.accept("OFFSET")) {
     const offset = parseExpr(p);
-    return { kind: "LimitClause", limit: first, offset, commaForm: false, start: start, end: p.lastEnd };
+    return { kind: "LimitClause", limit: first, offset, commaForm: false, start, end: p.lastEnd };
   }
   if (p.accept(",")) {
     const limit = parseExpr(p);
-    return { kind: "LimitClause", limit, offset: first, commaForm: true, start: start, end: p.lastEnd };
+    return { kind: "LimitClause", limit, offset: first, commaForm: true, start, end: p.lastEnd };
   }
-  return { kind: "LimitClause", limit: first, offset: null, commaForm: false, start: start, end: p.lastEnd };
+  return { kind: "LimitClause", limit: first, offset: null, commaForm: false, start, end: p.lastEnd };
 }
 
 /**
@@ -149,7 +149,7 @@ export function parseWith(p: Parser): WithClause {
     p.expect(")");
     ctes.push({ kind: "CommonTableExpr", name, columns, materialized, select, start: name.start, end: p.lastEnd });
   } while (p.accept(","));
-  return { kind: "WithClause", recursive, ctes, start: start, end: p.lastEnd };
+  return { kind: "WithClause", recursive, ctes, start, end: p.lastEnd };
 }
 
 function parseSimpleSelect(p: Parser): SelectCore | ValuesClause {
@@ -174,7 +174,7 @@ function parseValues(p: Parser): ValuesClause {
     if (!valid) throw p.syntaxError();
     throw p.error("all VALUES must have the same number of terms", mismatch);
   }
-  return { kind: "ValuesClause", rows, start: start, end: p.lastEnd };
+  return { kind: "ValuesClause", rows, start, end: p.lastEnd };
 }
 
 function parseSelectCore(p: Parser): SelectCore {
@@ -200,7 +200,7 @@ function parseSelectCore(p: Parser): SelectCore {
       windows.push({ kind: "NamedWindow", name, window, start: name.start, end: p.lastEnd });
     } while (p.accept(","));
   }
-  return { kind: "SelectCore", distinct, columns, from, where, groupBy, having, windows, start: start, end: p.lastEnd };
+  return { kind: "SelectCore", distinct, columns, from, where, groupBy, having, windows, start, end: p.lastEnd };
 }
 
 /** An alias written without AS: an id or string that has no keyword meaning here. */
@@ -334,7 +334,7 @@ function parseTableSource(p: Parser): FromItem {
       const select = parseSelect(p);
       p.expect(")");
       const alias = parseAlias(p);
-      return { kind: "SubqueryRef", select, alias, start: start, end: p.lastEnd };
+      return { kind: "SubqueryRef", select, alias, start, end: p.lastEnd };
     }
     const inner = parseFrom(p);
     const close = p.expect(")");
@@ -354,18 +354,18 @@ function parseTableSource(p: Parser): FromItem {
       ...span,
     };
     const select: Select = { kind: "Select", with: null, body: core, orderBy: [], limit: null, ...span };
-    return { kind: "SubqueryRef", select, alias, start: start, end: p.lastEnd };
+    return { kind: "SubqueryRef", select, alias, start, end: p.lastEnd };
   }
   const [schema, name] = p.qualifiedName();
   if (p.accept("(")) {
     const args = p.is(")") ? [] : parseExprList(p);
     p.expect(")");
     const alias = parseAlias(p);
-    return { kind: "TableFunctionRef", schema, name, args, alias, start: start, end: p.lastEnd };
+    return { kind: "TableFunctionRef", schema, name, args, alias, start, end: p.lastEnd };
   }
   const alias = parseAlias(p);
   const indexHint = parseIndexHint(p);
-  return { kind: "TableRef", schema, name, alias, indexHint, start: start, end: p.lastEnd };
+  return { kind: "TableRef", schema, name, alias, indexHint, start, end: p.lastEnd };
 }
 
 /** `INDEXED BY name` / `NOT INDEXED`, or null. */
@@ -374,11 +374,11 @@ export function parseIndexHint(p: Parser): IndexHint | null {
   if (p.accept("INDEXED")) {
     p.expect("BY");
     const name = p.nm();
-    return { kind: "IndexedBy", name, start: start, end: p.lastEnd };
+    return { kind: "IndexedBy", name, start, end: p.lastEnd };
   }
   if (p.accept("NOT")) {
     p.expect("INDEXED");
-    return { kind: "NotIndexed", start: start, end: p.lastEnd };
+    return { kind: "NotIndexed", start, end: p.lastEnd };
   }
   return null;
 }
