@@ -23,6 +23,28 @@ import type { Schema } from "./schema/schema.js";
 import type { Statement } from "./sql/ast.js";
 import type { SqlValue } from "./value/types.js";
 
+/** Limits enforced per connection, with SQLite's errors (defaults are SQLite's own). */
+export interface EngineLimits {
+  /** Longest SQL text, in characters (SQLITE_TOOBIG). */
+  sqlLength: number;
+  /** Largest string or blob a statement may store or bind, in bytes (SQLITE_TOOBIG). */
+  valueLength: number;
+  /** Most bind parameters one statement may have ("too many SQL variables"). */
+  variables: number;
+  /** Most loop steps one statement may take (SQLITE_INTERRUPT); Infinity for no limit. */
+  statementSteps: number;
+  /** Longest a statement may run, in milliseconds (SQLITE_INTERRUPT); Infinity for no limit. */
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = {
+  sqlLength: 1_000_000_000,
+  valueLength: 1_000_000_000,
+  variables: 32_766,
+  statementSteps: Number.POSITIVE_INFINITY,
+  statementTimeoutMs: Number.POSITIVE_INFINITY,
+};
+
 /** State shared by every connection to one database: the B-tree file and the write lock. */
 export class DatabaseCore {
   /** The connection holding the write lock, if any. */
@@ -58,6 +80,9 @@ export class Connection {
   };
   readonly functionContext: FunctionContext;
   private statementTime = 0;
+  readonly limits: EngineLimits = { ...DEFAULT_LIMITS };
+  /** The statement running now, if any (for interrupt()). */
+  private running: StatementRuntime | null = null;
 
   constructor(readonly core: DatabaseCore) {
     const conn = this;
@@ -107,6 +132,7 @@ export class Connection {
       outer: null,
       triggerStack: [],
       settings: this.settings,
+      maxValueLength: this.limits.valueLength,
       plan: new PlanCollector(),
       subqueries: { count: 0 },
     };
@@ -128,6 +154,8 @@ export class Connection {
         if (current.program.writes && !this.write) this.beginWrite();
       }
       const rt = current.runtime;
+      rt.budget.start(this.limits.statementSteps, this.limits.statementTimeoutMs);
+      this.running = rt;
       rt.params = params;
       rt.executionId++;
       rt.changes = 0;
@@ -148,7 +176,13 @@ export class Connection {
       throw e;
     } finally {
       this.statementTime = 0;
+      this.running = null;
     }
+  }
+
+  /** Makes the running statement (if any) stop with SQLITE_INTERRUPT at its next check. */
+  interrupt(): void {
+    if (this.running) this.running.budget.interrupted = true;
   }
 
   /** BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE]. */

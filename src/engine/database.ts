@@ -2,7 +2,7 @@
 // connection to one database (in memory, over a page store, or opened from a
 // file image); statements are prepared once and run many times.
 import { BtreeDatabase } from "./btree/index.js";
-import { Connection, DatabaseCore } from "./connection.js";
+import { Connection, DatabaseCore, type EngineLimits } from "./connection.js";
 import { SqliteError } from "./errors.js";
 import { MemoryPageStore } from "./pager/memory-page-store.js";
 import type { PageStore } from "./pager/page-store.js";
@@ -19,6 +19,8 @@ export interface DatabaseOptions {
   cacheBytes?: number;
   /** Page size of a new database (default 4096). */
   pageSize?: number;
+  /** Limits (SQL length, value size, parameters, statement steps and time); SQLite's defaults otherwise. */
+  limits?: Partial<EngineLimits>;
 }
 
 export class Database {
@@ -39,6 +41,20 @@ export class Database {
     registerTableFunctions(core);
     this.connection = new Connection(core);
     this.ownsCore = true;
+    Object.assign(this.connection.limits, options.limits);
+  }
+
+  /** The connection's limits; assign to change them (e.g. `db.limits.statementTimeoutMs = 1000`). */
+  get limits(): EngineLimits {
+    return this.connection.limits;
+  }
+
+  /**
+   * Stops the statement running on this connection (from a user function or a
+   * trigger, say) with SQLITE_INTERRUPT; its changes are rolled back.
+   */
+  interrupt(): void {
+    this.connection.interrupt();
   }
 
   /**
@@ -63,7 +79,7 @@ export class Database {
   /** Compiles one statement. */
   prepare(sql: string): Statement {
     this.checkOpen();
-    const statements = parseScript(sql);
+    const statements = this.parse(sql);
     if (statements.length === 0) throw new SqliteError("The supplied SQL string contains no statements", "SQLITE_MISUSE");
     if (statements.length > 1) throw new SqliteError("The supplied SQL string contains more than one statement", "SQLITE_MISUSE");
     return new Statement(this.connection, statements[0], sql);
@@ -72,8 +88,17 @@ export class Database {
   /** Runs a script of statements (no parameters, results discarded). */
   exec(sql: string): this {
     this.checkOpen();
-    for (const s of parseScript(sql)) new Statement(this.connection, s, sql).run();
+    for (const s of this.parse(sql)) new Statement(this.connection, s, sql).run();
     return this;
+  }
+
+  private parse(sql: string): ReturnType<typeof parseScript> {
+    if (sql.length > this.limits.sqlLength) throw new SqliteError("string or blob too big", "SQLITE_TOOBIG");
+    const statements = parseScript(sql);
+    for (const s of statements) {
+      if (s.parameters.count > this.limits.variables) throw new SqliteError("too many SQL variables");
+    }
+    return statements;
   }
 
   /**

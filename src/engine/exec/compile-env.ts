@@ -73,6 +73,8 @@ export interface CompileEnv {
   /** Triggers whose bodies are being compiled (a trigger does not fire itself recursively). */
   triggerStack: string[];
   settings: PragmaSettings;
+  /** Largest string or blob a statement may store, in bytes. */
+  maxValueLength: number;
   plan: PlanCollector;
   /** Numbers subqueries for EXPLAIN QUERY PLAN ("SCAN (subquery-1)"). */
   subqueries: { count: number };

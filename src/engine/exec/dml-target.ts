@@ -78,7 +78,7 @@ export function tableWriter(env: CompileEnv, table: Table, tx: () => WriteTransa
       };
     }),
   };
-  return new TableWriter(table, exprs, tx);
+  return new TableWriter(table, exprs, tx, env.maxValueLength);
 }
 
 /** DEFAULT value evaluators per column (NULL when none). */

@@ -1,17 +1,51 @@
 // Per-execution state shared by every closure of one compiled statement: the
-// bound parameters, the connection's function context, and the step budget
-// that makes long statements interruptible.
+// bound parameters, the connection's function context, change counters, and
+// the execution budget that makes long statements interruptible.
 import { SqliteError } from "../errors.js";
 import type { FunctionContext } from "../func/types.js";
 import type { SqlValue } from "../value/types.js";
 
+/** How many steps pass between checks of the clock and the interrupt flag. */
+const CHECK_INTERVAL = 1024;
+
+/**
+ * Limits on one statement's run (shared with the triggers it fires): a step
+ * budget, a wall-clock deadline and an interrupt flag. Loops call tick() once
+ * per row; exceeding a limit stops the statement with SQLITE_INTERRUPT, and
+ * the connection rolls its effects back.
+ */
+export class ExecutionBudget {
+  private steps = 0;
+  private nextCheck = CHECK_INTERVAL;
+  private maxSteps = Number.POSITIVE_INFINITY;
+  private deadline = Number.POSITIVE_INFINITY;
+  /** Set by Database.interrupt(): the running statement stops at its next check. */
+  interrupted = false;
+
+  /** Starts a new statement run with the given limits (Infinity: none). */
+  start(maxSteps: number, timeoutMs: number): void {
+    this.steps = 0;
+    this.interrupted = false;
+    this.maxSteps = maxSteps;
+    this.deadline = Number.isFinite(timeoutMs) ? Date.now() + timeoutMs : Number.POSITIVE_INFINITY;
+    this.nextCheck = Math.min(CHECK_INTERVAL, maxSteps);
+  }
+
+  tick(): void {
+    if (++this.steps > this.nextCheck) this.check();
+  }
+
+  private check(): void {
+    if (this.interrupted || this.steps > this.maxSteps || Date.now() > this.deadline) {
+      throw new SqliteError("interrupted", "SQLITE_INTERRUPT");
+    }
+    this.nextCheck = Math.min(this.steps + CHECK_INTERVAL, this.maxSteps);
+  }
+}
+
 export class StatementRuntime {
   /** Bound parameters by 1-based index (index 0 unused). */
   params: SqlValue[] = [];
-  /** Steps left before the statement is interrupted; decremented by loops. */
-  stepsLeft = Number.POSITIVE_INFINITY;
-  /** Set by Database.interrupt(); checked together with the budget. */
-  interrupted = false;
   /** Increases with every execution, so results cached per execution (uncorrelated subqueries) know when to recompute. */
   executionId = 0;
   /** Rows changed by the running INSERT/UPDATE/DELETE (its `changes()` once done). */
@@ -19,14 +53,18 @@ export class StatementRuntime {
   /** Rowid of the last row the running statement inserted, if any. */
   lastInsertRowid: number | bigint | null = null;
 
-  /** @param inTrigger whether this runs a trigger body (where RAISE() is allowed) */
+  /**
+   * @param budget shared by a statement and the trigger bodies it runs
+   * @param inTrigger whether this runs a trigger body (where RAISE() is allowed)
+   */
   constructor(
     readonly functions: FunctionContext,
+    readonly budget: ExecutionBudget = new ExecutionBudget(),
     readonly inTrigger = false,
   ) {}
 
-  /** Called once per loop iteration: enforces interrupts and the step budget. */
+  /** Called once per loop iteration. */
   tick(): void {
-    if (--this.stepsLeft < 0 || this.interrupted) throw new SqliteError("interrupted", "SQLITE_INTERRUPT");
+    this.budget.tick();
   }
 }

@@ -14,6 +14,7 @@ import type { Check, Index, Table } from "../schema/schema.js";
 import type { ConflictAction } from "../sql/ast.js";
 import { applyAffinity, strictValue } from "../value/affinity.js";
 import { truthValue } from "../value/arith.js";
+import { utf8Length } from "../value/text.js";
 import { INT64_MAX, isInteger, IntegralReal, type SqlValue } from "../value/types.js";
 import type { Evaluator } from "./compile-expr.js";
 import { indexComparator } from "./index-key.js";
@@ -47,6 +48,7 @@ export class TableWriter {
     readonly table: Table,
     private readonly exprs: TableExprs,
     private readonly tx: () => WriteTransaction,
+    private readonly maxValueLength: number,
   ) {
     this.comparators = table.indexes.map(indexComparator);
   }
@@ -70,6 +72,9 @@ export class TableWriter {
         if (action === "IGNORE") return "ignore";
         if (action === "REPLACE" && defaults[i] !== null) v = applyAffinity(defaults[i], c.affinity);
         else throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
+      }
+      if ((typeof v === "string" || v instanceof Uint8Array) && tooBig(v, this.maxValueLength)) {
+        throw new SqliteError("string or blob too big", "SQLITE_TOOBIG");
       }
       values[i] = v;
     }
@@ -332,6 +337,13 @@ export class TableWriter {
     const names = index.columns.map((c) => `${t.name}.${c.column < 0 ? "rowid" : t.columns[c.column].name}`);
     return new SqliteError(`UNIQUE constraint failed: ${names.join(", ")}`, code);
   }
+}
+
+/** Whether a text (in UTF-8 bytes) or blob is longer than `limit`; counts bytes only when it could matter. */
+export function tooBig(v: string | Uint8Array, limit: number): boolean {
+  if (v.length > limit) return true;
+  if (v instanceof Uint8Array || v.length * 3 <= limit) return false;
+  return utf8Length(v) > limit;
 }
 
 function canonical(v: bigint): number | bigint {

@@ -158,7 +158,7 @@ function bestPath(source: PlanSource, forms: IndexableTerm[], outermost: boolean
     }
     const indexes = source.indexHint?.kind === "IndexedBy" ? [source.indexHint.index] : table.indexes;
     for (const index of indexes) {
-      const c = indexCandidate(table, index, forms, baseRows);
+      const c = indexCandidate(index, forms, baseRows);
       if (c) {
         if (source.indexHint?.kind === "IndexedBy") return c;
         consider(c);
@@ -177,7 +177,7 @@ function bestPath(source: PlanSource, forms: IndexableTerm[], outermost: boolean
   return best;
 }
 
-function indexCandidate(table: Table, index: Index, forms: IndexableTerm[], baseRows: number): Candidate | null {
+function indexCandidate(index: Index, forms: IndexableTerm[], baseRows: number): Candidate | null {
   if (index.where) return null; // partial indexes need proof that WHERE implies their condition
   const eq: IndexableTerm[] = [];
   let lower: IndexableTerm | null = null;

@@ -205,3 +205,31 @@ describe("statements behave as in SQLite", () => {
     });
   }
 });
+
+describe("limits", () => {
+  it("stops runaway statements, oversized values and too many parameters with SQLite's errors", async () => {
+    const { Database } = await import("../../../src/engine/index.js");
+    const db = new Database({ limits: { statementSteps: 10_000, valueLength: 100, variables: 3, sqlLength: 200 } });
+    db.exec("CREATE TABLE t(x)");
+    const code = (f: () => unknown): string | undefined => {
+      try {
+        f();
+        return undefined;
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+    };
+    const endless = "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c";
+    expect(code(() => db.prepare(endless).get())).toBe("SQLITE_INTERRUPT");
+    expect(code(() => db.prepare("INSERT INTO t VALUES (?)").run("é".repeat(51)))).toBe("SQLITE_TOOBIG");
+    expect(code(() => db.prepare("INSERT INTO t VALUES (?)").run("x".repeat(100)))).toBeUndefined();
+    expect(code(() => db.prepare("SELECT ?, ?, ?, ?").get())).toBe("SQLITE_ERROR");
+    expect(code(() => db.prepare(`SELECT '${"x".repeat(200)}'`).get())).toBe("SQLITE_TOOBIG");
+    db.limits.statementSteps = Number.POSITIVE_INFINITY;
+    db.limits.statementTimeoutMs = 50;
+    expect(code(() => db.prepare(endless).get())).toBe("SQLITE_INTERRUPT");
+    // The database is intact and usable afterwards.
+    expect(db.prepare("SELECT count(*) FROM t").pluck().get()).toBe(1);
+    expect(db.prepare("PRAGMA integrity_check").pluck().get()).toBe("ok");
+  });
+});
