@@ -74,7 +74,7 @@ describe("Hrana requests", () => {
       { type: "store_sql", sql_id: 7, sql: "SELECT b FROM s WHERE a = ?" },
       { type: "execute", stmt: { sql_id: 7, args: [{ type: "integer", value: "2" }] } },
       { type: "describe", sql_id: 7 },
-      { type: "describe", sql: "EXPLAIN QUERY PLAN SELECT :x" },
+      { type: "describe", sql: "EXPLAIN QUERY PLAN SELECT :x, ?5, @y" },
       { type: "close_sql", sql_id: 7 },
       { type: "execute", stmt: { sql_id: 7 } },
       { type: "get_autocommit" },
@@ -86,7 +86,10 @@ describe("Hrana requests", () => {
     expect(body.results[0]).toEqual({ type: "ok", response: { type: "sequence" } });
     expect(resultOf(body, 2).rows).toEqual([[{ type: "text", value: "two" }]]);
     expect(body.results[3].response?.result).toEqual({ params: [{ name: null }], cols: [{ name: "b", decltype: "TEXT" }], is_explain: false, is_readonly: true });
-    expect(body.results[4].response?.result).toMatchObject({ params: [{ name: ":x" }], is_explain: true, is_readonly: true });
+    expect(body.results[4].response?.result).toMatchObject({ is_explain: true, is_readonly: true });
+    const params = (body.results[4].response?.result as { params: { name: string | null }[] }).params;
+    expect(params.slice(0, 1)).toEqual([{ name: ":x" }]);
+    expect(params.slice(4)).toEqual([{ name: "?5" }, { name: "@y" }]);
     expect(body.results[6]).toMatchObject({ type: "error", error: { code: "SQL_ID_UNKNOWN" } });
     expect(body.results[7].response).toEqual({ type: "get_autocommit", is_autocommit: true });
     expect(body.results[9].response).toEqual({ type: "get_autocommit", is_autocommit: false });

@@ -260,7 +260,8 @@ export function describe(ctx: ExecContext, source: SqlSource): DescribeResult {
   if (statements.length !== 1) throw new SqliteError("describe takes exactly one statement", "SQLITE_MISUSE");
   const parsed = statements[0];
   return {
-    params: parsed.parameters.names.map((name) => ({ name: name !== null && !name.startsWith("?") ? name : null })),
+    // As sqlite3_bind_parameter_name: null for a bare ?, else the name with its prefix (?NNN, :x, @x, $x).
+    params: parsed.parameters.names.map((name) => ({ name })),
     cols: columnsOf(ctx.stream.conn, sql),
     is_explain: parsed.statement.kind === "Explain",
     is_readonly: isReadOnly(parsed),
