@@ -33,14 +33,15 @@ export function rebalance(ctx: TreeWriter, pages: readonly number[], childIndex:
   for (let level = pages.length - 1; level > 0; level--) {
     const page = ctx.page(pages[level]);
     if (!page.isMutable) continue;
-    if (page.freeSpace() < 0 || isUnderfull(page)) {
-      balanceSiblings(ctx, ctx.writable(pages[level - 1]), childIndex[level - 1], append);
+    const overfull = page.freeSpace() < 0;
+    if (overfull || isUnderfull(page)) {
+      balanceSiblings(ctx, ctx.writable(pages[level - 1]), childIndex[level - 1], append, overfull);
     }
   }
   const root = ctx.writable(pages[0]);
   if (root.freeSpace() < 0) {
     balanceDeeper(ctx, root);
-    balanceSiblings(ctx, root, 0, append);
+    balanceSiblings(ctx, root, 0, append, true);
   }
   collapseRoot(ctx, root);
 }
@@ -65,10 +66,10 @@ function collapseRoot(ctx: TreeWriter, root: BtreePage): void {
 
 /**
  * Redistributes the cells of child `childIdx` of `parent` and up to two of its
- * siblings (plus the dividers between them) over as few pages as hold them,
- * evened out unless `append`.
+ * siblings (plus the dividers between them) over as few pages as hold them
+ * (see `distribute`); `overfull` says the child overflowed rather than emptied.
  */
-function balanceSiblings(ctx: TreeWriter, parent: BtreePage, childIdx: number, append: boolean): void {
+function balanceSiblings(ctx: TreeWriter, parent: BtreePage, childIdx: number, append: boolean, overfull: boolean): void {
   const nChildren = parent.cellCount + 1;
   const nOld = Math.min(3, nChildren);
   const first = Math.max(0, Math.min(childIdx - 1, nChildren - nOld));
@@ -92,7 +93,7 @@ function balanceSiblings(ctx: TreeWriter, parent: BtreePage, childIdx: number, a
     }
   }
   const lastRight = old[nOld - 1].rightChild;
-  const ends = distribute(cells, old[0].usable - old[0].headerSize, leafData, append);
+  const ends = distribute(cells, old[0].usable - old[0].headerSize, leafData, append, overfull);
 
   const newPages: BtreePage[] = [];
   for (let k = 0; k < ends.length; k++) newPages.push(k < nOld ? old[k] : ctx.newPage(type));
@@ -141,22 +142,20 @@ function readChild(cell: Uint8Array): number {
 }
 
 /**
- * Splits `cells` into consecutive pages of at most `capacity` bytes (cell +
- * 2-byte pointer each). Returns the exclusive end index of each page's cells;
- * without `leafData` the cell at each end index (but the last) is the divider
- * that moves up. Pages are filled greedily, then (unless `append`) evened out
- * from the right so that a split leaves two half-full pages rather than a full
- * one and a nearly empty one.
+ * Greedy packing: each page takes cells while they fit in `limit` bytes (cell +
+ * 2-byte pointer), and always at least one cell if it fits in `capacity`.
  */
-function distribute(cells: Uint8Array[], capacity: number, leafData: boolean, append: boolean): number[] {
-  const size = (i: number) => cells[i].length + 2;
+function pack(cells: Uint8Array[], limit: number, capacity: number, leafData: boolean): number[] {
   const ends: number[] = [];
   let i = 0;
   while (i < cells.length) {
     let used = 0;
     const begin = i;
-    while (i < cells.length && used + size(i) <= capacity) used += size(i++);
-    if (i === begin) corrupt("cell larger than a page");
+    while (i < cells.length && used + cells[i].length + 2 <= limit) used += cells[i++].length + 2;
+    if (i === begin) {
+      if (cells[i].length + 2 > capacity) corrupt("cell larger than a page");
+      i++;
+    }
     ends.push(i);
     if (!leafData && i < cells.length) {
       i++;
@@ -168,7 +167,32 @@ function distribute(cells: Uint8Array[], capacity: number, leafData: boolean, ap
     }
   }
   if (ends.length === 0) ends.push(0);
+  return ends;
+}
+
+/** Pages packed fuller than this after an overflow get one more sibling, so the next inserts find room. */
+const SPLIT_FILL = 0.9;
+
+/**
+ * Splits `cells` into consecutive pages of at most `capacity` bytes. Returns
+ * the exclusive end index of each page's cells; without `leafData` the cell at
+ * each end index (but the last) is the divider that moves up. With `append`
+ * pages are packed full (ascending inserts never come back to them). Otherwise,
+ * after an overflow (`overfull`) that would leave the siblings almost full, one
+ * more page is used, and pages are evened out from the right so that a split
+ * leaves half-full pages rather than a full one and a nearly empty one.
+ */
+function distribute(cells: Uint8Array[], capacity: number, leafData: boolean, append: boolean, overfull: boolean): number[] {
+  const size = (i: number) => cells[i].length + 2;
+  let ends = pack(cells, capacity, capacity, leafData);
   if (append) return ends;
+  if (overfull) {
+    let total = 0;
+    for (let j = 0; j < cells.length; j++) total += size(j);
+    if (total > SPLIT_FILL * capacity * ends.length) {
+      ends = pack(cells, Math.min(capacity, Math.ceil(total / (ends.length + 1)) + 8), capacity, leafData);
+    }
+  }
   for (let k = ends.length - 1; k > 0; k--) {
     const leftStart = k === 1 ? 0 : ends[k - 2] + (leafData ? 0 : 1);
     let left = 0;
