@@ -18,6 +18,8 @@ export interface Limits {
   maxStoredSql: number;
   /** How long a writer waits for the write lock before SQLITE_BUSY. */
   busyTimeoutMs: number;
+  /** A database this large takes no more growing writes (deletes still run). */
+  maxDatabaseBytes: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -29,6 +31,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxStreams: 256,
   maxStoredSql: 1000,
   busyTimeoutMs: 5000,
+  maxDatabaseBytes: 1024 * 1024 * 1024,
 };
 
 /** Env vars that override limits (all optional, positive integers). */
@@ -36,6 +39,7 @@ export interface LimitVars {
   STREAM_IDLE_TIMEOUT_MS?: string;
   BUSY_TIMEOUT_MS?: string;
   MAX_BODY_BYTES?: string;
+  MAX_DATABASE_BYTES?: string;
 }
 
 export function limitsFromEnv(vars: LimitVars): Limits {
@@ -48,5 +52,6 @@ export function limitsFromEnv(vars: LimitVars): Limits {
     streamIdleMs: pick(vars.STREAM_IDLE_TIMEOUT_MS, DEFAULT_LIMITS.streamIdleMs),
     busyTimeoutMs: pick(vars.BUSY_TIMEOUT_MS, DEFAULT_LIMITS.busyTimeoutMs),
     maxBodyBytes: pick(vars.MAX_BODY_BYTES, DEFAULT_LIMITS.maxBodyBytes),
+    maxDatabaseBytes: pick(vars.MAX_DATABASE_BYTES, DEFAULT_LIMITS.maxDatabaseBytes),
   };
 }

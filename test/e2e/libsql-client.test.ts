@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type RunningWorker } from "./worker-harness.js";
 
 const IDLE_MS = 1500;
+const MAX_DATABASE_BYTES = 512 * 1024;
 let worker: RunningWorker;
 const clients: Client[] = [];
 
@@ -34,7 +35,7 @@ async function errorOf(promise: Promise<unknown>): Promise<LibsqlError> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  worker = await startWorker({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), BUSY_TIMEOUT_MS: "4000" });
+  worker = await startWorker({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), BUSY_TIMEOUT_MS: "4000", MAX_DATABASE_BYTES: String(MAX_DATABASE_BYTES) });
 });
 
 afterAll(async () => {
@@ -168,6 +169,26 @@ describe("@libsql/client over HTTP", () => {
     expect(late.code).toBe("STREAM_EXPIRED");
     await db.execute("INSERT INTO e VALUES ('kept')");
     expect((await db.execute("SELECT v FROM e")).rows.map((r) => r.v)).toEqual(["kept"]);
+  });
+
+  it("refuses growing writes at the database size limit, and writes again after deletes free pages", async () => {
+    const db = client("full");
+    await db.execute("CREATE TABLE f (b BLOB)");
+    let inserted = 0;
+    let refusal: LibsqlError | undefined;
+    while (!refusal && inserted < 40) {
+      try {
+        await db.execute("INSERT INTO f VALUES (zeroblob(32768))");
+        inserted++;
+      } catch (e) {
+        refusal = e as LibsqlError;
+      }
+    }
+    expect(refusal?.code).toBe("SQLITE_FULL");
+    expect(inserted * 32768).toBeGreaterThanOrEqual(MAX_DATABASE_BYTES - 64 * 1024);
+    expect((await db.execute("SELECT count(*) AS n FROM f")).rows[0].n).toBe(inserted);
+    await db.execute("DELETE FROM f WHERE rowid % 2 = 0");
+    await db.execute("INSERT INTO f VALUES (zeroblob(32768))");
   });
 
   it("serves the demo database with sample data", async () => {

@@ -11,7 +11,7 @@ import type { LockSignal } from "../lock-signal.js";
 import type { Stream } from "../streams.js";
 import { RequestError, StatementRefused, toHranaError, type HranaError } from "./errors.js";
 import type { BatchCond, BatchStep, SqlSource, Stmt } from "./protocol.js";
-import { countsChanges, isReadOnly } from "./statement-kind.js";
+import { canGrow, countsChanges, isReadOnly } from "./statement-kind.js";
 import { encodeValue, type HranaValue } from "./values.js";
 
 export interface ExecContext {
@@ -84,6 +84,15 @@ function checkWritable(ctx: ExecContext, parsed: ScriptStatement): void {
   if (ctx.stream.readOnlyTransaction && ctx.stream.conn.inTransaction) {
     throw new StatementRefused("attempt to write in a read-only transaction (BEGIN READONLY)", "SQLITE_READONLY");
   }
+  if (canGrow(parsed) && usedBytes(ctx.stream.conn) >= ctx.limits.maxDatabaseBytes) {
+    throw new StatementRefused(`database or disk is full: the database reached its size limit of ${ctx.limits.maxDatabaseBytes} bytes; delete data to write again`, "SQLITE_FULL");
+  }
+}
+
+/** Bytes in use as this connection sees the database: pages less free pages (which writes reuse first). */
+function usedBytes(conn: Database): number {
+  const pragma = (name: string) => conn.prepare(`PRAGMA ${name}`).pluck().get() as number;
+  return (pragma("page_count") - pragma("freelist_count")) * pragma("page_size");
 }
 
 function isBusy(e: unknown): boolean {

@@ -67,3 +67,20 @@ export function countsChanges(parsed: ScriptStatement): boolean {
   const k = parsed.statement.kind;
   return k === "Insert" || k === "Update" || k === "Delete";
 }
+
+/** Statements that can make the database bigger (refused once it reached its size limit). */
+export function canGrow(parsed: ScriptStatement): boolean {
+  switch (parsed.statement.kind) {
+    case "Insert":
+    case "Update":
+    case "CreateTable":
+    case "CreateIndex":
+    case "CreateView":
+    case "CreateTrigger":
+    case "CreateVirtualTable":
+    case "AlterTable":
+      return true;
+    default:
+      return false;
+  }
+}
