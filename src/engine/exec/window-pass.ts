@@ -4,6 +4,8 @@
 // or when an EXCLUDE clause is present, as SQLite does); window-only
 // functions read a WindowRowView.
 import type { AggregateFunction, FunctionContext, WindowFunction, WindowRowView } from "../func/types.js";
+import type { Collation } from "../value/collation.js";
+import { compareValues } from "../value/compare.js";
 import type { SqlValue } from "../value/types.js";
 import type { Evaluator } from "./compile-expr.js";
 import { compareKeys, type SortKeySpec } from "./sort.js";
@@ -12,6 +14,8 @@ import { checkedOffset, computeFrames, type PartitionLayout } from "./window-fra
 
 export interface WindowCallSpec {
   fn: AggregateFunction | WindowFunction;
+  /** Set for min()/max() (no inverse): sliding frames keep a monotonic queue instead of recomputing. */
+  extreme: { max: boolean; collation: Collation } | null;
   args: Evaluator[];
   filter: Evaluator | null;
   /** Per input row (in input order), filled while the rows are read. */
@@ -87,7 +91,7 @@ export function evaluatePass(pass: WindowPassSpec, order: readonly number[], fct
       },
     };
     if (framed) computeFrames(frame, startOffset, endOffset, layout, frameStart, frameEnd);
-    const partition: Partition = { order, base, layout, frameStart, frameEnd, exclude: frame.exclude };
+    const partition: Partition = { order, base, layout, frameStart, frameEnd, exclude: frame.exclude, startUnbounded: frame.start.type === "UNBOUNDED PRECEDING" };
     for (const c of pass.calls) {
       if (c.fn.kind === "aggregate") aggregateResults(c, c.fn, partition, fctx);
       else windowResults(c, c.fn, partition);
@@ -104,6 +108,7 @@ interface Partition {
   frameStart: Int32Array;
   frameEnd: Int32Array;
   exclude: ResolvedWindow["frame"]["exclude"];
+  startUnbounded: boolean;
 }
 
 /** Whether EXCLUDE removes partition row j from row i's frame. */
@@ -136,6 +141,10 @@ function aggregateResults(c: WindowCallSpec, fn: AggregateFunction, p: Partition
     }
     return;
   }
+  if (c.extreme && !p.exclude && !p.startUnbounded) {
+    slidingExtreme(c, c.extreme, p);
+    return;
+  }
   const inverse = fn.inverse;
   // Like SQLite, one state per partition: every row is stepped in turn as the
   // frame end passes it and removed with inverse as the frame start passes it
@@ -157,6 +166,47 @@ function aggregateResults(c: WindowCallSpec, fn: AggregateFunction, p: Partition
       if (!filter || filter[row]) state = (inverse as NonNullable<typeof inverse>)(state, c.argValues[row], fctx);
     }
     c.results[order[base + i]] = fn.value(state);
+  }
+}
+
+/**
+ * Sliding min()/max() (frame start not UNBOUNDED PRECEDING) in linear time:
+ * a queue of candidate rows whose values get strictly better toward the
+ * front. A new value evicts equal ones too, so among equal values (1 and 1.0,
+ * 'a' and 'A' under NOCASE) the latest row's wins, as with the index SQLite
+ * keeps for these frames. NULLs and rows failing FILTER never enter. Frames
+ * that move backwards (no frame kind produces them) restart the queue.
+ */
+function slidingExtreme(c: WindowCallSpec, extreme: NonNullable<WindowCallSpec["extreme"]>, p: Partition): void {
+  const { order, base } = p;
+  const size = p.layout.size;
+  const filter = c.filterValues;
+  const valueAt = (j: number): SqlValue => c.argValues[order[base + j]][0];
+  const notBetter = (a: SqlValue, b: SqlValue): boolean => {
+    const cmp = compareValues(a, b, extreme.collation);
+    return extreme.max ? cmp <= 0 : cmp >= 0;
+  };
+  const queue: number[] = [];
+  let head = 0;
+  let to = 0;
+  let lastStart = 0;
+  for (let i = 0; i < size; i++) {
+    const s = p.frameStart[i];
+    const e = Math.max(s, p.frameEnd[i]);
+    if (s < lastStart || e < to) {
+      queue.length = head = 0;
+      to = s;
+    }
+    lastStart = s;
+    to = Math.max(to, s);
+    for (; to < e; to++) {
+      const v = valueAt(to);
+      if (v === null || (filter && !filter[order[base + to]])) continue;
+      while (queue.length > head && notBetter(valueAt(queue[queue.length - 1]), v)) queue.pop();
+      queue.push(to);
+    }
+    while (head < queue.length && queue[head] < s) head++;
+    c.results[order[base + i]] = head < queue.length ? valueAt(queue[head]) : null;
   }
 }
 

@@ -15,6 +15,7 @@ import { Scope, type Source } from "../plan/scope.js";
 import { forEachChild } from "../plan/terms.js";
 import type { Expr, FunctionCall, SelectCore } from "../sql/ast.js";
 import { minMaxAggregate } from "../func/aggregate.js";
+import { binaryCollation } from "../value/collation.js";
 import { truthValue } from "../value/arith.js";
 import type { SqlValue } from "../value/types.js";
 import { compileGroupRows, containsAggregate } from "./aggregate.js";
@@ -59,8 +60,10 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
     if (found.kind === "scalar") throw new SqliteError(`${name}() may not be used as a window function`);
     if (call.distinct) throw new SqliteError("DISTINCT is not supported for window functions");
     if (call.filter && found.kind === "window") throw new SqliteError("FILTER clause may only be used with aggregate window functions");
+    const extreme = extremeOf(found, call, input.scope);
     const spec: WindowCallSpec = {
-      fn: withArgumentCollation(found, call, input.scope),
+      fn: extreme && extreme.collation !== binaryCollation ? minMaxAggregate(extreme.max ? "max" : "min", extreme.collation) : found,
+      extreme,
       args: call.args.map((a) => compileExpr(a, argCtx)),
       filter: call.filter ? compileExpr(call.filter, argCtx) : null,
       argValues: [],
@@ -144,11 +147,10 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
   };
 }
 
-/** min()/max() compare by their argument's collation (e.g. a NOCASE column), as in SQLite. */
-function withArgumentCollation(fn: AggregateFunction | WindowFunction, call: FunctionCall, scope: Scope): AggregateFunction | WindowFunction {
-  if (fn.kind !== "aggregate" || (fn.name !== "min" && fn.name !== "max") || call.args.length !== 1) return fn;
-  const collation = exprCollation(call.args[0], scope)?.name ?? "BINARY";
-  return collation === "BINARY" ? fn : minMaxAggregate(fn.name, collationByName(collation));
+/** For min()/max() of one argument: direction and the argument's collation (e.g. a NOCASE column), which they compare by, as in SQLite. */
+function extremeOf(fn: AggregateFunction | WindowFunction, call: FunctionCall, scope: Scope): WindowCallSpec["extreme"] {
+  if (fn.kind !== "aggregate" || (fn.name !== "min" && fn.name !== "max") || call.args.length !== 1) return null;
+  return { max: fn.name === "max", collation: collationByName(exprCollation(call.args[0], scope)?.name ?? "BINARY") };
 }
 
 /**

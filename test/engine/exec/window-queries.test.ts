@@ -3,7 +3,7 @@
 // ORDER BY and inside larger expressions, several windows in one query,
 // joins, subqueries, DISTINCT/LIMIT, collations, and SQLite's error messages.
 import { beforeAll, describe, expect, it } from "vitest";
-import { openOracle, type Param, type WindowOracle } from "./window-oracle.js";
+import { openOracle, seededRandom, type Param, type WindowOracle } from "./window-oracle.js";
 
 const SETUP = [
   "CREATE TABLE t(id INTEGER PRIMARY KEY, g TEXT, k, x, y REAL, name TEXT COLLATE NOCASE)",
@@ -115,6 +115,29 @@ const ERRORS: Query[] = [
   ["SELECT id AS z, sum(x) OVER (ORDER BY z) FROM t", 2],
   ["SELECT id AS z, sum(z) OVER () FROM t", 2],
 ];
+
+describe("sliding min()/max() against sql.js, with values that compare equal (1 and 1.0, 'a' and 'A' under NOCASE)", () => {
+  it("agrees on 300 generated frames", async () => {
+    const minMax = await openOracle(
+      "CREATE TABLE m(id INTEGER PRIMARY KEY, v, w TEXT COLLATE NOCASE); INSERT INTO m VALUES (1, 1.0, 'a'), (2, 1, 'A'), (3, 2, 'b'), (4, 1.0, NULL), (5, 'a', 'B'), (6, 'A', 'a'), (7, 0, 'b'), (8, 1, 'A'), (9, NULL, 'c'), (10, 2.0, 'C'), (11, 2, 'c')",
+    );
+    const rnd = seededRandom(5);
+    const pick = <T>(items: T[]): T => items[Math.floor(rnd() * items.length)];
+    const mismatches: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const fn = pick(["min(v)", "max(v)", "min(w)", "max(w)", "max(v COLLATE NOCASE)"]);
+      const start = pick(["UNBOUNDED PRECEDING", "2 PRECEDING", "1 PRECEDING", "CURRENT ROW", "1 FOLLOWING"]);
+      const end = pick(["CURRENT ROW", "1 FOLLOWING", "3 FOLLOWING", "UNBOUNDED FOLLOWING"]);
+      const over = `${pick(["ORDER BY id", "ORDER BY v", "ORDER BY w DESC", "PARTITION BY id % 2 ORDER BY id"])} ${pick(["ROWS", "GROUPS", "RANGE"])} BETWEEN ${start} AND ${end}`;
+      const filter = rnd() < 0.2 ? " FILTER (WHERE id <> 4)" : "";
+      const sql = `SELECT id, ${fn}${filter} OVER (${over}) FROM m ORDER BY id`;
+      const expected = minMax.sqlite(sql, 2);
+      const actual = minMax.tessera(sql);
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) mismatches.push(`${sql}\n  sqlite:  ${JSON.stringify(expected)}\n  tessera: ${JSON.stringify(actual)}`);
+    }
+    expect(mismatches.slice(0, 3).join("\n")).toBe("");
+  });
+});
 
 let oracle: WindowOracle;
 beforeAll(async () => {
