@@ -1,8 +1,9 @@
 // One window's pass over the sorted rows: partitions, peer groups, frames,
 // and the results of every call using that window. Aggregates slide over
-// their frames with step/inverse (recomputing only when there is no inverse,
-// or when an EXCLUDE clause is present, as SQLite does); window-only
-// functions read a WindowRowView.
+// their frames with step/inverse; sliding min/max keep a monotonic queue;
+// with an EXCLUDE clause each frame is recomputed, as SQLite does; any other
+// aggregate without inverse is recomputed when its frame start moves.
+// Window-only functions read a WindowRowView.
 import type { AggregateFunction, FunctionContext, WindowFunction, WindowRowView } from "../func/types.js";
 import type { Collation } from "../value/collation.js";
 import { compareValues } from "../value/compare.js";
