@@ -7,7 +7,7 @@
 // first read and never blocks; one writer at a time holds the write lock;
 // a deferred transaction that read an older snapshot cannot start writing
 // after another commit (SQLITE_BUSY_SNAPSHOT).
-import type { BtreeDatabase, ReadTransaction, WriteTransaction } from "./btree/index.js";
+import type { BtreeDatabase, ReadTransaction, TransactionMark, WriteTransaction } from "./btree/index.js";
 import { SqliteError } from "./errors.js";
 import { functionExists, lookupFunction } from "./func/registry.js";
 import type { FunctionContext } from "./func/types.js";
@@ -64,8 +64,14 @@ export interface PreparedProgram {
 export class Connection {
   private read: ReadTransaction | null = null;
   private write: WriteTransaction | null = null;
-  /** Inside BEGIN ... COMMIT. */
+  /** Inside BEGIN ... COMMIT (or a transaction opened by SAVEPOINT). */
   private explicit = false;
+  /** Open savepoints, innermost last; a null mark means "before this transaction wrote anything". */
+  private savepoints: { name: string; mark: TransactionMark | null }[] = [];
+  /** State when the explicit transaction began writing (ROLLBACK TO an earlier savepoint returns here). */
+  private writeStartMark: TransactionMark | null = null;
+  /** The transaction was opened by SAVEPOINT: releasing the outermost savepoint commits it. */
+  private openedBySavepoint = false;
   private schemaCache: Schema | null = null;
   lastInsertRowid: number | bigint = 0;
   changes = 0;
@@ -146,6 +152,7 @@ export class Connection {
   run(prepared: PreparedProgram, ast: Statement, source: string, params: SqlValue[], emit: (row: SqlValue[]) => boolean): PreparedProgram {
     const autocommit = !this.explicit;
     let current = prepared;
+    let statementMark: TransactionMark | null = null;
     try {
       if (current.program.writes) this.beginWrite();
       else this.beginRead();
@@ -153,6 +160,8 @@ export class Connection {
         current = this.compile(ast, source);
         if (current.program.writes && !this.write) this.beginWrite();
       }
+      // Inside a transaction a failed statement is undone alone; statements that cannot fail half-way skip the mark.
+      statementMark = !autocommit && this.write && current.program.writes && !current.program.singleRowWrite ? this.write.mark() : null;
       const rt = current.runtime;
       rt.budget.start(this.limits.statementSteps, this.limits.statementTimeoutMs);
       this.running = rt;
@@ -171,8 +180,11 @@ export class Connection {
       if (autocommit) this.commit();
       return current;
     } catch (e) {
-      if (autocommit || this.write === null) this.rollback();
-      else this.failStatementInTransaction();
+      if (autocommit) this.rollback();
+      else if (statementMark && this.write) {
+        this.write.rollbackTo(statementMark);
+        this.schemaCache = null;
+      }
       throw e;
     } finally {
       this.statementTime = 0;
@@ -211,7 +223,7 @@ export class Connection {
       this.read.end();
       this.read = null;
     }
-    this.explicit = false;
+    this.endTransaction();
   }
 
   rollback(): void {
@@ -226,16 +238,46 @@ export class Connection {
       this.read.end();
       this.read = null;
     }
-    this.explicit = false;
+    this.endTransaction();
   }
 
-  /**
-   * A statement failed inside an explicit write transaction. Without
-   * statement-level undo the transaction's state may be half-changed, so it is
-   * rolled back whole; the caller's error says so.
-   */
-  private failStatementInTransaction(): void {
-    this.rollback();
+  /** SAVEPOINT name: opens a transaction when none is open. */
+  savepoint(name: string): void {
+    if (!this.explicit) {
+      this.begin(null);
+      this.openedBySavepoint = true;
+    }
+    this.savepoints.push({ name, mark: this.write ? this.write.mark() : null });
+  }
+
+  /** RELEASE name: forgets it and every later savepoint; releasing the outermost of a SAVEPOINT-opened transaction commits. */
+  release(name: string): void {
+    const i = this.findSavepoint(name);
+    this.savepoints.length = i;
+    if (i === 0 && this.openedBySavepoint) this.commit();
+  }
+
+  /** ROLLBACK TO name: undoes everything since the savepoint, which stays open. */
+  rollbackToSavepoint(name: string): void {
+    const i = this.findSavepoint(name);
+    const mark = this.savepoints[i].mark ?? this.writeStartMark;
+    if (this.write && mark) this.write.rollbackTo(mark);
+    this.savepoints.length = i + 1;
+    this.schemaCache = null;
+  }
+
+  private findSavepoint(name: string): number {
+    const key = name.toLowerCase();
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i].name.toLowerCase() === key) return i;
+    throw new SqliteError(`no such savepoint: ${name}`);
+  }
+
+  /** Ends the transaction state after COMMIT or ROLLBACK. */
+  private endTransaction(): void {
+    this.explicit = false;
+    this.savepoints = [];
+    this.writeStartMark = null;
+    this.openedBySavepoint = false;
   }
 
   private beginRead(): void {
@@ -256,6 +298,7 @@ export class Connection {
       this.read = null;
     } else this.write = core.btree.beginWrite();
     core.writer = this;
+    if (this.explicit) this.writeStartMark = this.write.mark();
   }
 
   /** Runs `f` with a snapshot to read the schema from, opening a temporary one outside transactions. */

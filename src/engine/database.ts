@@ -26,6 +26,7 @@ export interface DatabaseOptions {
 export class Database {
   private readonly connection: Connection;
   private open = true;
+  private savepointDepth = 0;
   /** Connections made with connect() do not own the database: closing them leaves it open. */
   private readonly ownsCore: boolean;
 
@@ -104,10 +105,11 @@ export class Database {
   /**
    * Wraps `fn` in a transaction: BEGIN before, COMMIT after, ROLLBACK if it
    * throws. Variants `.deferred`, `.immediate`, `.exclusive` choose the BEGIN.
+   * Called inside a transaction, it uses a savepoint instead, as better-sqlite3 does.
    */
   transaction<A extends unknown[], R>(fn: (...args: A) => R): TransactionFunction<A, R> {
     const make = (mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE") => (...args: A): R => {
-      if (this.inTransaction) throw new SqliteError("nested transactions are not supported yet", "SQLITE_MISUSE");
+      if (this.inTransaction) return this.inSavepoint(() => fn(...args));
       this.exec(`BEGIN ${mode}`);
       try {
         const result = fn(...args);
@@ -123,6 +125,21 @@ export class Database {
     wrapped.immediate = make("IMMEDIATE");
     wrapped.exclusive = make("EXCLUSIVE");
     return wrapped;
+  }
+
+  private inSavepoint<R>(f: () => R): R {
+    const name = `tessera_tx_${++this.savepointDepth}`;
+    this.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = f();
+      this.exec(`RELEASE ${name}`);
+      return result;
+    } catch (e) {
+      this.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw e;
+    } finally {
+      this.savepointDepth--;
+    }
   }
 
   /** The committed database as a standard SQLite file image. */

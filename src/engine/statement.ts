@@ -154,12 +154,21 @@ function runTransactionControl(conn: Connection, stmt: ScriptStatement["statemen
       conn.commit();
       return;
     case "Rollback":
-      if (stmt.savepoint) throw new SqliteError("savepoints are not supported yet");
+      if (stmt.savepoint) {
+        conn.rollbackToSavepoint(stmt.savepoint.name);
+        return;
+      }
       if (!conn.inTransaction) throw new SqliteError("cannot rollback - no transaction is active");
       conn.rollback();
       return;
+    case "Savepoint":
+      conn.savepoint(stmt.name.name);
+      return;
+    case "Release":
+      conn.release(stmt.name.name);
+      return;
     default:
-      throw new SqliteError("savepoints are not supported yet");
+      throw new SqliteError(`${stmt.kind} is not a transaction statement`, "SQLITE_INTERNAL");
   }
 }
 

@@ -14,7 +14,7 @@
 export { encodeRecord, decodeRecord, decodeColumn, RecordReader, serialTypeOf, serialTypeSize } from "./record.js";
 export { readVarint, writeVarint, varintLength } from "./varint.js";
 export { TableCursor, IndexCursor, type IndexKeyComparator, type SeekMode } from "./cursor.js";
-export { ReadTransaction, WriteTransaction } from "./transaction.js";
+export { ReadTransaction, WriteTransaction, type TransactionMark } from "./transaction.js";
 export { BtreeDatabase, SCHEMA_ROOT } from "./database.js";
 export { HDR, type HeaderField, type TreeKind, localPayloadSize } from "./format.js";
 export { checkIntegrity, schemaTrees, type IntegrityOptions, type IntegrityReport, type TreeSpec, type TreeFill } from "./integrity.js";

@@ -8,7 +8,7 @@
 // version-valid-for and page count are updated as SQLite does.
 
 import { SqliteError } from "../errors.js";
-import type { CommitResult, PageReader, Snapshot, WriteSet } from "../pager/pager.js";
+import type { CommitResult, PageReader, Snapshot, WriteSet, WriteSetSnapshot } from "../pager/pager.js";
 import { StaleWriteSetError } from "../pager/pager.js";
 import type { SavableCursor, TreeReader, TreeWriter } from "./context.js";
 import { countEntries, IndexCursor, TableCursor, type IndexKeyComparator } from "./cursor.js";
@@ -90,6 +90,13 @@ export class ReadTransaction implements TreeReader {
   protected headerBytes(): Uint8Array {
     return this.source.readPage(1);
   }
+}
+
+/** A saved state of a write transaction (see WriteTransaction.mark). */
+export interface TransactionMark {
+  readonly pages: WriteSetSnapshot;
+  readonly header: Uint8Array;
+  readonly changed: boolean;
 }
 
 /** A private write set of B-tree changes; commit publishes them atomically or is refused. */
@@ -239,6 +246,27 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
     this.writeSet.rollback();
   }
 
+  /**
+   * Marks the current state, for statement rollback and SAVEPOINT. Changed
+   * pages are serialized first and nothing in the mark is modified afterwards
+   * (later changes copy pages again), so a mark stays valid until the
+   * transaction rolls back to an earlier one or ends. Marks nest.
+   */
+  mark(): TransactionMark {
+    this.serializeNodes();
+    return { pages: this.writeSet.snapshot(), header: this.header.slice(), changed: this.changed };
+  }
+
+  /** Returns to the state of `mark` (cursors opened since must not be used again). */
+  rollbackTo(mark: TransactionMark): void {
+    this.nodes.clear();
+    this.ownedRaw.clear();
+    this.forgetParsed();
+    this.writeSet.restore(mark.pages);
+    this.header.set(mark.header);
+    this.changed = mark.changed;
+  }
+
   protected override headerBytes(): Uint8Array {
     return this.header;
   }
@@ -268,18 +296,24 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
     writeU32(h, HDR.versionValidFor, counter);
     writeU32(h, HDR.pageCount, this.writeSet.pageCount);
     writeU32(h, HDR.sqliteVersion, WRITER_VERSION);
-    for (const [pageNo, page] of this.nodes) {
-      if (page.freeSpace() < 0) corrupt(`page ${pageNo} left overfull`);
-      this.writeSet.writePage(pageNo, page.serialize(this.pageSize, h));
-    }
-    if (!this.nodes.has(1)) {
+    const page1Changed = this.nodes.has(1);
+    this.serializeNodes();
+    if (!page1Changed) {
       const page1 = this.writeSet.readPage(1).slice();
       page1.set(h);
       this.writeSet.writePage(1, page1);
     }
+    this.changed = false;
+  }
+
+  /** Writes every changed B-tree page into the write set; later changes start from fresh copies. */
+  private serializeNodes(): void {
+    for (const [pageNo, page] of this.nodes) {
+      if (page.freeSpace() < 0) corrupt(`page ${pageNo} left overfull`);
+      this.writeSet.writePage(pageNo, page.serialize(this.pageSize, this.header));
+    }
     this.nodes.clear();
     this.ownedRaw.clear();
     this.forgetParsed();
-    this.changed = false;
   }
 }

@@ -52,6 +52,8 @@ export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
     writes: true,
     changesSchema: false,
     countsChanges: true,
+    // One VALUES row with no triggers: every check happens before the first write.
+    singleRowWrite: stmt.source.kind === "Select" && stmt.source.body.kind === "ValuesClause" && stmt.source.body.rows.length === 1 && triggers.empty,
     run(emit) {
       let sequence = table.autoincrement ? readSequence(env.writeTx(), env.schema, table.name) : 0;
       const startSequence = sequence;

@@ -11,6 +11,8 @@ export interface StatementProgram {
   changesSchema: boolean;
   /** INSERT, UPDATE and DELETE set changes() and total_changes(); other statements leave them. */
   countsChanges?: boolean;
+  /** Writes at most one row and checks every constraint before writing: it never fails half-way, so needs no statement undo. */
+  singleRowWrite?: boolean;
   /** Runs it, pushing result rows to `emit` (which returns false to stop early). */
   run(emit: (row: SqlValue[]) => boolean): void;
 }

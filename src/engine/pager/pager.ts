@@ -238,9 +238,15 @@ export class Snapshot implements PageReader {
   }
 }
 
+/** The private pages and length of a write set at one moment (see WriteSet.snapshot). */
+export interface WriteSetSnapshot {
+  readonly dirty: ReadonlyMap<number, Uint8Array>;
+  readonly count: number;
+}
+
 /** Private copy-on-write pages on top of a base snapshot. */
 export class WriteSet implements PageReader {
-  private readonly dirty = new Map<number, Uint8Array>();
+  private dirty = new Map<number, Uint8Array>();
   private count: number;
   private state: "open" | "committed" | "rolled-back" = "open";
   readonly pageSize: number;
@@ -290,6 +296,23 @@ export class WriteSet implements PageReader {
     for (let p = this.count + 1; p <= count; p++) if (!this.dirty.has(p)) this.dirty.set(p, new Uint8Array(this.pageSize));
     if (count < this.count) for (const p of [...this.dirty.keys()]) if (p > count) this.dirty.delete(p);
     this.count = count;
+  }
+
+  /**
+   * The private pages and length now. The caller must not let the buffers be
+   * written in place afterwards (WriteTransaction.mark serializes and copies
+   * on the next change).
+   */
+  snapshot(): WriteSetSnapshot {
+    this.checkOpen();
+    return { dirty: new Map(this.dirty), count: this.count };
+  }
+
+  /** Returns the private pages and length to a snapshot taken from this write set. */
+  restore(snapshot: WriteSetSnapshot): void {
+    this.checkOpen();
+    this.dirty = new Map(snapshot.dirty);
+    this.count = snapshot.count;
   }
 
   /** Publishes the private pages if the base is still the latest commit; refuses otherwise. */

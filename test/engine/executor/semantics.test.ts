@@ -233,3 +233,74 @@ describe("limits", () => {
     expect(db.prepare("PRAGMA integrity_check").pluck().get()).toBe("ok");
   });
 });
+
+describe("transactions and savepoints behave as in SQLite", () => {
+  it("undoes a failed statement alone, and savepoints nest", () => {
+    const oracle = new Oracle();
+    try {
+      oracle.setup("CREATE TABLE t(id INTEGER PRIMARY KEY, u UNIQUE)");
+      const steps = [
+        "BEGIN",
+        "INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+        "INSERT INTO t VALUES (3, 'c'), (4, 'a')",
+        "SELECT * FROM t",
+        "SAVEPOINT s1",
+        "INSERT INTO t VALUES (5, 'e')",
+        "SAVEPOINT s2",
+        "UPDATE t SET u = u || '!'",
+        "ROLLBACK TO s1",
+        "SELECT * FROM t",
+        "INSERT INTO t VALUES (7, 'g')",
+        "RELEASE s1",
+        "RELEASE nope",
+        "COMMIT",
+        "SELECT * FROM t",
+        "SAVEPOINT outer_sp",
+        "DELETE FROM t WHERE id = 1",
+        "RELEASE outer_sp",
+        "SELECT * FROM t",
+        "ROLLBACK",
+        "COMMIT",
+        "BEGIN",
+        "BEGIN",
+        "CREATE TABLE u(x)",
+        "ROLLBACK",
+        "SELECT name FROM sqlite_schema",
+      ];
+      for (const sql of steps) {
+        const { sqlite, tessera } = oracle.run(sql);
+        expect(show(tessera), sql).toBe(show(sqlite));
+      }
+    } finally {
+      oracle.close();
+    }
+  });
+
+  it("db.transaction() commits, rolls back on throw, and nests with savepoints", async () => {
+    const { Database } = await import("../../../src/engine/index.js");
+    const db = new Database();
+    db.exec("CREATE TABLE t(x)");
+    const insert = db.prepare("INSERT INTO t VALUES (?)");
+    const inner = db.transaction((x: number) => {
+      insert.run(x);
+      if (x < 0) throw new Error("negative");
+    });
+    const outer = db.transaction((xs: number[]) => {
+      for (const x of xs) {
+        try {
+          inner(x);
+        } catch {
+          // the inner savepoint was rolled back; the outer transaction goes on
+        }
+      }
+    });
+    outer([1, -2, 3]);
+    expect(db.prepare("SELECT x FROM t").pluck().all()).toEqual([1, 3]);
+    expect(() => db.transaction(() => {
+      insert.run(4);
+      throw new Error("boom");
+    })()).toThrow("boom");
+    expect(db.prepare("SELECT count(*) FROM t").pluck().get()).toBe(2);
+    expect(db.inTransaction).toBe(false);
+  });
+});
