@@ -38,12 +38,14 @@ export function rebalance(ctx: TreeWriter, pages: readonly number[], childIndex:
       balanceSiblings(ctx, ctx.writable(pages[level - 1]), childIndex[level - 1], append, overfull);
     }
   }
-  const root = ctx.writable(pages[0]);
-  if (root.freeSpace() < 0) {
+  // Only an overfull root or an interior root left with no cells needs work;
+  // leave the root untouched otherwise so it is not rewritten at commit.
+  const root = ctx.page(pages[0]);
+  if (root.isMutable && root.freeSpace() < 0) {
     balanceDeeper(ctx, root);
     balanceSiblings(ctx, root, 0, append, true);
   }
-  collapseRoot(ctx, root);
+  if (!root.isLeaf && root.cellCount === 0) collapseRoot(ctx, ctx.writable(pages[0]));
 }
 
 /** Moves an overfull root's content into a new child; the root becomes interior with no cells. */
