@@ -4,6 +4,7 @@
 import { SqliteError } from "../errors.js";
 import type { Statement } from "../sql/ast.js";
 import { findCollation } from "../value/collation.js";
+import { compileAlterTable } from "./alter.js";
 import type { CompileEnv } from "./compile-env.js";
 import { compileCreateIndex, compileCreateTable, compileCreateTrigger, compileCreateView, compileDrop } from "./ddl.js";
 import { compileDelete } from "./delete.js";
@@ -43,7 +44,7 @@ export function compileStatement(stmt: Statement, env: CompileEnv): StatementPro
     case "CreateVirtualTable":
       throw new SqliteError(`no such module: ${stmt.module.name}`);
     case "AlterTable":
-      throw new SqliteError("ALTER TABLE is not supported yet");
+      return compileAlterTable(stmt, env);
     case "Attach":
     case "Detach":
       throw new SqliteError("ATTACH and DETACH are not supported: each Tessera database stands alone");

@@ -7,6 +7,7 @@ import type { Scope, Source, SourceColumn } from "../plan/scope.js";
 import { foldName, type Index, type Table } from "../schema/schema.js";
 import type { Expr, FromItem, Ident, JoinType, Select } from "../sql/ast.js";
 import type { SqlValue } from "../value/types.js";
+import { shortRecordDefaults } from "./alter-defaults.js";
 import type { CompileEnv, CteBinding } from "./compile-env.js";
 import type { Evaluator } from "./compile-expr.js";
 import { ArrayRowSlot } from "./row-slot.js";
@@ -159,6 +160,8 @@ function newSource(name: string, columns: SourceColumn[], slot: Source["slot"], 
 
 function tableSource(table: Table, alias: string | null, join: JoinType, item: Extract<FromItem, { kind: "TableRef" }>, env: CompileEnv): FromSource {
   const slot = new TableRowSlot(table);
+  const defaults = shortRecordDefaults(table);
+  if (defaults) slot.setDefaults(defaults);
   const columns: SourceColumn[] = table.columns.map((c) => ({
     name: c.name,
     affinity: c.affinity,

@@ -1,0 +1,344 @@
+// ALTER TABLE: RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN, with
+// SQLite's checks, error messages and rewriting of the stored CREATE texts.
+// Names are rewritten token by token (RefFinder finds them by re-parsing
+// every schema object, as SQLite 3.26+ does), so the rest of each text stays
+// exactly as the user wrote it. Every form bumps the schema cookie. All
+// checks run before the first write, so an error leaves the database as it was.
+import { SCHEMA_ROOT, decodeRecord, encodeRecord, type WriteTransaction } from "../btree/index.js";
+import { SqliteError } from "../errors.js";
+import { buildTable } from "../schema/build-table.js";
+import { foldName, type Table } from "../schema/schema.js";
+import type { AlterTable, AlterTableAction, ColumnDef, CreateTable, Ident, Statement } from "../sql/ast.js";
+import { parseStatement } from "../sql/parse.js";
+import { tokenize } from "../sql/tokenizer.js";
+import type { SqlValue } from "../value/types.js";
+import { constantDefault, shortRecordDefaults } from "./alter-defaults.js";
+import { RefFinder, rewriteIdents } from "./alter-refs.js";
+import type { CompileEnv } from "./compile-env.js";
+import type { StatementProgram } from "./program.js";
+
+/** A row of sqlite_schema with its rowid, as read for rewriting. */
+interface SchemaEntry {
+  rowid: number | bigint;
+  type: string;
+  name: string;
+  tableName: string;
+  rootPage: SqlValue;
+  sql: string | null;
+}
+
+type Action<K extends AlterTableAction["kind"]> = Extract<AlterTableAction, { kind: K }>;
+
+export function compileAlterTable(stmt: AlterTable, env: CompileEnv): StatementProgram {
+  if (stmt.schema && !["main", "temp"].includes(foldName(stmt.schema.name))) throw new SqliteError(`unknown database ${stmt.schema.name}`);
+  const action = stmt.action;
+  switch (action.kind) {
+    case "RenameTable":
+      return renameTable(stmt.table, action, env);
+    case "RenameColumn":
+      return renameColumn(stmt.table, action, env);
+    case "AddColumn":
+      return addColumn(stmt.table, action, env);
+    case "DropColumn":
+      return dropColumn(stmt.table, action, env);
+    default:
+      throw new SqliteError(`ALTER TABLE ${action.kind === "AlterColumnNotNull" ? "ALTER COLUMN" : "ADD/DROP CONSTRAINT"} is not supported yet`);
+  }
+}
+
+function schemaProgram(run: (tx: WriteTransaction) => void, env: CompileEnv): StatementProgram {
+  return {
+    columns: [],
+    writes: true,
+    changesSchema: true,
+    run: () => {
+      const tx = env.writeTx();
+      run(tx);
+      tx.setHeader("schemaCookie", tx.getHeader("schemaCookie") + 1);
+    },
+  };
+}
+
+/** The table or view ALTER TABLE names ("no such table" otherwise). */
+function locate(env: CompileEnv, name: Ident): Table | "view" {
+  const table = env.schema.table(name.name);
+  if (table) return table;
+  if (env.schema.view(name.name)) return "view";
+  throw new SqliteError(`no such table: ${name.name}`);
+}
+
+/** SQLite refuses to alter its own tables (and calls sqlite_schema by its old name here). */
+function checkAlterable(name: string): void {
+  const key = foldName(name);
+  if (key === "sqlite_schema" || key === "sqlite_master") throw new SqliteError("table sqlite_master may not be altered");
+  if (key.startsWith("sqlite_")) throw new SqliteError(`table ${name} may not be altered`);
+}
+
+/** A rowid table the form can change; views get the form's own message. */
+function realTable(env: CompileEnv, name: Ident, viewMessage: string): Table {
+  const found = locate(env, name);
+  checkAlterable(found === "view" ? name.name : found.name);
+  if (found === "view") throw new SqliteError(viewMessage);
+  if (found.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
+  return found;
+}
+
+function columnIndex(table: Table, name: Ident): number {
+  const i = table.columns.findIndex((c) => foldName(c.name) === foldName(name.name));
+  if (i < 0) throw new SqliteError(`no such column: "${name.name}"`);
+  return i;
+}
+
+function readSchema(tx: WriteTransaction): SchemaEntry[] {
+  const entries: SchemaEntry[] = [];
+  const c = tx.openTable(SCHEMA_ROOT);
+  try {
+    for (let ok = c.first(); ok; ok = c.next()) {
+      const r = c.record();
+      const sql = r.column(4);
+      entries.push({
+        rowid: c.rowid(),
+        type: String(r.column(0)),
+        name: String(r.column(1)),
+        tableName: String(r.column(2)),
+        rootPage: r.column(3),
+        sql: typeof sql === "string" ? sql : null,
+      });
+    }
+  } finally {
+    c.close();
+  }
+  return entries;
+}
+
+/** Writes back the entries that changed (compared with `before`). */
+function writeSchema(tx: WriteTransaction, before: SchemaEntry[], after: SchemaEntry[]): void {
+  const c = tx.openTable(SCHEMA_ROOT);
+  try {
+    after.forEach((e, i) => {
+      const b = before[i];
+      if (e.name === b.name && e.tableName === b.tableName && e.sql === b.sql) return;
+      c.insert(e.rowid, encodeRecord([e.type, e.name, e.tableName, e.rootPage, e.sql]));
+    });
+  } finally {
+    c.close();
+  }
+}
+
+/** Schema objects whose text SQLite re-parses and rewrites: everything but its own sqlite_ objects. */
+function userObject(e: SchemaEntry): e is SchemaEntry & { sql: string } {
+  return e.sql !== null && !foldName(e.name).startsWith("sqlite_");
+}
+
+function parsed(e: SchemaEntry & { sql: string }): Statement {
+  return parseStatement(e.sql);
+}
+
+// ---------------------------------------------------------------------------
+// RENAME TO (SQLite writes the new table name double-quoted everywhere)
+
+function renameTable(name: Ident, action: Action<"RenameTable">, env: CompileEnv): StatementProgram {
+  const found = locate(env, name);
+  const newName = action.newName.name;
+  if (env.schema.table(newName) || env.schema.view(newName) || env.schema.index(newName)) {
+    throw new SqliteError(`there is already another table or index with this name: ${newName}`);
+  }
+  checkAlterable(found === "view" ? name.name : found.name);
+  if (foldName(newName).startsWith("sqlite_")) throw new SqliteError(`object name reserved for internal use: ${newName}`);
+  if (found === "view") throw new SqliteError(`view ${name.name} may not be altered`);
+  const oldName = found.name;
+  return schemaProgram((tx) => {
+    const before = readSchema(tx);
+    const after = before.map((e) => {
+      const sql = userObject(e) ? rewriteIdents(e.sql, new RefFinder(env.schema, oldName, null).visit(parsed(e)).tableRefs, newName, true) : e.sql;
+      if (foldName(e.tableName) !== foldName(oldName) || !["table", "index", "trigger"].includes(e.type)) return { ...e, sql };
+      let entryName = e.name;
+      if (e.type === "table") entryName = newName;
+      else if (e.type === "index" && foldName(e.name).startsWith("sqlite_autoindex")) entryName = `sqlite_autoindex_${newName}${e.name.slice(oldName.length + 17)}`;
+      return { ...e, name: entryName, tableName: newName, sql };
+    });
+    writeSchema(tx, before, after);
+    renameSequenceRow(tx, env, oldName, newName);
+  }, env);
+}
+
+/** The sqlite_sequence row of an AUTOINCREMENT table follows its name (matched exactly, as SQLite does). */
+function renameSequenceRow(tx: WriteTransaction, env: CompileEnv, oldName: string, newName: string): void {
+  const seq = env.schema.table("sqlite_sequence");
+  if (!seq) return;
+  const c = tx.openTable(seq.rootPage);
+  try {
+    const renamed: [number | bigint, SqlValue[]][] = [];
+    for (let ok = c.first(); ok; ok = c.next()) {
+      const values = decodeRecord(c.record().bytes());
+      if (values[0] === oldName) renamed.push([c.rowid(), [newName, ...values.slice(1)]]);
+    }
+    for (const [rowid, values] of renamed) c.insert(rowid, encodeRecord(values));
+  } finally {
+    c.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// RENAME COLUMN
+
+const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
+
+function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileEnv): StatementProgram {
+  const table = realTable(env, name, `cannot rename columns of view "${name.name}"`);
+  const i = columnIndex(table, action.column);
+  const newName = action.newName.name;
+  if (ROWID_NAMES.has(foldName(newName))) throw new SqliteError(`cannot rename to rowid alias: ${newName}`);
+  const clash = table.columns.findIndex((c, j) => j !== i && foldName(c.name) === foldName(newName));
+  if (clash >= 0) {
+    // The re-parsed text names whichever of the two comes second.
+    const second = clash > i ? table.columns[clash].name : newName;
+    throw new SqliteError(`error in table ${table.name} after rename: duplicate column name: ${second}`);
+  }
+  const oldColumn = table.columns[i].name;
+  const quoted = action.newName.quote !== "none";
+  return schemaProgram((tx) => {
+    const before = readSchema(tx);
+    const after = before.map((e) => {
+      if (!userObject(e)) return e;
+      const refs = new RefFinder(env.schema, table.name, oldColumn).visit(parsed(e)).columnRefs;
+      return { ...e, sql: rewriteIdents(e.sql, refs, newName, quoted) };
+    });
+    writeSchema(tx, before, after);
+  }, env);
+}
+
+// ---------------------------------------------------------------------------
+// ADD COLUMN
+
+function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv): StatementProgram {
+  const found = locate(env, name);
+  if (found === "view") throw new SqliteError("Cannot add a column to a view");
+  checkAlterable(found.name);
+  if (found.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
+  const def = action.column;
+  if (found.columns.some((c) => foldName(c.name) === foldName(def.name.name))) throw new SqliteError(`duplicate column name: ${def.name.name}`);
+  checkAddable(def, env);
+  // SQLite appends the definition as written (to the statement's end), before the table constraints or the closing parenthesis.
+  const text = env.source.slice(def.start, action.end);
+  const offset = addColumnOffset(found.sql);
+  const sql = `${found.sql.slice(0, offset)}, ${text}${found.sql.slice(offset)}`;
+  buildTable(parseStatement(sql) as CreateTable, sql, 0);
+  return schemaProgram((tx) => {
+    const before = readSchema(tx);
+    const after = before.map((e) => (e.type === "table" && foldName(e.name) === foldName(found.name) ? { ...e, sql } : e));
+    writeSchema(tx, before, after);
+  }, env);
+}
+
+/** SQLite's restrictions on an added column: old rows must be able to read it without being rewritten. */
+function checkAddable(def: ColumnDef, env: CompileEnv): void {
+  const kinds = new Set(def.constraints.map((c) => c.kind));
+  if (kinds.has("PrimaryKeyColumnConstraint")) throw new SqliteError("Cannot add a PRIMARY KEY column");
+  if (kinds.has("UniqueColumnConstraint")) throw new SqliteError("Cannot add a UNIQUE column");
+  const generated = def.constraints.find((c) => c.kind === "GeneratedColumnConstraint");
+  if (generated) {
+    if (generated.storage === "STORED") throw new SqliteError("cannot add a STORED column");
+    throw new SqliteError("generated columns are not supported yet");
+  }
+  const defaultExpr = def.constraints.find((c) => c.kind === "DefaultColumnConstraint")?.expr ?? null;
+  const hasDefault = defaultExpr !== null && defaultExpr.kind !== "NullLiteral";
+  if (env.settings.foreignKeys && kinds.has("ReferencesColumnConstraint") && hasDefault) {
+    throw new SqliteError("Cannot add a REFERENCES column with non-NULL default value");
+  }
+  if (kinds.has("NotNullColumnConstraint") && !hasDefault) throw new SqliteError("Cannot add a NOT NULL column with default value NULL");
+  if (hasDefault && constantDefault(defaultExpr) === undefined) throw new SqliteError("Cannot add a column with non-constant default");
+}
+
+/**
+ * Where ADD COLUMN inserts into a stored CREATE TABLE text (SQLite's
+ * addColOffset): the comma before the first table constraint, else the
+ * closing parenthesis of the column list.
+ */
+function addColumnOffset(sql: string): number {
+  const ast = parseStatement(sql) as CreateTable;
+  const lastColumnEnd = ast.columns[ast.columns.length - 1].end;
+  const next = tokenize(sql).tokens.find((t) => t.start >= lastColumnEnd);
+  if (!next || (next.type !== "," && next.type !== ")")) throw new SqliteError(`malformed table definition: ${ast.name.name}`, "SQLITE_CORRUPT");
+  return next.start;
+}
+
+// ---------------------------------------------------------------------------
+// DROP COLUMN
+
+function dropColumn(name: Ident, action: Action<"DropColumn">, env: CompileEnv): StatementProgram {
+  const table = realTable(env, name, `cannot drop column from view "${name.name}"`);
+  const i = columnIndex(table, action.column);
+  const column = table.columns[i];
+  const ast = parseStatement(table.sql) as CreateTable;
+  if (column.primaryKeyPosition > 0) throw new SqliteError(`cannot drop PRIMARY KEY column: "${column.name}"`);
+  if (ast.columns[i].constraints.some((c) => c.kind === "UniqueColumnConstraint")) throw new SqliteError(`cannot drop UNIQUE column: "${column.name}"`);
+  if (table.columns.length <= 1) throw new SqliteError(`cannot drop column "${column.name}": no other columns exist`);
+  const sql = textWithoutColumn(table.sql, ast, i);
+  const defaults = shortRecordDefaults(table);
+  return schemaProgram((tx) => {
+    const before = readSchema(tx);
+    for (const e of before) if (userObject(e)) checkAfterDrop(env, e, table, column.name, ast, i);
+    writeSchema(tx, before, before.map((e) => (e.type === "table" && foldName(e.name) === foldName(table.name) ? { ...e, sql } : e)));
+    rewriteRowsWithout(tx, table, i, defaults);
+  }, env);
+}
+
+/**
+ * SQLite removes the column's text from its name to the next column's name;
+ * the last column goes with the comma before it, up to the table
+ * constraints or the closing parenthesis.
+ */
+function textWithoutColumn(sql: string, ast: CreateTable, i: number): string {
+  const def = ast.columns[i];
+  if (i < ast.columns.length - 1) return sql.slice(0, def.name.start) + sql.slice(ast.columns[i + 1].name.start);
+  const comma = sql.lastIndexOf(",", def.name.start);
+  return sql.slice(0, comma) + sql.slice(addColumnOffset(sql));
+}
+
+/** Refuses the drop when any object still uses the column, with SQLite's "error in <type> <name> after drop column" message. */
+function checkAfterDrop(env: CompileEnv, e: SchemaEntry & { sql: string }, table: Table, column: string, ast: CreateTable, i: number): void {
+  const fail = (detail: string): never => {
+    throw new SqliteError(`error in ${e.type} ${e.name} after drop column: ${detail}`);
+  };
+  const isOwnTable = e.type === "table" && foldName(e.name) === foldName(table.name);
+  // Other tables may name the column as a foreign key's parent column: SQLite does not check those.
+  if (e.type === "table" && !isOwnTable) return;
+  const refs = new RefFinder(env.schema, table.name, column).visit(isOwnTable ? ast : parsed(e)).columnRefs;
+  const uses = refs.filter((id) => !(isOwnTable && id === ast.columns[i].name));
+  if (uses.length === 0) return;
+  if (isOwnTable) {
+    // Table constraints are checked as the text is parsed; CHECK and generated expressions after it.
+    for (const c of ast.constraints) {
+      if (c.kind === "ForeignKeyTableConstraint") {
+        const used = c.columns.find((id) => uses.includes(id));
+        if (used) fail(`unknown column "${used.name}" in foreign key definition`);
+      } else if (c.kind !== "CheckConstraint") {
+        const used = uses.find((id) => id.start >= c.start && id.end <= c.end);
+        if (used) fail(`no such column: ${used.name}`);
+      }
+    }
+  }
+  fail(`no such column: ${uses[0].name}`);
+}
+
+/** Rewrites every record without the dropped column (the rowid alias stored as NULL, short records completed with defaults, as SQLite does). */
+function rewriteRowsWithout(tx: WriteTransaction, table: Table, dropped: number, defaults: SqlValue[] | null): void {
+  const c = tx.openTable(table.rootPage);
+  try {
+    const rows: [number | bigint, Uint8Array][] = [];
+    for (let ok = c.first(); ok; ok = c.next()) {
+      const stored = decodeRecord(c.record().bytes());
+      const values: SqlValue[] = [];
+      for (let j = 0; j < table.columns.length; j++) {
+        if (j === dropped) continue;
+        if (j === table.rowidAlias) values.push(null);
+        else values.push(j < stored.length ? stored[j] : (defaults?.[j] ?? null));
+      }
+      rows.push([c.rowid(), encodeRecord(values)]);
+    }
+    for (const [rowid, record] of rows) c.insert(rowid, record);
+  } finally {
+    c.close();
+  }
+}

@@ -1,0 +1,203 @@
+// ALTER TABLE compared with real SQLite (sql.js): each case runs a setup
+// script on both engines, then ALTER statements; after every statement the
+// outcome (or error message), the whole sqlite_schema, the data of every
+// table and PRAGMA integrity_check must be identical. Finally the Tessera
+// file is opened in sql.js, which must find it sound and read the same schema
+// and rows.
+import initSqlJs from "sql.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { Oracle, show, type Outcome } from "./oracle.js";
+
+interface Case {
+  name: string;
+  setup: string;
+  statements: string[];
+}
+
+const SQL = await initSqlJs();
+
+const cases: Case[] = [
+  {
+    name: "RENAME TO rewrites indexes, triggers, views, foreign keys and sqlite_sequence",
+    setup: `CREATE TABLE t(a INTEGER PRIMARY KEY AUTOINCREMENT, "b c" UNIQUE, d, CHECK(t.d>0), FOREIGN KEY(d) REFERENCES t(a));
+            CREATE TABLE p(x REFERENCES t(d), y REFERENCES "t");
+            CREATE INDEX i ON t(d, "b c") WHERE d > 1;
+            CREATE VIEW v AS SELECT t.d, x.a FROM t, t AS x WHERE t.d IN (SELECT d FROM t);
+            CREATE VIEW w AS WITH t AS (SELECT 1 AS d) SELECT t.d FROM t;
+            CREATE TRIGGER tr AFTER UPDATE ON t BEGIN UPDATE t SET d = new.d WHERE t.a = old.a; INSERT INTO p(x) SELECT d FROM t; END;
+            INSERT INTO t(d, "b c") VALUES (5, 'x'), (6, 'y');`,
+    statements: [
+      "ALTER TABLE t RENAME TO u",
+      "SELECT * FROM sqlite_sequence",
+      "ALTER TABLE u RENAME TO \"w x\"",
+      "ALTER TABLE \"w x\" RENAME TO [Q]",
+      "ALTER TABLE nope RENAME TO z",
+      "ALTER TABLE p RENAME TO v",
+      "ALTER TABLE p RENAME TO Q",
+      "ALTER TABLE p RENAME TO i",
+      "ALTER TABLE p RENAME TO sqlite_x",
+      "ALTER TABLE sqlite_sequence RENAME TO z",
+      "ALTER TABLE sqlite_schema RENAME TO z",
+      "ALTER TABLE v RENAME TO z",
+      "INSERT INTO q(d, \"b c\") VALUES (7, 'z')",
+      "SELECT * FROM v ORDER BY 1, 2",
+      "SELECT * FROM sqlite_sequence",
+    ],
+  },
+  {
+    name: "RENAME COLUMN rewrites every reference",
+    setup: `CREATE TABLE t(a INTEGER PRIMARY KEY, "b c" UNIQUE, d, CHECK(t.d>0), FOREIGN KEY(d) REFERENCES t(a));
+            CREATE TABLE p(x REFERENCES t(d), y REFERENCES "t", d);
+            CREATE INDEX i ON t(d, "b c") WHERE d > 1;
+            CREATE INDEX pi ON p(d);
+            CREATE VIEW v AS SELECT t.d, x.a, p.d AS pd FROM t, t AS x, p WHERE t.d IN (SELECT d FROM t) ORDER BY 1;
+            CREATE TRIGGER tr AFTER UPDATE OF d ON t WHEN new.d > 0 BEGIN UPDATE t SET d = new.d WHERE t.a = old.a; INSERT INTO p(x) SELECT d FROM t; DELETE FROM p WHERE d = old.d; END;
+            INSERT INTO t VALUES (1, 'x', 5), (2, 'y', 6);`,
+    statements: [
+      "ALTER TABLE t RENAME COLUMN d TO \"e f\"",
+      "ALTER TABLE t RENAME \"b c\" TO g",
+      "ALTER TABLE t RENAME COLUMN g TO [H]",
+      "ALTER TABLE t RENAME COLUMN zz TO g",
+      "ALTER TABLE t RENAME COLUMN a TO h",
+      "ALTER TABLE t RENAME COLUMN a TO rowid",
+      "ALTER TABLE t RENAME COLUMN a TO _ROWID_",
+      "ALTER TABLE v RENAME COLUMN d TO y",
+      "ALTER TABLE sqlite_schema RENAME COLUMN sql TO y",
+      "ALTER TABLE nope RENAME COLUMN a TO b",
+      "ALTER TABLE t RENAME COLUMN a TO A",
+      "SELECT * FROM v ORDER BY 1, 2, 3",
+      "UPDATE t SET \"e f\" = 9 WHERE A = 1",
+      "SELECT * FROM p ORDER BY rowid",
+    ],
+  },
+  {
+    name: "ADD COLUMN: text, restrictions and old rows reading the default",
+    setup: `CREATE TABLE t(a, b, UNIQUE(b), CHECK(a > 0));
+            CREATE TABLE s(x);
+            CREATE TABLE r(x INT  ,  y TEXT
+            );
+            CREATE VIEW v AS SELECT * FROM t;
+            INSERT INTO t VALUES (1, 2), (3, 4); INSERT INTO s VALUES (1); INSERT INTO r VALUES (1, 'a');`,
+    statements: [
+      "ALTER TABLE t ADD COLUMN c INT DEFAULT 7",
+      "ALTER TABLE t ADD d TEXT NOT NULL DEFAULT -3 ;  ",
+      "ALTER TABLE t ADD COLUMN e REAL DEFAULT 2 COLLATE nocase",
+      "ALTER TABLE t ADD f DEFAULT 'x' CHECK (f <> 'y')",
+      "INSERT INTO t(a, b) VALUES (5, 6)",
+      "SELECT * FROM t ORDER BY a",
+      "ALTER TABLE t ADD g DEFAULT abc",
+      "ALTER TABLE t ADD h DEFAULT x'00ff'",
+      "ALTER TABLE t ADD i DEFAULT TRUE",
+      "ALTER TABLE t ADD j DEFAULT (-1.5)",
+      "ALTER TABLE t ADD k REFERENCES s(x) DEFAULT 1",
+      "ALTER TABLE t ADD COLUMN c",
+      "ALTER TABLE t ADD COLUMN C2 INT PRIMARY KEY",
+      "ALTER TABLE t ADD COLUMN z UNIQUE",
+      "ALTER TABLE t ADD COLUMN z NOT NULL",
+      "ALTER TABLE t ADD COLUMN z NOT NULL DEFAULT NULL",
+      "ALTER TABLE t ADD COLUMN z DEFAULT (1+1)",
+      "ALTER TABLE t ADD COLUMN z DEFAULT CURRENT_TIME",
+      "ALTER TABLE t ADD COLUMN z AS (a + 1) STORED",
+      "PRAGMA foreign_keys = ON",
+      "ALTER TABLE t ADD COLUMN z REFERENCES s(x) DEFAULT 1",
+      "ALTER TABLE t ADD COLUMN z REFERENCES s(x) DEFAULT NULL",
+      "ALTER TABLE v ADD COLUMN z",
+      "ALTER TABLE sqlite_sequence ADD COLUMN z",
+      "ALTER TABLE nope ADD COLUMN z",
+      "ALTER TABLE r ADD COLUMN z",
+      "ALTER TABLE s ADD COLUMN \"y z\" DEFAULT 5",
+      "SELECT * FROM t ORDER BY a",
+      "SELECT c, d, typeof(e), e FROM t WHERE c = 7 ORDER BY a",
+      "SELECT * FROM v ORDER BY a",
+    ],
+  },
+  {
+    name: "DROP COLUMN: refusals and rewritten rows",
+    setup: `CREATE TABLE t(a, b, c, d, e, f, g, h DEFAULT 1, UNIQUE(b), UNIQUE(c, d), CHECK(e > 0));
+            CREATE TABLE s(x);
+            CREATE TABLE r(x PRIMARY KEY, y UNIQUE, z);
+            CREATE TABLE q(id INTEGER PRIMARY KEY, y, "z z", w);
+            CREATE TABLE fk(m, n, FOREIGN KEY(n) REFERENCES q(id));
+            CREATE UNIQUE INDEX ui ON t(f);
+            CREATE INDEX pi ON t(a) WHERE g > 0;
+            CREATE VIEW v AS SELECT a FROM t;
+            CREATE TRIGGER tr AFTER INSERT ON s BEGIN SELECT h FROM t; END;
+            CREATE INDEX qi ON q(w);
+            INSERT INTO t VALUES (1, 2, 3, 4, 5, 6, 7, 8);
+            INSERT INTO q VALUES (1, 'a', 'b', 'c'), (2, 'd', 'e', 'f');
+            INSERT INTO r VALUES (1, 2, 3);`,
+    statements: [
+      "ALTER TABLE t DROP COLUMN b",
+      "ALTER TABLE t DROP COLUMN c",
+      "ALTER TABLE t DROP COLUMN e",
+      "ALTER TABLE t DROP COLUMN f",
+      "ALTER TABLE t DROP COLUMN g",
+      "ALTER TABLE t DROP COLUMN a",
+      "ALTER TABLE t DROP COLUMN h",
+      "ALTER TABLE t DROP COLUMN zz",
+      "ALTER TABLE s DROP COLUMN x",
+      "ALTER TABLE r DROP COLUMN x",
+      "ALTER TABLE r DROP COLUMN y",
+      "ALTER TABLE r DROP COLUMN z",
+      "ALTER TABLE v DROP COLUMN a",
+      "ALTER TABLE sqlite_schema DROP COLUMN sql",
+      "ALTER TABLE fk DROP COLUMN n",
+      "ALTER TABLE q DROP COLUMN id",
+      "ALTER TABLE q DROP COLUMN \"z z\"",
+      "ALTER TABLE q DROP y",
+      "ALTER TABLE q ADD COLUMN k DEFAULT 42",
+      "INSERT INTO q(id, w) VALUES (3, 'g')",
+      "ALTER TABLE q DROP COLUMN w",
+      "SELECT * FROM q ORDER BY id",
+      "SELECT * FROM t",
+      "SELECT * FROM r",
+    ],
+  },
+];
+
+const SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
+const TABLES = "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name";
+
+function tableNames(o: Outcome): string[] {
+  if ("error" in o) throw new Error(o.error);
+  return o.rows.map((r) => String(r[0]));
+}
+
+/** Everything observable after a statement: the schema, each table's rows, integrity_check. */
+function snapshot(run: (sql: string) => Outcome): string[] {
+  const out = [show(run(SCHEMA)), show(run("PRAGMA integrity_check"))];
+  for (const name of tableNames(run(TABLES))) {
+    out.push(`${name}: ${show(run(`SELECT rowid, * FROM "${name.replace(/"/g, '""')}" ORDER BY rowid`))}`);
+  }
+  return out;
+}
+
+let oracle: Oracle | null = null;
+afterEach(() => {
+  oracle?.close();
+  oracle = null;
+});
+
+describe("ALTER TABLE against SQLite", () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const o = (oracle = new Oracle());
+      o.setup(c.setup);
+      for (const sql of c.statements) {
+        const { sqlite, tessera } = o.run(sql);
+        expect(`${sql} -> ${show(tessera)}`).toBe(`${sql} -> ${show(sqlite)}`);
+        expect(snapshot((s) => o.runTessera(s))).toEqual(snapshot((s) => o.runSqlite(s)));
+      }
+      // The file Tessera wrote is a database SQLite reads as its own.
+      const copy = new SQL.Database(o.tessera.serialize());
+      try {
+        // Oracle.runSqlite reads only `this.sqlite`: run it on the copy to get the same typed rows.
+        const runCopy = (sql: string): Outcome => Oracle.prototype.runSqlite.call({ sqlite: copy } as Oracle, sql);
+        expect(show(runCopy("PRAGMA integrity_check"))).toBe('[["ok"]]');
+        expect(snapshot(runCopy)).toEqual(snapshot((s) => o.runSqlite(s)));
+      } finally {
+        copy.close();
+      }
+    });
+  }
+});
