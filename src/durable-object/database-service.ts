@@ -67,6 +67,13 @@ export class DatabaseService {
     return { value: outcome.value, baton: next };
   }
 
+  /** Ends a request on a WebSocket's stream: its idle clock (for an open transaction) starts now. */
+  releaseSocketStream(stream: Stream): void {
+    if (stream.closed) return;
+    this.streams.idleFrom(stream);
+    if (stream.conn.inTransaction) this.options.scheduleExpiry(stream.expiresAt);
+  }
+
   /** Expires streams idle at `now`; returns when the next one expires, if any. */
   expireIdle(now: number): number | null {
     this.streams.expireIdle(now);

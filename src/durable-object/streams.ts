@@ -9,8 +9,9 @@
 //   middle of a request is never expired.
 // - Eviction of the Durable Object drops every stream with the memory that
 //   held it; nothing uncommitted was ever stored, so that is an expiry too.
-// - Streams of a WebSocket are never found by baton nor expired as idle; they
-//   close with their socket.
+// - Streams of a WebSocket are never found by baton; they close with their
+//   socket, or earlier by expiry when idle inside a transaction (so that an
+//   idle socket cannot hold the write lock forever).
 import type { Database } from "../engine/index.js";
 import { BatonSigner } from "./baton.js";
 import { RequestError } from "./hrana/errors.js";
@@ -35,9 +36,14 @@ export class Stream {
     readonly conn: Database,
     /** SQL texts kept by store_sql, by id (shared by all streams of one WebSocket). */
     readonly storedSql: Map<number, string>,
-    /** Owned by a WebSocket: lives as long as the socket, never expired as idle. */
+    /** Owned by a WebSocket: lives as long as the socket unless idle in a transaction. */
     readonly heldBySocket: boolean,
   ) {}
+}
+
+/** Whether idle expiry applies to the stream now. */
+function expires(stream: Stream): boolean {
+  return !stream.inRequest && (!stream.heldBySocket || stream.conn.inTransaction);
 }
 
 export class StreamRegistry {
@@ -85,9 +91,14 @@ export class StreamRegistry {
 
   /** Ends a request on a live stream: restarts its idle clock and returns its next baton. */
   async release(stream: Stream, now = Date.now()): Promise<string> {
+    this.idleFrom(stream, now);
+    return this.signer.sign({ streamId: stream.id, sequence: stream.sequence });
+  }
+
+  /** Ends a request: the stream's idle clock starts now. */
+  idleFrom(stream: Stream, now = Date.now()): void {
     stream.inRequest = false;
     stream.expiresAt = now + this.limits.streamIdleMs;
-    return this.signer.sign({ streamId: stream.id, sequence: stream.sequence });
   }
 
   close(stream: Stream): void {
@@ -102,7 +113,7 @@ export class StreamRegistry {
   expireIdle(now: number): number {
     let expired = 0;
     for (const stream of [...this.streams.values()]) {
-      if (!stream.inRequest && !stream.heldBySocket && stream.expiresAt <= now) {
+      if (expires(stream) && stream.expiresAt <= now) {
         this.close(stream);
         expired++;
       }
@@ -113,7 +124,7 @@ export class StreamRegistry {
   /** When the next idle stream expires, if any. */
   nextExpiry(): number | null {
     let next: number | null = null;
-    for (const s of this.streams.values()) if (!s.inRequest && !s.heldBySocket && (next === null || s.expiresAt < next)) next = s.expiresAt;
+    for (const s of this.streams.values()) if (expires(s) && (next === null || s.expiresAt < next)) next = s.expiresAt;
     return next;
   }
 }

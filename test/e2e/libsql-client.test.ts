@@ -231,4 +231,15 @@ describe("@libsql/client over WebSocket", () => {
     await second.rollback();
     expect((await db.execute("SELECT v FROM t")).rows.map((r) => r.v)).toEqual(["first"]);
   });
+
+  it("expires a transaction left idle on an open socket, releasing the write lock", async () => {
+    const db = wsClient("ws-expiry");
+    await db.execute("CREATE TABLE e (v TEXT)");
+    const idle = await db.transaction("write");
+    await idle.execute("INSERT INTO e VALUES ('lost')");
+    await sleep(IDLE_MS + 1500);
+    expect((await errorOf(idle.execute("SELECT 1"))).code).toBe("STREAM_EXPIRED");
+    await db.execute("INSERT INTO e VALUES ('kept')");
+    expect((await db.execute("SELECT v FROM e")).rows.map((r) => r.v)).toEqual(["kept"]);
+  });
 });

@@ -109,10 +109,19 @@ export class HranaSocketSession {
     this.queues.set(streamId, tail);
   }
 
+  /** The open stream `streamId`, marked as in a request until afterStreamRequest. */
   private stream(streamId: number): Stream {
     const stream = this.streams.get(streamId);
     if (!stream) throw new StatementRefused(`no open stream ${streamId} on this socket`, "STREAM_UNKNOWN");
+    if (stream.closed) throw new StatementRefused("the stream expired: its transaction was idle too long and was rolled back", "STREAM_EXPIRED");
+    stream.inRequest = true;
     return stream;
+  }
+
+  private afterStreamRequest(streamId: number): void {
+    const stream = this.streams.get(streamId);
+    if (stream) this.service.releaseSocketStream(stream);
+    this.service.lock.notify();
   }
 
   private async runStreamRequest(streamId: number, request: Record<string, unknown>): Promise<unknown> {
@@ -134,7 +143,7 @@ export class HranaSocketSession {
           return await runRequest(this.service.context(this.stream(streamId), access), streamRequest(request));
       }
     } finally {
-      this.service.lock.notify();
+      this.afterStreamRequest(streamId);
     }
   }
 
@@ -162,7 +171,7 @@ export class HranaSocketSession {
           settle({ entries: [], next: 0 });
           throw e;
         } finally {
-          this.service.lock.notify();
+          this.afterStreamRequest(streamId);
         }
       }),
     );
