@@ -15,6 +15,8 @@ import { checkedOffset, computeFrames, type PartitionLayout } from "./window-fra
 
 export interface WindowCallSpec {
   fn: AggregateFunction | WindowFunction;
+  /** What the function is called with (knows its arguments' subtypes, so JSON stays JSON). */
+  fctx: FunctionContext;
   /** Set for min()/max() (no inverse): sliding frames keep a monotonic queue instead of recomputing. */
   extreme: { max: boolean; collation: Collation } | null;
   args: Evaluator[];
@@ -48,7 +50,7 @@ function usesFrame(c: WindowCallSpec): boolean {
 }
 
 /** Computes every call of the pass; `order` lists input rows sorted by the pass's keys. */
-export function evaluatePass(pass: WindowPassSpec, order: readonly number[], fctx: FunctionContext): void {
+export function evaluatePass(pass: WindowPassSpec, order: readonly number[]): void {
   const n = order.length;
   for (const c of pass.calls) c.results = new Array(n);
   if (n === 0) return;
@@ -94,7 +96,7 @@ export function evaluatePass(pass: WindowPassSpec, order: readonly number[], fct
     if (framed) computeFrames(frame, startOffset, endOffset, layout, frameStart, frameEnd);
     const partition: Partition = { order, base, layout, frameStart, frameEnd, exclude: frame.exclude, startUnbounded: frame.start.type === "UNBOUNDED PRECEDING" };
     for (const c of pass.calls) {
-      if (c.fn.kind === "aggregate") aggregateResults(c, c.fn, partition, fctx);
+      if (c.fn.kind === "aggregate") aggregateResults(c, c.fn, partition);
       else windowResults(c, c.fn, partition);
     }
     p0 = p1;
@@ -126,7 +128,8 @@ function isExcluded(p: Partition, i: number, j: number): boolean {
   }
 }
 
-function aggregateResults(c: WindowCallSpec, fn: AggregateFunction, p: Partition, fctx: FunctionContext): void {
+function aggregateResults(c: WindowCallSpec, fn: AggregateFunction, p: Partition): void {
+  const fctx = c.fctx;
   const { order, base } = p;
   const size = p.layout.size;
   const filter = c.filterValues;

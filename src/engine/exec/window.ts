@@ -15,11 +15,13 @@ import { Scope, type Source } from "../plan/scope.js";
 import { forEachChild } from "../plan/terms.js";
 import type { Expr, FunctionCall, SelectCore } from "../sql/ast.js";
 import { minMaxAggregate } from "../func/aggregate.js";
+import { JSON_SUBTYPE_AGGREGATES } from "../func/json.js";
+import { JSON_SUBTYPE } from "../func/json-value.js";
 import { binaryCollation } from "../value/collation.js";
 import { truthValue } from "../value/arith.js";
 import type { SqlValue } from "../value/types.js";
 import { compileGroupRows, containsAggregate } from "./aggregate.js";
-import { collationByName, compileExpr, exprCollation, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { collationByName, compileExpr, exprCollation, registerCallSite, subtypeContext, type Evaluator, type ExprContext } from "./compile-expr.js";
 import type { RowSlot } from "./row-slot.js";
 import { columnInfo, compileOrderBy, type CoreParts } from "./select.js";
 import type { QueryProgram } from "./select-types.js";
@@ -61,17 +63,20 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
     if (call.distinct) throw new SqliteError("DISTINCT is not supported for window functions");
     if (call.filter && found.kind === "window") throw new SqliteError("FILTER clause may only be used with aggregate window functions");
     const extreme = extremeOf(found, call, input.scope);
+    const args = call.args.map((a) => compileExpr(a, argCtx));
     const spec: WindowCallSpec = {
       fn: extreme && extreme.collation !== binaryCollation ? minMaxAggregate(extreme.max ? "max" : "min", extreme.collation) : found,
+      fctx: subtypeContext(fctx, args, { subtype: 0 }),
       extreme,
-      args: call.args.map((a) => compileExpr(a, argCtx)),
+      args,
       filter: call.filter ? compileExpr(call.filter, argCtx) : null,
       argValues: [],
       filterValues: [],
       results: [],
     };
     calls.push({ spec, window: resolver.resolve(call, found.name), ctx: argCtx });
-    return () => spec.results[currentRow];
+    // JSON aggregates produce JSON: their results carry the JSON subtype into enclosing calls.
+    return registerCallSite(() => spec.results[currentRow], { subtype: JSON_SUBTYPE_AGGREGATES.has(found.name) ? JSON_SUBTYPE : 0 });
   };
 
   const outCtx: ExprContext = {
@@ -118,7 +123,7 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
         const keys = pass.rowKeys;
         const keySpecs = pass.keySpecs;
         if (keySpecs.length > 0) order = order.slice().sort((x, y) => compareKeys(keys[x], keys[y], keySpecs));
-        evaluatePass(pass, order, fctx);
+        evaluatePass(pass, order);
       }
       const rows: SqlValue[][] = [];
       const entries: SortEntry[] = [];

@@ -1,7 +1,8 @@
 // Window functions against sql.js in hand-picked query shapes: named
 // windows and base-window chaining, windows over GROUP BY results, windows in
 // ORDER BY and inside larger expressions, several windows in one query,
-// joins, subqueries, DISTINCT/LIMIT, collations, and SQLite's error messages.
+// joins, subqueries, DISTINCT/LIMIT, collations, JSON aggregates as windows,
+// sliding min/max with equal values, and SQLite's error messages.
 import { beforeAll, describe, expect, it } from "vitest";
 import { openOracle, seededRandom, type Param, type WindowOracle } from "./window-oracle.js";
 
@@ -83,6 +84,9 @@ const SHAPES: Query[] = [
   ["SELECT id, row_number() OVER (ORDER BY 1) FROM t", 2],
   ["SELECT id, sum(x) OVER (ORDER BY id ROWS -1 PRECEDING) FROM t WHERE 0", 2],
   ["SELECT id AS z FROM t ORDER BY sum(x) OVER (ORDER BY z DESC), z", 1],
+  ["SELECT id, json_array(json_group_array(x) OVER (ORDER BY id)) FROM t ORDER BY id", 2],
+  ["SELECT id, json_array(json_group_object(g, y) OVER (ORDER BY id ROWS 1 PRECEDING)) FROM t ORDER BY id", 2],
+  ["SELECT id, json_group_array(json_array(x, name)) FILTER (WHERE k > 1) OVER (PARTITION BY g) FROM t ORDER BY id", 2],
   ["SELECT row_number() OVER ()", 1],
   ["SELECT sum(x), rank() OVER () FROM t WHERE 0", 2],
   ["SELECT g, count(*) OVER () FROM t WHERE 0 GROUP BY g", 2],
