@@ -8,6 +8,7 @@ import { Scope, type Source } from "../plan/scope.js";
 import { foldName, type Table } from "../schema/schema.js";
 import type { Ident, ResultColumn } from "../sql/ast.js";
 import type { SqlValue } from "../value/types.js";
+import { constantDefault } from "./alter-defaults.js";
 import type { CompileEnv } from "./compile-env.js";
 import { compileExpr, type Evaluator, type ExprContext } from "./compile-expr.js";
 import { ArrayRowSlot } from "./row-slot.js";
@@ -84,7 +85,15 @@ export function tableWriter(env: CompileEnv, table: Table, tx: () => WriteTransa
 /** DEFAULT value evaluators per column (NULL when none). */
 export function defaultEvaluators(env: CompileEnv, table: Table): Evaluator[] {
   const ctx = tableExprContext(env, table, new Scope([], null));
-  return table.columns.map((c) => (c.default ? compileExpr(c.default, ctx) : () => null));
+  return table.columns.map((c) => {
+    if (!c.default) return () => null;
+    // `DEFAULT abc` (a bare word, parsed as a column name) is the string 'abc'; TRUE/FALSE are 1/0.
+    if (c.default.kind === "ColumnRef") {
+      const value = constantDefault(c.default) ?? null;
+      return () => value;
+    }
+    return compileExpr(c.default, ctx);
+  });
 }
 
 /** A compiled RETURNING clause over the written (or deleted) row. */

@@ -16,6 +16,7 @@ import { applyAffinity, strictValue } from "../value/affinity.js";
 import { truthValue } from "../value/arith.js";
 import { utf8Length } from "../value/text.js";
 import { INT64_MAX, isInteger, IntegralReal, type SqlValue } from "../value/types.js";
+import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
 import { indexComparator } from "./index-key.js";
 import type { ArrayRowSlot } from "./row-slot.js";
@@ -43,6 +44,8 @@ export type ReplaceHook = (rowid: number | bigint) => void;
 
 export class TableWriter {
   private readonly comparators: IndexKeyComparator[];
+  /** What columns missing from short records (added by ALTER TABLE ADD COLUMN) read as; null when all NULL. */
+  private readonly shortDefaults: SqlValue[] | null;
 
   constructor(
     readonly table: Table,
@@ -51,6 +54,7 @@ export class TableWriter {
     private readonly maxValueLength: number,
   ) {
     this.comparators = table.indexes.map(indexComparator);
+    this.shortDefaults = shortRecordDefaults(table);
   }
 
   /** The row with column affinities applied (what BEFORE triggers see as NEW). */
@@ -271,7 +275,8 @@ export class TableWriter {
       const r = c.record();
       const t = this.table;
       const out: SqlValue[] = new Array(t.columns.length);
-      for (let i = 0; i < out.length; i++) out[i] = i === t.rowidAlias ? rowid : r.column(i);
+      const d = this.shortDefaults;
+      for (let i = 0; i < out.length; i++) out[i] = i === t.rowidAlias ? rowid : d !== null && i >= r.columnCount ? d[i] : r.column(i);
       return out;
     } finally {
       c.close();
