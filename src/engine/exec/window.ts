@@ -41,6 +41,13 @@ interface WindowInput {
   position(r: number): void;
 }
 
+/** A compiled window call waiting to be put into a pass, with the context its window's keys compile in. */
+interface PendingCall {
+  spec: WindowCallSpec;
+  window: ResolvedWindow;
+  ctx: ExprContext;
+}
+
 export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate: boolean): QueryProgram {
   const { env, projections } = parts;
   const resolver = new WindowResolver(core.windows, env.source);
@@ -51,7 +58,7 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
   let argCtx: ExprContext = { ...input.ctx, resolveAlias: undefined };
   const fctx: FunctionContext = env.runtime.functions;
 
-  const calls: { spec: WindowCallSpec; window: ResolvedWindow; ctx: ExprContext }[] = [];
+  const calls: PendingCall[] = [];
   let currentRow = 0;
 
   const windowCall = (call: FunctionCall): Evaluator => {
@@ -163,7 +170,7 @@ function extremeOf(fn: AggregateFunction | WindowFunction, call: FunctionCall, s
  * equal window, then the next one waiting, and so on. The calls' frames as
  * SQLite fixes them for ranking functions count in the comparison.
  */
-function groupIntoPasses(calls: readonly { spec: WindowCallSpec; window: ResolvedWindow; ctx: ExprContext }[], scope: Scope): WindowPassSpec[] {
+function groupIntoPasses(calls: readonly PendingCall[], scope: Scope): WindowPassSpec[] {
   const passes: WindowPassSpec[] = [];
   let waiting = calls;
   while (waiting.length > 0) {
