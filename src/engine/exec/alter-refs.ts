@@ -40,6 +40,14 @@ type Scopes = ScopeItem[][];
 export class RefFinder {
   readonly tableRefs: Ident[] = [];
   readonly columnRefs: Ident[] = [];
+  /**
+   * The column references that only name a column (INSERT and UPDATE OF column lists,
+   * SET targets, foreign key parent columns): renamed, but not resolved when SQLite
+   * checks the schema after DROP COLUMN.
+   */
+  readonly nameOnly = new Set<Ident>();
+  /** How SQLite names a qualified reference in "no such column" (`new.c`, `t.c`); unqualified ones are just the column. */
+  readonly qualifiedNames = new Map<Ident, string>();
   private readonly table: string;
   private readonly column: string | null;
   /** CTE names in scope, innermost last. */
@@ -83,8 +91,10 @@ export class RefFinder {
     if (this.isTarget(id.name)) this.tableRefs.push(id);
   }
 
-  private columnIdent(id: Ident): void {
-    if (this.column !== null && foldName(id.name) === this.column) this.columnRefs.push(id);
+  private columnIdent(id: Ident, nameOnly = false): void {
+    if (this.column === null || foldName(id.name) !== this.column) return;
+    this.columnRefs.push(id);
+    if (nameOnly) this.nameOnly.add(id);
   }
 
   private columnsOf(name: string): string[] | null {
@@ -134,7 +144,7 @@ export class RefFinder {
   private foreignKey(fk: ForeignKeyClause): void {
     if (!this.isTarget(fk.table.name)) return;
     this.tableIdent(fk.table);
-    fk.columns?.forEach((id) => this.columnIdent(id));
+    fk.columns?.forEach((id) => this.columnIdent(id, true));
   }
 
   private createIndex(stmt: CreateIndex): void {
@@ -147,7 +157,7 @@ export class RefFinder {
 
   private createTrigger(stmt: CreateTrigger): void {
     this.tableIdent(stmt.table);
-    if (this.isTarget(stmt.table.name)) stmt.updateOf?.forEach((id) => this.columnIdent(id));
+    if (this.isTarget(stmt.table.name)) stmt.updateOf?.forEach((id) => this.columnIdent(id, true));
     const columns = this.columnsOf(stmt.table.name);
     const table = foldName(stmt.table.name);
     const scopes: Scopes = [
@@ -168,16 +178,17 @@ export class RefFinder {
     this.withCtes(s.with, outer, () => {
       if (s.kind === "Insert") {
         this.tableIdent(s.table);
-        if (this.isTarget(s.table.name)) s.columns?.forEach((id) => this.columnIdent(id));
+        if (this.isTarget(s.table.name)) s.columns?.forEach((id) => this.columnIdent(id, true));
         if (s.source.kind === "Select") this.select(s.source, outer);
         const target: ScopeItem = { ...this.tableItem(s.table.name), name: foldName(s.alias?.name ?? s.table.name), aliased: s.alias !== null };
-        const excluded: ScopeItem = { ...target, name: "excluded", aliased: true };
+        // SQLite resolves `excluded.x` to the target table itself, so RENAME TO rewrites that qualifier too.
+        const excluded: ScopeItem = { ...target, name: "excluded", aliased: false };
         const scopes = [[target, excluded], ...outer];
         for (const u of s.upserts) {
           for (const ic of u.target ?? []) this.expr(ic.expr, scopes);
           if (u.targetWhere) this.expr(u.targetWhere, scopes);
           if (!u.doUpdate) continue;
-          if (this.isTarget(s.table.name)) for (const set of u.doUpdate.set) set.columns.forEach((id) => this.columnIdent(id));
+          if (this.isTarget(s.table.name)) for (const set of u.doUpdate.set) set.columns.forEach((id) => this.columnIdent(id, true));
           for (const set of u.doUpdate.set) this.expr(set.value, scopes);
           if (u.doUpdate.where) this.expr(u.doUpdate.where, scopes);
         }
@@ -186,7 +197,7 @@ export class RefFinder {
       const items: ScopeItem[] = [];
       this.from(s.table, items, outer);
       if (s.kind === "Update") {
-        if (this.isTarget(s.table.name.name)) for (const set of s.set) set.columns.forEach((id) => this.columnIdent(id));
+        if (this.isTarget(s.table.name.name)) for (const set of s.set) set.columns.forEach((id) => this.columnIdent(id, true));
         if (s.from) this.from(s.from, items, outer);
         for (const set of s.set) this.expr(set.value, [items, ...outer]);
       }
@@ -298,7 +309,10 @@ export class RefFinder {
   private columnRef(ref: Extract<Expr, { kind: "ColumnRef" }>, scopes: Scopes): void {
     if (ref.table) {
       const item = this.qualifier(ref.table, scopes);
-      if (item?.table === this.table) this.columnIdent(ref.column);
+      if (item?.table !== this.table) return;
+      this.columnIdent(ref.column);
+      const parts = [ref.schema, ref.table, ref.column].flatMap((id) => (id ? [id.name] : []));
+      this.qualifiedNames.set(ref.column, parts.join("."));
       return;
     }
     const key = foldName(ref.column.name);

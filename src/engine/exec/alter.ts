@@ -304,8 +304,11 @@ function checkAfterDrop(env: CompileEnv, e: SchemaEntry & { sql: string }, table
   const isOwnTable = e.type === "table" && foldName(e.name) === foldName(table.name);
   // Other tables may name the column as a foreign key's parent column: SQLite does not check those.
   if (e.type === "table" && !isOwnTable) return;
-  const refs = new RefFinder(env.schema, table.name, column).visit(isOwnTable ? ast : parsed(e)).columnRefs;
-  const uses = refs.filter((id) => !(isOwnTable && id === ast.columns[i].name));
+  const finder = new RefFinder(env.schema, table.name, column).visit(isOwnTable ? ast : parsed(e));
+  const refs = finder.columnRefs.filter((id) => !finder.nameOnly.has(id));
+  // The dropped definition goes with its own constraints.
+  const dropped = ast.columns[i];
+  const uses = refs.filter((id) => !(isOwnTable && id.start >= dropped.start && id.end <= dropped.end));
   if (uses.length === 0) return;
   if (isOwnTable) {
     // Table constraints are checked as the text is parsed; CHECK and generated expressions after it.
@@ -319,7 +322,7 @@ function checkAfterDrop(env: CompileEnv, e: SchemaEntry & { sql: string }, table
       }
     }
   }
-  fail(`no such column: ${uses[0].name}`);
+  fail(`no such column: ${finder.qualifiedNames.get(uses[0]) ?? uses[0].name}`);
 }
 
 /** Rewrites every record without the dropped column (the rowid alias stored as NULL, short records completed with defaults, as SQLite does). */

@@ -161,6 +161,78 @@ const cases: Case[] = [
       "SELECT * FROM r",
     ],
   },
+  {
+    name: "RENAME TO: scoping in views and triggers (aliases, CTEs, subqueries, other tables' triggers)",
+    setup: `CREATE TABLE [T](a INTEGER PRIMARY KEY, b TEXT COLLATE nocase, c);
+            CREATE TABLE o(a, t);
+            CREATE INDEX ti ON \`T\`(b COLLATE binary, a + c) WHERE c IS NOT NULL;
+            CREATE VIEW v1 AS SELECT t.*, x.a AS xa FROM t JOIN o AS x USING (a) WHERE EXISTS (SELECT 1 FROM o WHERE o.a = t.a) ORDER BY t.a;
+            CREATE VIEW v2 AS SELECT t.a FROM (SELECT a FROM T) AS t UNION ALL SELECT a FROM t WHERE a IN (SELECT a FROM t);
+            CREATE VIEW v3 AS WITH w AS (SELECT * FROM t) SELECT w.a, sum(t.c) OVER (PARTITION BY t.b) FROM w, main.t;
+            CREATE TRIGGER ot AFTER INSERT ON o BEGIN
+              INSERT INTO t(a, b) VALUES (new.a, new.t) ON CONFLICT(a) DO UPDATE SET c = excluded.a + t.c;
+              DELETE FROM T WHERE t.a < 0;
+              UPDATE t SET c = (SELECT count(*) FROM o WHERE o.t = t.b) WHERE a = new.a;
+            END;
+            CREATE TRIGGER tt BEFORE DELETE ON t WHEN old.a > 0 BEGIN SELECT t.a FROM t WHERE t.a = old.a; END;
+            INSERT INTO t VALUES (1, 'x', 2), (2, 'y', NULL); INSERT INTO o VALUES (1, 'x');`,
+    statements: [
+      "ALTER TABLE main.T RENAME TO u",
+      "INSERT INTO o VALUES (1, 'z'), (3, 'w')",
+      "SELECT * FROM v1",
+      "SELECT * FROM v2 ORDER BY 1",
+      "SELECT * FROM v3 ORDER BY 1, 2",
+      "ALTER TABLE O RENAME TO [t]",
+      "ALTER TABLE u RENAME TO \"a\"\"b\"",
+      "DELETE FROM \"a\"\"b\" WHERE a = 3",
+    ],
+  },
+  {
+    name: "RENAME COLUMN: scoping in views and triggers",
+    setup: `CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT, c, UNIQUE(b, a), CHECK (c IS NOT a));
+            CREATE TABLE o(m, n REFERENCES t(a), FOREIGN KEY (m, n) REFERENCES t(a, b));
+            CREATE INDEX ti ON t(b COLLATE nocase, a + c) WHERE a > 0;
+            CREATE VIEW v1 AS SELECT a, t.b, o.m AS om, (SELECT max(m) + a FROM o AS a) AS mx FROM t JOIN o ON o.n = t.a WHERE a > 0 ORDER BY a;
+            CREATE VIEW v2 AS WITH w(a) AS (SELECT b FROM t) SELECT a FROM w UNION SELECT x.a FROM t AS x;
+            CREATE VIEW v3 AS SELECT * FROM t WHERE b IN (SELECT n FROM o WHERE o.m = t.a);
+            CREATE TRIGGER ot AFTER INSERT ON o BEGIN
+              INSERT INTO t(a, b) VALUES (new.m, new.n) ON CONFLICT(a) DO UPDATE SET c = excluded.a + a;
+              UPDATE t SET a = a + 100 WHERE t.a = new.m + 1000;
+            END;
+            CREATE TRIGGER tt AFTER UPDATE OF a, c ON t WHEN new.a <> old.a BEGIN SELECT m FROM o WHERE o.n = new.a; END;
+            INSERT INTO t VALUES (1, 'x', 2), (2, 'y', NULL); INSERT INTO o VALUES (1, 1);`,
+    statements: [
+      "ALTER TABLE t RENAME a TO id",
+      "INSERT INTO o VALUES (1, 5), (7, 7)",
+      "SELECT * FROM v1",
+      "SELECT * FROM v2 ORDER BY 1",
+      "SELECT * FROM v3 ORDER BY 1",
+      "ALTER TABLE o RENAME COLUMN m TO \"x y\"",
+      "ALTER TABLE t RENAME COLUMN b TO \"B\"",
+      "SELECT * FROM t ORDER BY 1",
+    ],
+  },
+  {
+    name: "DROP COLUMN: texts around the dropped definition, and uses elsewhere",
+    setup: `CREATE TABLE t(a INT, "b b" TEXT DEFAULT ('x,y') CHECK ("b b" <> ''), c  ,  d REAL CHECK (d > 0)  , PRIMARY KEY (a), CHECK (a > 0));
+            CREATE TABLE u(x, y, z /* last */ );
+            CREATE TABLE w(p, q CHECK (q > p), r);
+            CREATE TABLE s(k);
+            CREATE TRIGGER st AFTER INSERT ON s BEGIN UPDATE u SET y = new.k; END;
+            CREATE TRIGGER wt AFTER INSERT ON w BEGIN SELECT new.r; END;
+            INSERT INTO t VALUES (1, 'a', 2, 3.5), (2, 'b', 4, 0.5); INSERT INTO u VALUES (1, 2, 3); INSERT INTO w VALUES (1, 2, 3);`,
+    statements: [
+      "ALTER TABLE t DROP COLUMN d",
+      "ALTER TABLE t DROP COLUMN \"b b\"",
+      "ALTER TABLE u DROP COLUMN z",
+      "ALTER TABLE u DROP COLUMN y",
+      "ALTER TABLE u DROP COLUMN x",
+      "ALTER TABLE w DROP COLUMN p",
+      "ALTER TABLE w DROP COLUMN r",
+      "ALTER TABLE T DROP COLUMN C",
+      "SELECT * FROM t",
+    ],
+  },
 ];
 
 const SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
