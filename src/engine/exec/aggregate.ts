@@ -5,7 +5,7 @@
 // compiled against "shadow" sources whose slots read values captured from
 // each group's representative row, so bare columns work as in SQLite: with
 // exactly one min() or max() they come from the row holding the extreme
-// value, otherwise from the group's last row. Groups are output in GROUP BY
+// value, otherwise from the group's first row. Groups are output in GROUP BY
 // key order, as SQLite's sorter produces them.
 import { SqliteError } from "../errors.js";
 import type { AggregateFunction, BuiltinFunction, FunctionContext } from "../func/types.js";
@@ -256,7 +256,7 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
         if (spec.fn.value(g.states[k]) !== before) extremeChanged = true;
       } else g.states[k] = spec.fn.step(g.states[k], argv, spec.fctx);
     }
-    if (extremeIndex < 0 || extremeChanged) capture(g);
+    if (extremeIndex < 0 ? fresh : extremeChanged) capture(g);
   };
 
   const finish = (g: Group): void => {

@@ -83,6 +83,8 @@ const cases: Case[] = [
       "SELECT id FROM a INTERSECT SELECT a_id FROM b",
       "SELECT id FROM a EXCEPT SELECT a_id FROM b",
       "SELECT max(v), id FROM a",
+      "SELECT g, id FROM a GROUP BY g ORDER BY g",
+      "SELECT id, count(*) FROM a",
       "SELECT * FROM (SELECT g, count(*) AS n FROM a GROUP BY g) WHERE n = 2",
       "VALUES (1, 'a'), (2, 'b')",
       "SELECT * FROM a WHERE rowid BETWEEN 2 AND 3",
