@@ -10,8 +10,6 @@ import type { BuiltinFunction, FunctionContext, ScalarFunction } from "../func/t
 import { collationByName, comparisonCollation, exprAffinity, exprCollation } from "../plan/expr-type.js";
 import { qualified, type ResolvedColumn, type Scope } from "../plan/scope.js";
 import type { BinaryExpr, ColumnRef, Expr, FunctionCall, Select } from "../sql/ast.js";
-
-export { collationByName, comparisonCollation, exprAffinity, exprCollation };
 import type { Affinity } from "../value/affinity.js";
 import { arith, bitNot, bitwise, concat, logicalNot, negate, truthValue, type ArithOp, type BitOp } from "../value/arith.js";
 import { castValue } from "../value/cast.js";
