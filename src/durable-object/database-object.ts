@@ -8,7 +8,7 @@ import { accessFromHeaders, type Access } from "./access.js";
 import { DatabaseService } from "./database-service.js";
 import { DurableObjectPageStore } from "./do-page-store.js";
 import { errorResponse, responseForError } from "./hrana/errors.js";
-import { handleCursor, handleLegacyBatch, handleLegacyExecute, handlePipeline } from "./hrana/http.js";
+import { handleCursor, handleLegacyBatch, handleLegacyExecute, handlePipeline, handleProtobufCursor, handleProtobufPipeline } from "./hrana/http.js";
 import { handleQuery } from "./json-api.js";
 import { chooseSubprotocol, HranaSocketSession, WS_SUBPROTOCOLS } from "./hrana/ws-session.js";
 import { limitsFromEnv } from "./limits.js";
@@ -21,6 +21,8 @@ const POST_ROUTES: Record<string, Handler> = {
   "v2/pipeline": handlePipeline,
   "v3/pipeline": handlePipeline,
   "v3/cursor": handleCursor,
+  "v3-protobuf/pipeline": handleProtobufPipeline,
+  "v3-protobuf/cursor": handleProtobufCursor,
   "v1/execute": handleLegacyExecute,
   "v1/batch": handleLegacyBatch,
   query: handleQuery,

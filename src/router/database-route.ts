@@ -10,8 +10,8 @@ import { isValidDatabaseName } from "./database-name.js";
 import type { Env } from "./env.js";
 import { jsonError } from "./json-error.js";
 
-/** Hrana versions served over HTTP, answered 200 on `GET <db>/<version>`; others (v3-protobuf) are not 2xx. */
-const VERSION_PROBES = new Set(["v1", "v2", "v3"]);
+/** Hrana versions and encodings served over HTTP, answered 200 on `GET <db>/<version>`. */
+const VERSION_PROBES = new Set(["v1", "v2", "v3", "v3-protobuf"]);
 
 export const TRAILING_SLASH_MESSAGE =
   "database URLs must end with a slash, e.g. http://host/db/<name>/ : clients resolve v2/pipeline and other endpoints relative to it";
@@ -25,9 +25,6 @@ export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: str
     return jsonError(404, "the database URL itself serves Hrana over WebSocket; over HTTP use v2/pipeline, v3/pipeline, v3/cursor or query", "NOT_FOUND");
   }
   if (c.req.method === "GET" && VERSION_PROBES.has(endpoint)) return c.json({ version: endpoint });
-  if (endpoint.startsWith("v3-protobuf")) {
-    return jsonError(404, `${endpoint} is not served yet; use v2/pipeline or v3/pipeline (JSON)`, "NOT_SUPPORTED");
-  }
   const declared = Number(c.req.header("content-length") ?? NaN);
   const limit = Number(c.env.MAX_BODY_BYTES ?? DEFAULT_LIMITS.maxBodyBytes);
   if (declared > limit) return jsonError(413, `the request body exceeds the limit of ${limit} bytes`, "BODY_TOO_LARGE");

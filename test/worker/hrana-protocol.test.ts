@@ -174,10 +174,9 @@ describe("Hrana requests", () => {
 });
 
 describe("routing", () => {
-  it("answers version probes: v2 and v3 yes, v3-protobuf not 2xx", async () => {
-    expect((await exports.default.fetch(`${HOST}/db/probe/v2`)).status).toBe(200);
-    expect((await exports.default.fetch(`${HOST}/db/probe/v3`)).status).toBe(200);
-    expect((await exports.default.fetch(`${HOST}/db/probe/v3-protobuf`)).status).toBe(404);
+  it("answers version probes for the versions and encodings served, and not others", async () => {
+    for (const version of ["v1", "v2", "v3", "v3-protobuf"]) expect((await exports.default.fetch(`${HOST}/db/probe/${version}`)).status).toBe(200);
+    expect((await exports.default.fetch(`${HOST}/db/probe/v4`)).status).toBe(404);
     const version = (await (await exports.default.fetch(`${HOST}/version`)).json()) as { service: string };
     expect(version.service).toBe("tessera");
   });

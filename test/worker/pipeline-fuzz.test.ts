@@ -1,7 +1,9 @@
-// Malformed-input fuzzing of POST v2/pipeline and v3/cursor: seeded mutations
+// Malformed-input fuzzing of POST v2/pipeline, v3/cursor and their protobuf
+// twins: seeded mutations
 // of valid request bodies (wrong types, missing or unknown fields, truncated
 // text, garbage) must each get a 200 with per-request errors or a JSON 4xx,
 // never a 500 or a hang.
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { post } from "./hrana-helpers.js";
 
@@ -71,6 +73,23 @@ describe("pipeline fuzzing", () => {
     for (const body of ["", "null", "[]", "\u0000\u00ff", "{\"requests\": {}}", "[".repeat(100_000), JSON.stringify({ requests: [{ type: "batch", batch: { steps: [{ condition: JSON.parse(`${'{"type":"not","cond":'.repeat(500)}{"type":"is_autocommit"}${"}".repeat(500)}`), stmt: { sql: "SELECT 1" } }] } }] })]) {
       await expectHandled("/db/fuzz/v2/pipeline", body);
       await expectHandled("/db/fuzz/v3/cursor", body);
+    }
+  });
+
+  it("answers random and truncated protobuf bodies with 200 or a JSON 4xx", async () => {
+    const random = prng(99);
+    // A valid PipelineReqBody: requests { execute { stmt { sql: "SELECT 1", want_rows: true } } }.
+    const sql = new TextEncoder().encode("SELECT 1");
+    const stmt = [0x0a, sql.length, ...sql, 0x28, 0x01];
+    const valid = [0x12, stmt.length + 4, 0x12, stmt.length + 2, 0x0a, stmt.length, ...stmt];
+    for (let i = 0; i < 150; i++) {
+      const bytes = i % 3 === 0 ? valid.slice(0, Math.floor(random() * valid.length)) : valid.map((b) => (random() < 0.1 ? Math.floor(random() * 256) : b));
+      if (i % 5 === 0) bytes.push(...Array.from({ length: 20 }, () => Math.floor(random() * 256)));
+      for (const endpoint of ["v3-protobuf/pipeline", "v3-protobuf/cursor"]) {
+        const res = await exports.default.fetch(`http://tessera.test/db/fuzz/${endpoint}`, { method: "POST", body: new Uint8Array(bytes) });
+        expect(res.status, `${endpoint} ${bytes.join(",")}`).toBeLessThan(500);
+        await res.arrayBuffer();
+      }
     }
   });
 
