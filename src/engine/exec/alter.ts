@@ -11,11 +11,15 @@ import { foldName, type Table } from "../schema/schema.js";
 import type { AlterTable, AlterTableAction, ColumnDef, CreateTable, Ident, Statement } from "../sql/ast.js";
 import { parseStatement } from "../sql/parse.js";
 import { tokenize } from "../sql/tokenizer.js";
+import { strictValue } from "../value/affinity.js";
 import type { SqlValue } from "../value/types.js";
 import { constantDefault, shortRecordDefaults } from "./alter-defaults.js";
 import { RefFinder, rewriteIdents } from "./alter-refs.js";
 import type { CompileEnv } from "./compile-env.js";
+import { tableWriter } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
+import { compileQuery } from "./select.js";
+import type { TableWriter } from "./table-writer.js";
 
 /** A row of sqlite_schema with its rowid, as read for rewriting. */
 interface SchemaEntry {
@@ -134,6 +138,22 @@ function parsed(e: SchemaEntry & { sql: string }): Statement {
   return parseStatement(e.sql);
 }
 
+/**
+ * SQLite checks that the schema resolves before it renames or drops
+ * anything (renameTestSchema): a view over a dropped table stops the ALTER.
+ */
+function checkViewsResolve(env: CompileEnv): void {
+  for (const view of env.schema.allViews()) {
+    try {
+      compileQuery(view.select, { ...env, source: view.sql, ctes: null }, null);
+    } catch (e) {
+      // Names in stored views are bound to their schema, so SQLite reports them qualified.
+      const message = (e as Error).message.replace(/^no such table: (?!main\.)/, "no such table: main.");
+      throw new SqliteError(`error in view ${view.name}: ${message}`);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // RENAME TO (SQLite writes the new table name double-quoted everywhere)
 
@@ -146,6 +166,7 @@ function renameTable(name: Ident, action: Action<"RenameTable">, env: CompileEnv
   checkAlterable(found === "view" ? name.name : found.name);
   if (foldName(newName).startsWith("sqlite_")) throw new SqliteError(`object name reserved for internal use: ${newName}`);
   if (found === "view") throw new SqliteError(`view ${name.name} may not be altered`);
+  checkViewsResolve(env);
   const oldName = found.name;
   return schemaProgram((tx) => {
     const before = readSchema(tx);
@@ -189,6 +210,7 @@ function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileE
   const i = columnIndex(table, action.column);
   const newName = action.newName.name;
   if (ROWID_NAMES.has(foldName(newName))) throw new SqliteError(`cannot rename to rowid alias: ${newName}`);
+  checkViewsResolve(env);
   const clash = table.columns.findIndex((c, j) => j !== i && foldName(c.name) === foldName(newName));
   if (clash >= 0) {
     // The re-parsed text names whichever of the two comes second.
@@ -223,12 +245,50 @@ function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv): S
   const text = env.source.slice(def.start, action.end);
   const offset = addColumnOffset(found.sql);
   const sql = `${found.sql.slice(0, offset)}, ${text}${found.sql.slice(offset)}`;
-  buildTable(parseStatement(sql) as CreateTable, sql, 0);
+  let altered: Table;
+  try {
+    altered = buildTable(parseStatement(sql) as CreateTable, sql, found.rootPage).table;
+  } catch (e) {
+    throw new SqliteError(`error in table ${found.name} after add column: ${(e as Error).message}`);
+  }
+  // Old rows must satisfy the new column's CHECK and STRICT type through its default (SQLite runs a quick_check).
+  const verify = def.constraints.some((c) => c.kind === "CheckConstraint") || altered.strict ? tableWriter(env, altered, env.writeTx) : null;
   return schemaProgram((tx) => {
+    if (verify) verifyExistingRows(tx, verify);
     const before = readSchema(tx);
     const after = before.map((e) => (e.type === "table" && foldName(e.name) === foldName(found.name) ? { ...e, sql } : e));
     writeSchema(tx, before, after);
   }, env);
+}
+
+function verifyExistingRows(tx: WriteTransaction, writer: TableWriter): void {
+  const table = writer.table;
+  const added = table.columns.length - 1;
+  const c = tx.openTable(table.rootPage);
+  try {
+    for (let ok = c.first(); ok; ok = c.next()) {
+      const rowid = c.rowid();
+      const values = writer.read(rowid) as SqlValue[];
+      const type = table.columns[added].strictType;
+      if (type) {
+        try {
+          strictValue(values[added], type, table.name, table.columns[added].name);
+        } catch {
+          throw new SqliteError("type mismatch on DEFAULT");
+        }
+      }
+      const slot = writer.candidateSlot();
+      slot.row = values;
+      slot.rowidValue = rowid;
+      try {
+        writer.check(null);
+      } catch {
+        throw new SqliteError("CHECK constraint failed", "SQLITE_CONSTRAINT_CHECK");
+      }
+    }
+  } finally {
+    c.close();
+  }
 }
 
 /** SQLite's restrictions on an added column: old rows must be able to read it without being rewritten. */
@@ -274,6 +334,7 @@ function dropColumn(name: Ident, action: Action<"DropColumn">, env: CompileEnv):
   if (column.primaryKeyPosition > 0) throw new SqliteError(`cannot drop PRIMARY KEY column: "${column.name}"`);
   if (ast.columns[i].constraints.some((c) => c.kind === "UniqueColumnConstraint")) throw new SqliteError(`cannot drop UNIQUE column: "${column.name}"`);
   if (table.columns.length <= 1) throw new SqliteError(`cannot drop column "${column.name}": no other columns exist`);
+  checkViewsResolve(env);
   const sql = textWithoutColumn(table.sql, ast, i);
   const defaults = shortRecordDefaults(table);
   return schemaProgram((tx) => {

@@ -233,6 +233,37 @@ const cases: Case[] = [
       "SELECT * FROM t",
     ],
   },
+  {
+    name: "checks before and after: views that no longer resolve, CHECK and STRICT over old rows",
+    setup: `CREATE TABLE t(a, b);
+            CREATE TABLE x(y);
+            CREATE VIEW v AS SELECT y FROM x;
+            CREATE TABLE s(a INT) STRICT;
+            CREATE TABLE e(a INT) STRICT;
+            INSERT INTO t VALUES (1, 2), (-1, 3); INSERT INTO s VALUES (1);
+            DROP TABLE x;`,
+    statements: [
+      "ALTER TABLE t RENAME TO u",
+      "ALTER TABLE t RENAME COLUMN a TO c",
+      "ALTER TABLE t ADD COLUMN d",
+      "ALTER TABLE t DROP COLUMN d",
+      "DROP VIEW v",
+      "ALTER TABLE t ADD COLUMN e DEFAULT 0 CHECK (e > 0)",
+      "ALTER TABLE t ADD COLUMN e DEFAULT 1 CHECK (e > a)",
+      "ALTER TABLE t ADD COLUMN e DEFAULT 1 CHECK (e > 0)",
+      "ALTER TABLE t ADD COLUMN f INT NOT NULL DEFAULT 1 CHECK (f > 0) CHECK (f < 2)",
+      "ALTER TABLE s ADD COLUMN b INT DEFAULT 'x'",
+      "ALTER TABLE e ADD COLUMN b INT DEFAULT 'x'",
+      "ALTER TABLE s ADD COLUMN c TEXT DEFAULT 1",
+      "ALTER TABLE s ADD COLUMN d FOO",
+      "ALTER TABLE s ADD COLUMN d",
+      "SELECT * FROM s",
+      "ALTER TABLE t RENAME TO T",
+      "ALTER TABLE t RENAME TO t2 ;",
+      "ALTER TABLE t2 RENAME COLUMN a TO A",
+      "ALTER TABLE t2 RENAME COLUMN b TO b",
+    ],
+  },
 ];
 
 const SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
