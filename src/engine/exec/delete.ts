@@ -6,12 +6,15 @@ import type { CompileEnv } from "./compile-env.js";
 import { compileReturning, tableWriter, targetTable } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
 import { ForeignKeys } from "./foreign-key.js";
+import { compileViewDelete, targetView } from "./view-dml.js";
 import { compileRowLoop } from "./select.js";
 import { tableShape, TriggerPrograms } from "./trigger.js";
 
 export function compileDelete(stmt: Delete, env: CompileEnv): StatementProgram {
   if (stmt.with) throw new SqliteError("WITH clause on DELETE is not supported yet");
   if (stmt.orderBy.length > 0 || stmt.limit) throw new SqliteError("ORDER BY and LIMIT on DELETE are not supported");
+  const view = targetView(env, stmt.table.name.name);
+  if (view) return compileViewDelete(stmt, env, view);
   const table = targetTable(env, stmt.table.schema, stmt.table.name);
   const loop = compileRowLoop(stmt.table, stmt.where, env, env.outer);
   const slot = loop.scope.sources[0].slot;

@@ -16,6 +16,7 @@ import type { StatementProgram } from "./program.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { compileQuery } from "./select.js";
 import { ForeignKeys } from "./foreign-key.js";
+import { compileViewInsert, targetView } from "./view-dml.js";
 import { rowidFromValue } from "./table-writer.js";
 import { tableShape, TriggerPrograms } from "./trigger.js";
 
@@ -23,6 +24,8 @@ const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
 
 export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
   if (stmt.with) throw new SqliteError("WITH clause on INSERT is not supported yet");
+  const view = targetView(env, stmt.table.name);
+  if (view) return compileViewInsert(stmt, env, view);
   const table = targetTable(env, stmt.schema, stmt.table);
   const n = table.columns.length;
   // Column i of the source row goes to target column targets[i] (-1 = rowid).

@@ -11,12 +11,15 @@ import { compileReturning, defaultEvaluators, tableWriter, targetTable } from ".
 import type { StatementProgram } from "./program.js";
 import { compileRowLoop } from "./select.js";
 import { ForeignKeys } from "./foreign-key.js";
+import { compileViewUpdate, targetView } from "./view-dml.js";
 import { rowidFromValue } from "./table-writer.js";
 import { tableShape, TriggerPrograms } from "./trigger.js";
 
 export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
   if (stmt.with) throw new SqliteError("WITH clause on UPDATE is not supported yet");
   if (stmt.orderBy.length > 0 || stmt.limit) throw new SqliteError("ORDER BY and LIMIT on UPDATE are not supported");
+  const view = targetView(env, stmt.table.name.name);
+  if (view) return compileViewUpdate(stmt, env, view);
   const table = targetTable(env, stmt.table.schema, stmt.table.name);
   const name = stmt.table.alias?.name ?? table.name;
   const from = stmt.from

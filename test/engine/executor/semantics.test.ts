@@ -306,3 +306,41 @@ describe("transactions and savepoints behave as in SQLite", () => {
     expect(db.inTransaction).toBe(false);
   });
 });
+
+describe("INSTEAD OF triggers make views writable, as in SQLite", () => {
+  it("runs the trigger for each inserted, updated and deleted view row", () => {
+    const oracle = new Oracle();
+    try {
+      oracle.setup(`CREATE TABLE people(id INTEGER PRIMARY KEY, first TEXT, last TEXT);
+        CREATE VIEW names(id, full) AS SELECT id, first || ' ' || last FROM people;
+        CREATE TABLE audit(what TEXT);
+        CREATE TRIGGER names_ins INSTEAD OF INSERT ON names BEGIN
+          INSERT INTO people(id, first, last) VALUES (new.id, substr(new.full, 1, instr(new.full, ' ') - 1), substr(new.full, instr(new.full, ' ') + 1));
+        END;
+        CREATE TRIGGER names_upd INSTEAD OF UPDATE OF full ON names BEGIN
+          UPDATE people SET last = upper(last) WHERE id = old.id; INSERT INTO audit VALUES ('upd ' || old.full || ' -> ' || new.full);
+        END;
+        CREATE TRIGGER names_del INSTEAD OF DELETE ON names WHEN old.id > 1 BEGIN DELETE FROM people WHERE id = old.id; END;`);
+      for (const sql of [
+        "INSERT INTO names VALUES (1, 'Ada Lovelace'), (2, 'Alan Turing'), (3, 'Grace Hopper')",
+        "SELECT changes()",
+        "SELECT * FROM names ORDER BY id",
+        "UPDATE names SET full = 'x' WHERE id >= 2",
+        "SELECT * FROM people ORDER BY id",
+        "DELETE FROM names",
+        "SELECT * FROM names ORDER BY id",
+        "SELECT * FROM audit",
+        "CREATE VIEW plain AS SELECT 1 AS one",
+        "INSERT INTO plain VALUES (2)",
+        "DELETE FROM plain",
+        "CREATE TRIGGER bad BEFORE INSERT ON names BEGIN SELECT 1; END",
+        "CREATE TRIGGER bad INSTEAD OF INSERT ON people BEGIN SELECT 1; END",
+      ]) {
+        const { sqlite, tessera } = oracle.run(sql);
+        expect(show(tessera), sql).toBe(show(sqlite));
+      }
+    } finally {
+      oracle.close();
+    }
+  });
+});
