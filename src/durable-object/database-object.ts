@@ -17,16 +17,17 @@ import type { Env } from "../router/env.js";
 
 type Handler = (service: DatabaseService, request: Request, access: Access) => Promise<Response>;
 
-const POST_ROUTES: Record<string, Handler> = {
-  "v2/pipeline": handlePipeline,
-  "v3/pipeline": handlePipeline,
-  "v3/cursor": handleCursor,
-  "v3-protobuf/pipeline": handleProtobufPipeline,
-  "v3-protobuf/cursor": handleProtobufCursor,
-  "v1/execute": handleLegacyExecute,
-  "v1/batch": handleLegacyBatch,
-  query: handleQuery,
-};
+/** A Map, not an object literal: endpoints come from URLs ("constructor" must not find anything). */
+const POST_ROUTES = new Map<string, Handler>([
+  ["v2/pipeline", handlePipeline],
+  ["v3/pipeline", handlePipeline],
+  ["v3/cursor", handleCursor],
+  ["v3-protobuf/pipeline", handleProtobufPipeline],
+  ["v3-protobuf/cursor", handleProtobufCursor],
+  ["v1/execute", handleLegacyExecute],
+  ["v1/batch", handleLegacyBatch],
+  ["query", handleQuery],
+]);
 
 export class DatabaseObject extends DurableObject<Env> {
   private service: DatabaseService | undefined;
@@ -41,7 +42,7 @@ export class DatabaseObject extends DurableObject<Env> {
       return Response.json({ status: "ok", database: name, objectId: this.ctx.id.toString(), openStreams: this.service?.streams.size ?? 0 });
     }
     if (endpoint === "" && request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.acceptSocket(name, request);
-    const handler = POST_ROUTES[endpoint];
+    const handler = POST_ROUTES.get(endpoint);
     if (!handler) return errorResponse(404, `no endpoint ${url.pathname}`, "NOT_FOUND");
     if (request.method !== "POST") return errorResponse(405, `${endpoint} takes POST`, "METHOD_NOT_ALLOWED");
     const access = accessFromHeaders(request.headers);

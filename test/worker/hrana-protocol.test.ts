@@ -32,6 +32,7 @@ describe("Hrana values", () => {
         { type: "blob", base64: "AAE" },
       ]),
       execute("SELECT :a || @b", [], { named_args: [{ name: ":a", value: { type: "text", value: "x" } }, { name: "b", value: { type: "text", value: "y" } }] }),
+      execute("SELECT :constructor", [], { named_args: [{ name: "other", value: { type: "null" } }] }),
       { type: "close" },
     ]);
     expect(resultOf(body, 0).rows[0]).toEqual([
@@ -43,6 +44,7 @@ describe("Hrana values", () => {
       { type: "blob", base64: "AAE" },
     ]);
     expect(resultOf(body, 1).rows[0]).toEqual([{ type: "text", value: "xy" }]);
+    expect(body.results[2]).toMatchObject({ type: "error", error: { code: "SQLITE_RANGE", message: expect.stringMatching(/constructor/) } });
   });
 
   it("reports affected rows, last insert rowid and declared types", async () => {
@@ -211,6 +213,8 @@ describe("routing", () => {
   it("gives unknown paths a JSON 404", async () => {
     await expectJsonError(await exports.default.fetch(`${HOST}/nowhere`), 404, "NOT_FOUND");
     await expectJsonError(await post("/db/known/unknown-endpoint", {}), 404, "NOT_FOUND");
+    await expectJsonError(await post("/db/known/constructor", {}), 404, "NOT_FOUND");
+    await expectJsonError(await post("/db/known/__proto__", {}), 404, "NOT_FOUND");
   });
 });
 

@@ -12,7 +12,7 @@ import type { Stream } from "../streams.js";
 import { RequestError, StatementRefused, toHranaError, type HranaError } from "./errors.js";
 import type { BatchCond, BatchStep, SqlSource, Stmt } from "./protocol.js";
 import { canGrow, countsChanges, isReadOnly } from "./statement-kind.js";
-import { encodeValue, type HranaValue } from "./values.js";
+import { encodeValue, type BindableValue, type HranaValue } from "./values.js";
 
 export interface ExecContext {
   stream: Stream;
@@ -142,7 +142,8 @@ function runTracked<T>(stream: Stream, parsed: ScriptStatement, run: () => T): T
 
 function bindArgs(stmt: Stmt): BindParameters {
   const params: BindParameters = [...stmt.args];
-  if (stmt.namedArgs.size > 0) params.push(Object.fromEntries(stmt.namedArgs));
+  // Without a prototype, so that a parameter named :constructor is not found on Object.prototype.
+  if (stmt.namedArgs.size > 0) params.push(Object.assign(Object.create(null) as Record<string, BindableValue>, Object.fromEntries(stmt.namedArgs)));
   return params;
 }
 
