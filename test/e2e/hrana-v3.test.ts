@@ -1,6 +1,7 @@
-// End to end: @libsql/hrana-client (the protocol library under @libsql/client,
-// installed with it) opened for Hrana 3 over HTTP probes v3-protobuf, finds
-// it served, and then speaks protobuf for pipelines and cursors.
+// End to end with Hrana 3 through @libsql/hrana-client (the protocol library
+// under @libsql/client, installed with it): over HTTP it probes v3-protobuf,
+// finds it served and speaks protobuf for pipelines and cursors; over
+// WebSocket it negotiates hrana3 (JSON) and uses cursors for batches.
 import * as hrana from "@libsql/hrana-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type RunningWorker } from "./worker-harness.js";
@@ -63,6 +64,33 @@ describe("Hrana 3 over HTTP with protobuf", () => {
       expect(described.paramNames).toEqual([":i"]);
       expect(described.isReadonly).toBe(true);
       expect((await stream.queryValue("SELECT count(*) FROM p")).value).toBe(1n);
+      stream.close();
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe("Hrana 3 over WebSocket", () => {
+  it("negotiates hrana3 and fetches batch results through a cursor", async () => {
+    const client = hrana.openWs(worker.databaseUrl("ws-v3").replace(/^http/, "ws"), undefined, 3);
+    try {
+      expect(await client.getVersion()).toBe(3);
+      const stream = client.openStream();
+      await stream.run("CREATE TABLE c (v INTEGER)");
+      await stream.run("INSERT INTO c VALUES (1), (2), (3)");
+      const batch = stream.batch(true);
+      const all = batch.step().query("SELECT v FROM c ORDER BY v");
+      const failing = batch.step().query("SELECT nope").then(
+        () => "ran",
+        (e: Error) => e.message,
+      );
+      const sum = batch.step().query("SELECT sum(v) FROM c");
+      await batch.execute();
+      expect((await all)?.rows.map((r) => r[0])).toEqual([1, 2, 3]);
+      expect(await failing).toMatch(/no such column/);
+      expect((await sum)?.rows[0][0]).toBe(6);
+      expect(await stream.getAutocommit()).toBe(true);
       stream.close();
     } finally {
       client.close();
