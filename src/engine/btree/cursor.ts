@@ -464,7 +464,8 @@ export class TableCursor extends BtreeCursor {
   }
 
   protected isBefore(page: BtreePage, i: number, strict: boolean): boolean {
-    const key = page.rowidAt(i);
+    const keys = page.rowidKeys();
+    const key = keys !== null ? keys[i] : page.rowidAt(i);
     return strict ? key <= this.target : key < this.target;
   }
 

@@ -126,6 +126,8 @@ export class BtreePage {
   rightChild: number;
   /** Materialized cells (mutable pages only). */
   private cells: Uint8Array[] | null = null;
+  /** Rowid keys of a read-only table page, decoded on first use (null when one is a bigint). */
+  private keyCache: Float64Array | null | undefined = undefined;
   /**
    * Rowids of a mutable table page's cells, kept beside them: binary searches
    * then scan one packed array instead of chasing one buffer per cell.
@@ -216,6 +218,22 @@ export class BtreePage {
   childAt(i: number): number {
     if (i === this.nCells) return this.rightChild;
     return readU32(this.cellBuffer(i), this.cellOffset(i));
+  }
+
+  /** Decoded rowid keys of a read-only table page (its image never changes), or null. */
+  rowidKeys(): Float64Array | null {
+    if (this.cells !== null) return null;
+    if (this.keyCache === undefined) {
+      const keys = new Float64Array(this.nCells);
+      let ok = true;
+      for (let i = 0; i < this.nCells && ok; i++) {
+        const k = this.rowidAt(i);
+        if (typeof k === "bigint") ok = false;
+        else keys[i] = k;
+      }
+      this.keyCache = ok ? keys : null;
+    }
+    return this.keyCache;
   }
 
   /** Rowid key of cell `i` of a table page. */

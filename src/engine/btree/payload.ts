@@ -65,7 +65,8 @@ export function buildTableLeafCell(ctx: TreeWriter, rowid: number | bigint, payl
   const cell = new Uint8Array(Math.max(head + local + (local < payload.length ? 4 : 0), 4));
   let p = writeVarint(cell, 0, payload.length);
   p += writeVarint(cell, p, rowid);
-  cell.set(payload.subarray(0, local), p);
+  // subarray() allocates a view: skip it in the common case where the whole payload is local.
+  cell.set(local === payload.length ? payload : payload.subarray(0, local), p);
   if (local < payload.length) writeU32(cell, p + local, writeOverflow(ctx, payload, local));
   return cell;
 }

@@ -20,6 +20,13 @@ import { readU32, writeU32 } from "./varint.js";
 
 const PARSED_SLOTS = 64;
 
+/**
+ * Parses of published page images, shared by every read transaction: a
+ * published buffer never changes (see pager.ts), so its parse stays valid for
+ * as long as the buffer lives.
+ */
+const publishedParses = new WeakMap<Uint8Array, BtreePage>();
+
 /** A consistent read-only view of the database (pins a snapshot until `end`). */
 export class ReadTransaction implements TreeReader {
   readonly pageSize: number;
@@ -29,6 +36,8 @@ export class ReadTransaction implements TreeReader {
    * changed pages first and clear this when they serialize).
    */
   private readonly parsed = new Array<BtreePage | undefined>(PARSED_SLOTS);
+  /** Read transactions see only published images, so they share parses across transactions. */
+  private readonly sharesParses: boolean;
 
   constructor(
     protected readonly source: PageReader,
@@ -38,6 +47,7 @@ export class ReadTransaction implements TreeReader {
     readonly snapshot?: Snapshot,
   ) {
     this.pageSize = source.pageSize;
+    this.sharesParses = new.target === ReadTransaction;
   }
 
   get pageCount(): number {
@@ -49,7 +59,12 @@ export class ReadTransaction implements TreeReader {
     const hit = this.parsed[slot];
     if (hit !== undefined && hit.pageNo === pageNo) return hit;
     if (pageNo < 1 || pageNo > this.source.pageCount) corrupt(`page ${pageNo} out of range`);
-    const page = BtreePage.parse(pageNo, this.source.readPage(pageNo), this.usable);
+    const image = this.source.readPage(pageNo);
+    let page = this.sharesParses ? publishedParses.get(image) : undefined;
+    if (page === undefined || page.pageNo !== pageNo) {
+      page = BtreePage.parse(pageNo, image, this.usable);
+      if (this.sharesParses) publishedParses.set(image, page);
+    }
     this.parsed[slot] = page;
     return page;
   }
