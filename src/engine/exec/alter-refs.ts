@@ -234,7 +234,14 @@ export class RefFinder {
     this.withCtes(sel.with, outer, () => {
       const items = this.body(sel.body, outer);
       const scopes = [items, ...outer];
-      for (const term of sel.orderBy) this.expr(term.expr, scopes);
+      // An ORDER BY word naming a result alias is that result column, not a table column.
+      const aliases = resultAliases(sel.body);
+      for (const term of sel.orderBy) {
+        let e = term.expr;
+        while (e.kind === "CollateExpr") e = e.expr;
+        if (e.kind === "ColumnRef" && !e.table && aliases.has(foldName(e.column.name))) continue;
+        this.expr(term.expr, scopes);
+      }
       if (sel.limit) {
         this.expr(sel.limit.limit, outer);
         if (sel.limit.offset) this.expr(sel.limit.offset, outer);
@@ -363,6 +370,13 @@ function resultNames(sel: Select): string[] | null {
     else names.push("");
   }
   return names;
+}
+
+function resultAliases(body: SelectBody): Set<string> {
+  while (body.kind === "CompoundSelect") body = body.right;
+  const aliases = new Set<string>();
+  if (body.kind === "SelectCore") for (const rc of body.columns) if (rc.kind === "ResultExpr" && rc.alias) aliases.add(foldName(rc.alias.name));
+  return aliases;
 }
 
 /** SQLite's identifier characters (sqlite3IsIdChar): a token starting with one was written unquoted. */

@@ -7,7 +7,8 @@
 import { SCHEMA_ROOT, decodeRecord, encodeRecord, type WriteTransaction } from "../btree/index.js";
 import { SqliteError } from "../errors.js";
 import { buildTable } from "../schema/build-table.js";
-import { foldName, type Table } from "../schema/schema.js";
+import { buildSchema, type SchemaRow } from "../schema/load-schema.js";
+import { foldName, type Schema, type Table } from "../schema/schema.js";
 import type { AlterTable, AlterTableAction, ColumnDef, CreateTable, Ident, Statement } from "../sql/ast.js";
 import { parseStatement } from "../sql/parse.js";
 import { tokenize } from "../sql/tokenizer.js";
@@ -34,17 +35,18 @@ interface SchemaEntry {
 type Action<K extends AlterTableAction["kind"]> = Extract<AlterTableAction, { kind: K }>;
 
 export function compileAlterTable(stmt: AlterTable, env: CompileEnv): StatementProgram {
-  if (stmt.schema && !["main", "temp"].includes(foldName(stmt.schema.name))) throw new SqliteError(`unknown database ${stmt.schema.name}`);
+  // Tessera has no temp or attached schemas: only main holds tables.
+  if (stmt.schema && foldName(stmt.schema.name) !== "main") throw new SqliteError(`no such table: ${stmt.schema.name}.${stmt.table.name}`);
   const action = stmt.action;
   switch (action.kind) {
     case "RenameTable":
-      return renameTable(stmt.table, action, env);
+      return renameTable(stmt.table, action, env, stmt.schema !== null);
     case "RenameColumn":
-      return renameColumn(stmt.table, action, env);
+      return renameColumn(stmt.table, action, env, stmt.schema !== null);
     case "AddColumn":
-      return addColumn(stmt.table, action, env);
+      return addColumn(stmt.table, action, env, stmt.schema !== null);
     case "DropColumn":
-      return dropColumn(stmt.table, action, env);
+      return dropColumn(stmt.table, action, env, stmt.schema !== null);
     default:
       throw new SqliteError(`ALTER TABLE ${action.kind === "AlterColumnNotNull" ? "ALTER COLUMN" : "ADD/DROP CONSTRAINT"} is not supported yet`);
   }
@@ -63,12 +65,12 @@ function schemaProgram(run: (tx: WriteTransaction) => void, env: CompileEnv): St
   };
 }
 
-/** The table or view ALTER TABLE names ("no such table" otherwise). */
-function locate(env: CompileEnv, name: Ident): Table | "view" {
+/** The table or view ALTER TABLE names ("no such table" otherwise, qualified when the statement was). */
+function locate(env: CompileEnv, name: Ident, qualified: boolean): Table | "view" {
   const table = env.schema.table(name.name);
   if (table) return table;
   if (env.schema.view(name.name)) return "view";
-  throw new SqliteError(`no such table: ${name.name}`);
+  throw new SqliteError(`no such table: ${qualified ? "main." : ""}${name.name}`);
 }
 
 /** SQLite refuses to alter its own tables (and calls sqlite_schema by its old name here). */
@@ -79,8 +81,8 @@ function checkAlterable(name: string): void {
 }
 
 /** A rowid table the form can change; views get the form's own message. */
-function realTable(env: CompileEnv, name: Ident, viewMessage: string): Table {
-  const found = locate(env, name);
+function realTable(env: CompileEnv, name: Ident, qualified: boolean, viewMessage: string): Table {
+  const found = locate(env, name, qualified);
   checkAlterable(found === "view" ? name.name : found.name);
   if (found === "view") throw new SqliteError(viewMessage);
   if (found.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
@@ -139,26 +141,33 @@ function parsed(e: SchemaEntry & { sql: string }): Statement {
 }
 
 /**
- * SQLite checks that the schema resolves before it renames or drops
- * anything (renameTestSchema): a view over a dropped table stops the ALTER.
+ * SQLite checks that the views resolve before it renames or drops anything,
+ * and again over the rewritten schema (renameTestSchema): a view over a
+ * dropped table, or one the rewrite broke, stops the ALTER.
  */
-function checkViewsResolve(env: CompileEnv): void {
-  for (const view of env.schema.allViews()) {
+function checkViewsResolve(env: CompileEnv, schema: Schema = env.schema, when = ""): void {
+  for (const view of schema.allViews()) {
     try {
-      compileQuery(view.select, { ...env, source: view.sql, ctes: null }, null);
+      compileQuery(view.select, { ...env, schema, source: view.sql, ctes: null }, null);
     } catch (e) {
       // Names in stored views are bound to their schema, so SQLite reports them qualified.
       const message = (e as Error).message.replace(/^no such table: (?!main\.)/, "no such table: main.");
-      throw new SqliteError(`error in view ${view.name}: ${message}`);
+      throw new SqliteError(`error in view ${view.name}${when}: ${message}`);
     }
   }
+}
+
+/** The views of the rewritten schema must still resolve. */
+function checkViewsAfterRename(env: CompileEnv, tx: WriteTransaction, after: SchemaEntry[]): void {
+  const rows: SchemaRow[] = after.map((e) => ({ type: e.type, name: e.name, tableName: e.tableName, rootPage: Number(e.rootPage ?? 0), sql: e.sql }));
+  checkViewsResolve(env, buildSchema(rows, tx.getHeader("schemaCookie")), " after rename");
 }
 
 // ---------------------------------------------------------------------------
 // RENAME TO (SQLite writes the new table name double-quoted everywhere)
 
-function renameTable(name: Ident, action: Action<"RenameTable">, env: CompileEnv): StatementProgram {
-  const found = locate(env, name);
+function renameTable(name: Ident, action: Action<"RenameTable">, env: CompileEnv, qualified: boolean): StatementProgram {
+  const found = locate(env, name, qualified);
   const newName = action.newName.name;
   if (env.schema.table(newName) || env.schema.view(newName) || env.schema.index(newName)) {
     throw new SqliteError(`there is already another table or index with this name: ${newName}`);
@@ -178,6 +187,7 @@ function renameTable(name: Ident, action: Action<"RenameTable">, env: CompileEnv
       else if (e.type === "index" && foldName(e.name).startsWith("sqlite_autoindex")) entryName = `sqlite_autoindex_${newName}${e.name.slice(oldName.length + 17)}`;
       return { ...e, name: entryName, tableName: newName, sql };
     });
+    checkViewsAfterRename(env, tx, after);
     writeSchema(tx, before, after);
     renameSequenceRow(tx, env, oldName, newName);
   }, env);
@@ -205,8 +215,8 @@ function renameSequenceRow(tx: WriteTransaction, env: CompileEnv, oldName: strin
 
 const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
 
-function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileEnv): StatementProgram {
-  const table = realTable(env, name, `cannot rename columns of view "${name.name}"`);
+function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileEnv, qualified: boolean): StatementProgram {
+  const table = realTable(env, name, qualified, `cannot rename columns of view "${name.name}"`);
   const i = columnIndex(table, action.column);
   const newName = action.newName.name;
   if (ROWID_NAMES.has(foldName(newName))) throw new SqliteError(`cannot rename to rowid alias: ${newName}`);
@@ -226,6 +236,7 @@ function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileE
       const refs = new RefFinder(env.schema, table.name, oldColumn).visit(parsed(e)).columnRefs;
       return { ...e, sql: rewriteIdents(e.sql, refs, newName, quoted) };
     });
+    checkViewsAfterRename(env, tx, after);
     writeSchema(tx, before, after);
   }, env);
 }
@@ -233,16 +244,17 @@ function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileE
 // ---------------------------------------------------------------------------
 // ADD COLUMN
 
-function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv): StatementProgram {
-  const found = locate(env, name);
+function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv, qualified: boolean): StatementProgram {
+  const found = locate(env, name, qualified);
   if (found === "view") throw new SqliteError("Cannot add a column to a view");
   checkAlterable(found.name);
   if (found.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
   const def = action.column;
   if (found.columns.some((c) => foldName(c.name) === foldName(def.name.name))) throw new SqliteError(`duplicate column name: ${def.name.name}`);
   checkAddable(def, env);
-  // SQLite appends the definition as written (to the statement's end), before the table constraints or the closing parenthesis.
-  const text = env.source.slice(def.start, action.end);
+  // SQLite appends the definition as written, up to the statement's end (comments included), before the table constraints or the closing parenthesis.
+  const statementEnd = action.end + (tokenize(env.source.slice(action.end)).tokens[0]?.start ?? 0);
+  const text = env.source.slice(def.start, statementEnd).trimEnd();
   const offset = addColumnOffset(found.sql);
   const sql = `${found.sql.slice(0, offset)}, ${text}${found.sql.slice(offset)}`;
   let altered: Table;
@@ -326,8 +338,8 @@ function addColumnOffset(sql: string): number {
 // ---------------------------------------------------------------------------
 // DROP COLUMN
 
-function dropColumn(name: Ident, action: Action<"DropColumn">, env: CompileEnv): StatementProgram {
-  const table = realTable(env, name, `cannot drop column from view "${name.name}"`);
+function dropColumn(name: Ident, action: Action<"DropColumn">, env: CompileEnv, qualified: boolean): StatementProgram {
+  const table = realTable(env, name, qualified, `cannot drop column from view "${name.name}"`);
   const i = columnIndex(table, action.column);
   const column = table.columns[i];
   const ast = parseStatement(table.sql) as CreateTable;

@@ -287,6 +287,125 @@ const cases: Case[] = [
       "SELECT count(*), sum(d), sum(bb) FROM t WHERE bb = 7",
     ],
   },
+  {
+    name: "assorted: view column lists and a trigger's RAISE subquery",
+    setup: "CREATE TABLE t(a, b); CREATE TABLE p(x, FOREIGN KEY (x) REFERENCES t); CREATE VIEW v(c1, c2) AS SELECT a, b FROM t; CREATE TRIGGER tr BEFORE INSERT ON p BEGIN SELECT RAISE(ABORT, 'x') WHERE NOT EXISTS (SELECT 1 FROM t WHERE a = new.x); END;",
+    statements: [
+      "ALTER TABLE t RENAME COLUMN a TO z",
+      "ALTER TABLE t RENAME TO tt",
+      "ALTER TABLE tt RENAME TO t",
+      "ALTER TABLE T RENAME COLUMN B TO y",
+      "SELECT * FROM v",
+    ],
+  },
+  {
+    name: "assorted: ORDER BY naming a result alias",
+    setup: "CREATE TABLE t(a, b); CREATE VIEW v AS SELECT a AS b, b AS a FROM t ORDER BY b; CREATE VIEW w AS SELECT b FROM v;",
+    statements: [
+      "ALTER TABLE t RENAME COLUMN a TO q",
+      "ALTER TABLE t RENAME COLUMN b TO r",
+      "SELECT * FROM w",
+    ],
+  },
+  {
+    name: "assorted: USING and NATURAL joins",
+    setup: "CREATE TABLE t(a, b); CREATE TABLE s(a, c); CREATE VIEW v AS SELECT a, c FROM t JOIN s USING (a); CREATE VIEW v2 AS SELECT * FROM t NATURAL JOIN s;",
+    statements: [
+      "ALTER TABLE t RENAME COLUMN a TO q",
+    ],
+  },
+  {
+    name: "assorted: FILTER, OVER and WINDOW clauses",
+    setup: "CREATE TABLE t(a, b); CREATE VIEW v AS SELECT count(*) FILTER (WHERE a > 0) OVER w, a FROM t WINDOW w AS (ORDER BY b) ;",
+    statements: [
+      "ALTER TABLE t RENAME COLUMN b TO bb",
+      "ALTER TABLE t RENAME COLUMN a TO aa",
+      "ALTER TABLE t RENAME TO u",
+    ],
+  },
+  {
+    name: "assorted: correlated subqueries, GROUP BY and HAVING",
+    setup: "CREATE TABLE t(a, b); CREATE VIEW v AS SELECT (SELECT b FROM t AS t2 WHERE t2.a = t.a) FROM t GROUP BY a HAVING max(b) > 0;",
+    statements: [
+      "ALTER TABLE t RENAME COLUMN b TO bb",
+      "ALTER TABLE t RENAME TO u",
+    ],
+  },
+  {
+    name: "assorted: trigger bodies reading OLD and rewriting the table",
+    setup: "CREATE TABLE t(a, b); CREATE TRIGGER tr AFTER DELETE ON t BEGIN INSERT INTO t SELECT old.a, old.b; UPDATE t SET (a, b) = (old.b, old.a) WHERE rowid = old.rowid; END;",
+    statements: [
+      "ALTER TABLE t RENAME COLUMN b TO bb",
+      "ALTER TABLE t RENAME TO u",
+      "ALTER TABLE u DROP COLUMN bb",
+    ],
+  },
+  {
+    name: "assorted: quoting styles: double quotes, backticks, brackets",
+    setup: "CREATE TABLE \"t t\"(\"a a\" INTEGER PRIMARY KEY, `b` UNIQUE, [c] CHECK ([c] > 0));",
+    statements: [
+      "ALTER TABLE \"t t\" RENAME COLUMN `b` TO bee",
+      "ALTER TABLE \"t t\" RENAME COLUMN c TO [dee]",
+      "ALTER TABLE [t t] RENAME TO tt",
+      "ALTER TABLE tt ADD COLUMN [e e] DEFAULT 'q'",
+    ],
+  },
+  {
+    name: "assorted: dropping first and last columns",
+    setup: "CREATE TABLE t(a,b,c);",
+    statements: [
+      "ALTER TABLE t DROP COLUMN a",
+      "ALTER TABLE t DROP COLUMN c",
+      "ALTER TABLE t ADD COLUMN d",
+      "ALTER TABLE t DROP COLUMN b",
+    ],
+  },
+  {
+    name: "assorted: named table constraints and comments in ADD COLUMN",
+    setup: "CREATE TABLE t(a,b,c, CONSTRAINT pk PRIMARY KEY (a) , CONSTRAINT u UNIQUE (b));",
+    statements: [
+      "ALTER TABLE t DROP COLUMN c",
+      "ALTER TABLE t ADD COLUMN d -- trailing comment",
+      "ALTER TABLE t ADD COLUMN e /* c */ INT /* d */",
+    ],
+  },
+  {
+    name: "assorted: foreign keys to and from the altered table",
+    setup: "CREATE TABLE t(a,b); CREATE TABLE u(c REFERENCES t(a) ON DELETE CASCADE, d, FOREIGN KEY (d) REFERENCES u(c));",
+    statements: [
+      "ALTER TABLE u RENAME COLUMN c TO cc",
+      "ALTER TABLE u RENAME TO w",
+      "ALTER TABLE t RENAME COLUMN a TO aa",
+      "ALTER TABLE w DROP COLUMN d",
+      "ALTER TABLE w DROP COLUMN cc",
+    ],
+  },
+  {
+    name: "assorted: partial and expression indexes",
+    setup: "CREATE TABLE t(a,b); CREATE INDEX i1 ON t(a) WHERE b IS NOT NULL; CREATE INDEX i2 ON t(lower(b), a DESC);",
+    statements: [
+      "ALTER TABLE t RENAME COLUMN a TO x",
+      "ALTER TABLE t RENAME COLUMN b TO y",
+      "ALTER TABLE t DROP COLUMN y",
+      "ALTER TABLE t RENAME TO i1",
+      "ALTER TABLE t RENAME TO i3",
+    ],
+  },
+  {
+    name: "assorted: constant defaults read back; schema-qualified names",
+    setup: "CREATE TABLE t(a,b); INSERT INTO t VALUES (1,2);",
+    statements: [
+      "ALTER TABLE main.t ADD COLUMN c DEFAULT -9223372036854775808",
+      "ALTER TABLE t ADD COLUMN d REAL DEFAULT 1",
+      "ALTER TABLE t ADD COLUMN e DEFAULT +5",
+      "ALTER TABLE t ADD COLUMN f DEFAULT FALSE",
+      "ALTER TABLE t ADD COLUMN g TEXT DEFAULT 12",
+      "ALTER TABLE t ADD COLUMN h DEFAULT 1.0",
+      "SELECT c, typeof(d), d, e, f, typeof(g), h, typeof(h) FROM t",
+      "ALTER TABLE temp.t ADD COLUMN z",
+      "ALTER TABLE aux.t ADD COLUMN z",
+    ],
+  },
 ];
 
 const SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
