@@ -26,6 +26,22 @@ interface SumState {
   approx: boolean;
   /** The switch to doubles was caused by int64 overflow of integers only. */
   overflow: boolean;
+  /**
+   * Fast path: safe-integer arguments accumulate here as a plain number, to be
+   * added to iSum later. Used only while |iSum| <= FAST_ROOM, so that iSum plus
+   * any safe integer stays inside int64 and no overflow can be missed.
+   */
+  fast: number;
+}
+
+const FAST_ROOM = INT64_MAX - BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Moves the fast-path partial sum into iSum. */
+function foldFast(p: SumState): void {
+  if (p.fast !== 0) {
+    p.iSum += BigInt(p.fast);
+    p.fast = 0;
+  }
 }
 
 function kbnStep(p: SumState, r: number): void {
@@ -74,7 +90,17 @@ function valueInt(v: SqlValue): bigint {
   return typeof i === "bigint" ? i : BigInt(i);
 }
 
-function sumStep(p: SumState, [v]: readonly SqlValue[]): SumState {
+function sumStep(p: SumState, args: readonly SqlValue[]): SumState {
+  const v = args[0];
+  if (typeof v === "number" && !p.approx && Number.isSafeInteger(v)) {
+    const s = p.fast + v;
+    if (Number.isSafeInteger(s) && p.iSum <= FAST_ROOM && p.iSum >= -FAST_ROOM) {
+      p.fast = s;
+      p.count++;
+      return p;
+    }
+  }
+  foldFast(p);
   const kind = sumArgKind(v);
   if (kind === "null") return p;
   p.count++;
@@ -105,6 +131,7 @@ function sumStep(p: SumState, [v]: readonly SqlValue[]): SumState {
 }
 
 function sumInverse(p: SumState, [v]: readonly SqlValue[]): SumState {
+  foldFast(p);
   const kind = sumArgKind(v);
   if (kind === "null") return p;
   p.count--;
@@ -140,10 +167,14 @@ function sumResult(p: SumState): SqlValue {
 }
 
 function newSum(): SumState {
-  return { rSum: 0, rErr: 0, iSum: 0n, count: 0, approx: false, overflow: false };
+  return { rSum: 0, rErr: 0, iSum: 0n, count: 0, approx: false, overflow: false, fast: 0 };
 }
 
-function sumLike(name: string, result: (p: SumState) => SqlValue): AggregateFunction<SumState> {
+function sumLike(name: string, compute: (p: SumState) => SqlValue): AggregateFunction<SumState> {
+  const result = (p: SumState): SqlValue => {
+    foldFast(p);
+    return compute(p);
+  };
   return { kind: "aggregate", name, nArgs: 1, init: newSum, step: sumStep, inverse: sumInverse, value: result, result };
 }
 
