@@ -13,6 +13,7 @@ import type { AlterTable, AlterTableAction, ColumnDef, CreateTable, Ident, State
 import { parseStatement } from "../sql/parse.js";
 import { tokenize } from "../sql/tokenizer.js";
 import { strictValue } from "../value/affinity.js";
+import { findCollation } from "../value/collation.js";
 import type { SqlValue } from "../value/types.js";
 import { constantDefault, shortRecordDefaults } from "./alter-defaults.js";
 import { RefFinder, rewriteIdents } from "./alter-refs.js";
@@ -259,6 +260,7 @@ function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv, qu
   const sql = `${found.sql.slice(0, offset)}, ${text}${found.sql.slice(offset)}`;
   let altered: Table;
   try {
+    if (def.constraints.some((c) => c.kind === "CheckConstraint" && containsSubquery(c.expr))) throw new SqliteError("subqueries prohibited in CHECK constraints");
     altered = buildTable(parseStatement(sql) as CreateTable, sql, found.rootPage).table;
   } catch (e) {
     throw new SqliteError(`error in table ${found.name} after add column: ${(e as Error).message}`);
@@ -271,6 +273,12 @@ function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv, qu
     const after = before.map((e) => (e.type === "table" && foldName(e.name) === foldName(found.name) ? { ...e, sql } : e));
     writeSchema(tx, before, after);
   }, env);
+}
+
+function containsSubquery(node: unknown): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if ((node as { kind?: unknown }).kind === "Select") return true;
+  return Object.values(node).some((v) => (Array.isArray(v) ? v.some(containsSubquery) : containsSubquery(v)));
 }
 
 function verifyExistingRows(tx: WriteTransaction, writer: TableWriter): void {
@@ -305,6 +313,9 @@ function verifyExistingRows(tx: WriteTransaction, writer: TableWriter): void {
 
 /** SQLite's restrictions on an added column: old rows must be able to read it without being rewritten. */
 function checkAddable(def: ColumnDef, env: CompileEnv): void {
+  for (const c of def.constraints) {
+    if (c.kind === "CollateColumnConstraint" && !findCollation(c.collation.name)) throw new SqliteError(`no such collation sequence: ${c.collation.name}`);
+  }
   const kinds = new Set(def.constraints.map((c) => c.kind));
   if (kinds.has("PrimaryKeyColumnConstraint")) throw new SqliteError("Cannot add a PRIMARY KEY column");
   if (kinds.has("UniqueColumnConstraint")) throw new SqliteError("Cannot add a UNIQUE column");
