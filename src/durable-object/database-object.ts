@@ -73,7 +73,7 @@ export class DatabaseObject extends DurableObject<Env> {
     }
     const [client, server] = Object.values(new WebSocketPair());
     server.accept();
-    new HranaSocketSession(this.open(name), server, async (jwt) => {
+    new HranaSocketSession(this.open(name), server, protocol, async (jwt) => {
       const outcome = await authorizeToken(jwt, this.env, name);
       return "access" in outcome ? outcome : { message: outcome.message, code: outcome.code };
     });

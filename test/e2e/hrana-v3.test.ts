@@ -1,7 +1,7 @@
 // End to end with Hrana 3 through @libsql/hrana-client (the protocol library
 // under @libsql/client, installed with it): over HTTP it probes v3-protobuf,
 // finds it served and speaks protobuf for pipelines and cursors; over
-// WebSocket it negotiates hrana3 (JSON) and uses cursors for batches.
+// WebSocket it negotiates hrana3-protobuf and uses cursors for batches.
 import * as hrana from "@libsql/hrana-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type RunningWorker } from "./worker-harness.js";
@@ -72,7 +72,7 @@ describe("Hrana 3 over HTTP with protobuf", () => {
 });
 
 describe("Hrana 3 over WebSocket", () => {
-  it("negotiates hrana3 and fetches batch results through a cursor", async () => {
+  it("negotiates hrana3-protobuf and fetches batch results through a cursor", async () => {
     const client = hrana.openWs(worker.databaseUrl("ws-v3").replace(/^http/, "ws"), undefined, 3);
     try {
       expect(await client.getVersion()).toBe(3);

@@ -229,8 +229,13 @@ describe("legacy Hrana 1 over HTTP and WebSocket upgrade", () => {
     await expectJsonError(await post("/db/legacy/v1/execute", { stmt: { sql: "SELECT * FROM missing" } }), 400, "SQLITE_ERROR");
   });
 
-  it("answers a WebSocket upgrade with 101 naming the chosen subprotocol", async () => {
-    const res = await exports.default.fetch(`${HOST}/db/socket/`, { headers: { upgrade: "websocket", "sec-websocket-protocol": "hrana3-protobuf, hrana3, hrana2" } });
+  it("answers a WebSocket upgrade with 101 naming the client's first served subprotocol", async () => {
+    const protobuf = await exports.default.fetch(`${HOST}/db/socket/`, { headers: { upgrade: "websocket", "sec-websocket-protocol": "hrana3-protobuf, hrana3, hrana2" } });
+    expect(protobuf.status).toBe(101);
+    expect(protobuf.headers.get("sec-websocket-protocol")).toBe("hrana3-protobuf");
+    protobuf.webSocket!.accept();
+    protobuf.webSocket!.close();
+    const res = await exports.default.fetch(`${HOST}/db/socket/`, { headers: { upgrade: "websocket", "sec-websocket-protocol": "hrana3, hrana2" } });
     expect(res.status).toBe(101);
     expect(res.headers.get("sec-websocket-protocol")).toBe("hrana3");
     const socket = res.webSocket!;

@@ -8,20 +8,20 @@ import { ProtocolError, type HranaError } from "./errors.js";
 import type { StreamResult } from "./pipeline.js";
 import { decodeBase64, encodeBase64, type HranaValue } from "./values.js";
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 type FieldReader = (field: number, wireType: WireType, r: BinaryReader) => boolean;
 
 const MAX_DEPTH = 64;
 
 /** Reads one length-delimited message (or the rest of the input at depth 0), calling `onField` per field. */
-function readMessage(r: BinaryReader, onField: FieldReader, end = r.len): void {
+export function readMessage(r: BinaryReader, onField: FieldReader, end = r.len): void {
   while (r.pos < end) {
     const [field, wireType] = r.tag();
     if (!onField(field, wireType, r)) r.skip(wireType);
   }
 }
 
-function nested(r: BinaryReader, wireType: WireType, read: (r: BinaryReader, end: number) => void): void {
+export function nested(r: BinaryReader, wireType: WireType, read: (r: BinaryReader, end: number) => void): void {
   if (wireType !== WireType.LengthDelimited) throw new ProtocolError("protobuf: expected a length-delimited field");
   const length = r.uint32();
   const end = r.pos + length;
@@ -48,7 +48,7 @@ function value(r: BinaryReader, end: number): Json {
   return out;
 }
 
-function stmt(r: BinaryReader, end: number): Json {
+export function stmt(r: BinaryReader, end: number): Json {
   const out: Json = { args: [], named_args: [], want_rows: false };
   readMessage(
     r,
@@ -96,7 +96,7 @@ function cond(r: BinaryReader, end: number, depth: number): Json {
   return out;
 }
 
-function batch(r: BinaryReader, end: number): Json {
+export function batch(r: BinaryReader, end: number): Json {
   const steps: Json[] = [];
   readMessage(
     r,
@@ -148,7 +148,7 @@ function streamRequest(r: BinaryReader, end: number): Json {
   return out;
 }
 
-function decode(bytes: Uint8Array, read: (r: BinaryReader) => Json): Json {
+export function decode(bytes: Uint8Array, read: (r: BinaryReader) => Json): Json {
   try {
     return read(new BinaryReader(bytes));
   } catch (e) {
@@ -187,7 +187,7 @@ export function decodeCursorRequest(bytes: Uint8Array): Json {
 
 // --- encoding ---------------------------------------------------------------
 
-function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => void): void {
+export function message(w: BinaryWriter, field: number, write: (w: BinaryWriter) => void): void {
   w.tag(field, WireType.LengthDelimited).fork();
   write(w);
   w.join();
@@ -208,11 +208,11 @@ function writeValue(w: BinaryWriter, v: HranaValue): void {
   }
 }
 
-function writeRow(w: BinaryWriter, field: number, row: HranaValue[]): void {
+export function writeRow(w: BinaryWriter, field: number, row: HranaValue[]): void {
   message(w, field, () => row.forEach((v) => message(w, 1, () => writeValue(w, v))));
 }
 
-function writeCols(w: BinaryWriter, field: number, cols: { name: string | null; decltype: string | null }[]): void {
+export function writeCols(w: BinaryWriter, field: number, cols: { name: string | null; decltype: string | null }[]): void {
   for (const c of cols) {
     message(w, field, () => {
       if (c.name !== null) w.tag(1, WireType.LengthDelimited).string(c.name);
@@ -221,7 +221,7 @@ function writeCols(w: BinaryWriter, field: number, cols: { name: string | null; 
   }
 }
 
-function writeError(w: BinaryWriter, field: number, e: HranaError): void {
+export function writeError(w: BinaryWriter, field: number, e: HranaError): void {
   message(w, field, () => {
     w.tag(1, WireType.LengthDelimited).string(e.message);
     if (e.code !== null) w.tag(2, WireType.LengthDelimited).string(e.code);
@@ -235,7 +235,7 @@ interface StmtResultShape {
   last_insert_rowid: string | null;
 }
 
-function writeStmtResult(w: BinaryWriter, field: number, r: StmtResultShape): void {
+export function writeStmtResult(w: BinaryWriter, field: number, r: StmtResultShape): void {
   message(w, field, () => {
     writeCols(w, 1, r.cols);
     for (const row of r.rows) writeRow(w, 2, row);
@@ -245,25 +245,27 @@ function writeStmtResult(w: BinaryWriter, field: number, r: StmtResultShape): vo
 }
 
 function writeResponse(w: BinaryWriter, response: Json & { type: string }): void {
-  const field = REQUEST_TYPES.indexOf(response.type);
-  message(w, field, () => {
-    if (response.type === "execute") writeStmtResult(w, 1, response.result as StmtResultShape);
-    else if (response.type === "batch") {
-      const result = response.result as { step_results: (StmtResultShape | null)[]; step_errors: (HranaError | null)[] };
-      message(w, 1, () => {
-        result.step_results.forEach((r, i) => r && message(w, 1, () => (w.tag(1, WireType.Varint).uint32(i), writeStmtResult(w, 2, r))));
-        result.step_errors.forEach((e, i) => e && message(w, 2, () => (w.tag(1, WireType.Varint).uint32(i), writeError(w, 2, e))));
-      });
-    } else if (response.type === "describe") {
-      const d = response.result as { params: { name: string | null }[]; cols: { name: string; decltype: string | null }[]; is_explain: boolean; is_readonly: boolean };
-      message(w, 1, () => {
-        for (const p of d.params) message(w, 1, () => p.name !== null && w.tag(1, WireType.LengthDelimited).string(p.name));
-        writeCols(w, 2, d.cols);
-        w.tag(3, WireType.Varint).bool(d.is_explain);
-        w.tag(4, WireType.Varint).bool(d.is_readonly);
-      });
-    } else if (response.type === "get_autocommit") w.tag(1, WireType.Varint).bool(response.is_autocommit as boolean);
-  });
+  message(w, REQUEST_TYPES.indexOf(response.type), () => writeResponseBody(w, response));
+}
+
+/** The fields of a stream response message (execute, batch, describe, get_autocommit carry some; the rest none). */
+export function writeResponseBody(w: BinaryWriter, response: Json & { type: string }): void {
+  if (response.type === "execute") writeStmtResult(w, 1, response.result as StmtResultShape);
+  else if (response.type === "batch") {
+    const result = response.result as { step_results: (StmtResultShape | null)[]; step_errors: (HranaError | null)[] };
+    message(w, 1, () => {
+      result.step_results.forEach((r, i) => r && message(w, 1, () => (w.tag(1, WireType.Varint).uint32(i), writeStmtResult(w, 2, r))));
+      result.step_errors.forEach((e, i) => e && message(w, 2, () => (w.tag(1, WireType.Varint).uint32(i), writeError(w, 2, e))));
+    });
+  } else if (response.type === "describe") {
+    const d = response.result as { params: { name: string | null }[]; cols: { name: string; decltype: string | null }[]; is_explain: boolean; is_readonly: boolean };
+    message(w, 1, () => {
+      for (const p of d.params) message(w, 1, () => p.name !== null && w.tag(1, WireType.LengthDelimited).string(p.name));
+      writeCols(w, 2, d.cols);
+      w.tag(3, WireType.Varint).bool(d.is_explain);
+      w.tag(4, WireType.Varint).bool(d.is_readonly);
+    });
+  } else if (response.type === "get_autocommit") w.tag(1, WireType.Varint).bool(response.is_autocommit as boolean);
 }
 
 export function encodePipelineResponse(baton: string | null, results: StreamResult[]): Uint8Array {
@@ -288,18 +290,7 @@ export function encodeCursorResponse(baton: string | null, entries: Json[]): Uin
     chunks.push(new BinaryWriter().uint32(bytes.length).raw(bytes).finish());
   };
   delimited((w) => baton !== null && w.tag(1, WireType.LengthDelimited).string(baton));
-  for (const entry of entries) {
-    delimited((w) => {
-      if (entry.type === "step_begin") message(w, 1, () => (w.tag(1, WireType.Varint).uint32(entry.step as number), writeCols(w, 2, entry.cols as StmtResultShape["cols"])));
-      else if (entry.type === "step_end")
-        message(w, 2, () => {
-          w.tag(1, WireType.Varint).uint32(entry.affected_row_count as number);
-          if (entry.last_insert_rowid !== null) w.tag(2, WireType.Varint).uint64(BigInt.asUintN(64, BigInt(entry.last_insert_rowid as string)));
-        });
-      else if (entry.type === "step_error") message(w, 3, () => (w.tag(1, WireType.Varint).uint32(entry.step as number), writeError(w, 2, entry.error as HranaError)));
-      else if (entry.type === "row") writeRow(w, 4, entry.row as HranaValue[]);
-    });
-  }
+  for (const entry of entries) delimited((w) => writeCursorEntry(w, entry));
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const out = new Uint8Array(total);
   let offset = 0;
@@ -308,4 +299,16 @@ export function encodeCursorResponse(baton: string | null, entries: Json[]): Uin
     offset += c.length;
   }
   return out;
+}
+
+/** The fields of one CursorEntry. */
+export function writeCursorEntry(w: BinaryWriter, entry: Json): void {
+  if (entry.type === "step_begin") message(w, 1, () => (w.tag(1, WireType.Varint).uint32(entry.step as number), writeCols(w, 2, entry.cols as StmtResultShape["cols"])));
+  else if (entry.type === "step_end")
+    message(w, 2, () => {
+      w.tag(1, WireType.Varint).uint32(entry.affected_row_count as number);
+      if (entry.last_insert_rowid !== null) w.tag(2, WireType.Varint).uint64(BigInt.asUintN(64, BigInt(entry.last_insert_rowid as string)));
+    });
+  else if (entry.type === "step_error") message(w, 3, () => (w.tag(1, WireType.Varint).uint32(entry.step as number), writeError(w, 2, entry.error as HranaError)));
+  else if (entry.type === "row") writeRow(w, 4, entry.row as HranaValue[]);
 }

@@ -1,4 +1,5 @@
-// Hrana over WebSocket (subprotocols hrana3, hrana2, hrana1; JSON): the hello
+// Hrana over WebSocket (subprotocols hrana3-protobuf, hrana3, hrana2, hrana1;
+// protobuf through ws-protobuf.ts, JSON otherwise): the hello
 // with its JWT, many streams per socket (each its own connection), SQL texts
 // stored per socket, and cursors. Requests on one stream run in order; streams
 // are independent, so one stream waiting for the write lock does not hold up
@@ -10,9 +11,10 @@ import { StatementRefused, toHranaError } from "./errors.js";
 import { cursorEntries, type CursorEntry } from "./cursor.js";
 import { runRequest } from "./pipeline.js";
 import { batchSteps, integer, object, parseJson, streamRequest } from "./protocol.js";
+import { decodeClientMsg, encodeServerMsg } from "./ws-protobuf.js";
 
-/** The subprotocols served, in our order of preference. */
-export const WS_SUBPROTOCOLS = ["hrana3", "hrana2", "hrana1"];
+/** The subprotocols served; the client's order of preference decides among them. */
+export const WS_SUBPROTOCOLS = ["hrana3-protobuf", "hrana3", "hrana2", "hrana1"];
 
 export type TokenCheck = (jwt: string | null) => Promise<{ access: Access } | { message: string; code: string }>;
 
@@ -35,19 +37,28 @@ export class HranaSocketSession {
   private readonly queues = new Map<number, Promise<void>>();
   private readonly cursors = new Map<number, Promise<Cursor>>();
   private closed = false;
+  private inbox: Promise<void> = Promise.resolve();
+
+  private readonly protobuf: boolean;
 
   constructor(
     private readonly service: DatabaseService,
     private readonly socket: WebSocket,
+    subprotocol: string | null,
     private readonly checkToken: TokenCheck,
   ) {
-    socket.addEventListener("message", (event) => void this.onMessage(event.data));
+    this.protobuf = subprotocol === "hrana3-protobuf";
+    // Messages are handled one after another (decoding a Blob is asynchronous and
+    // must not reorder them); the requests they carry then run on their streams' queues.
+    socket.addEventListener("message", (event) => {
+      this.inbox = this.inbox.then(() => this.onMessage(event.data)).catch((e: unknown) => this.fail(e instanceof Error ? e.message : String(e)));
+    });
     socket.addEventListener("close", () => this.shutdown());
     socket.addEventListener("error", () => this.shutdown());
   }
 
-  private send(message: unknown): void {
-    if (!this.closed) this.socket.send(JSON.stringify(message));
+  private send(message: Record<string, unknown>): void {
+    if (!this.closed) this.socket.send(this.protobuf ? encodeServerMsg(message) : JSON.stringify(message));
   }
 
   private fail(reason: string): void {
@@ -63,11 +74,13 @@ export class HranaSocketSession {
     this.cursors.clear();
   }
 
-  private async onMessage(data: string | ArrayBuffer): Promise<void> {
-    if (typeof data !== "string") return this.fail("binary messages need the hrana3-protobuf subprotocol, which is not served");
+  /** Binary frames arrive as ArrayBuffer or, for sockets accepted in a Durable Object, as Blob. */
+  private async onMessage(data: string | ArrayBuffer | Blob): Promise<void> {
+    if (data instanceof Blob) data = await data.arrayBuffer();
+    if (this.protobuf === (typeof data === "string")) return this.fail(this.protobuf ? "hrana3-protobuf takes binary messages" : "binary messages need the hrana3-protobuf subprotocol");
     let msg: Record<string, unknown>;
     try {
-      msg = object(parseJson(data), "message");
+      msg = typeof data === "string" ? object(parseJson(data), "message") : decodeClientMsg(new Uint8Array(data));
     } catch (e) {
       return this.fail(e instanceof Error ? e.message : "malformed message");
     }
