@@ -96,6 +96,25 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
   };
 }
 
+/**
+ * One cursor per loop, kept for as long as the transaction lasts: an inner
+ * loop of a join runs once per outer row, and opening a cursor each time
+ * costs more than the lookup itself. Every use starts with a seek or a move
+ * to first/last, so a cursor reused after a savepoint rollback is safe.
+ */
+function cursorFor<C extends { close(): void }>(open: (tx: ReadTransaction) => C): (tx: ReadTransaction) => C {
+  let owner: ReadTransaction | null = null;
+  let cursor: C | null = null;
+  return (tx) => {
+    if (owner !== tx || cursor === null) {
+      cursor?.close();
+      cursor = open(tx);
+      owner = tx;
+    }
+    return cursor;
+  };
+}
+
 /** Visits candidate rows for a path, positioning the slot; `row` returns false to stop. */
 function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): LevelLoop {
   if (source.kind === "rows") return rowsVisitor(path, source, parts);
@@ -109,50 +128,41 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
     case "scan":
     case "rowid-order": {
       const desc = path.kind === "rowid-order" && path.desc;
+      const cursor = cursorFor((t) => t.openTable(root));
       return (row) => {
-        const c = tx().openTable(root);
-        try {
-          for (let ok = desc ? c.last() : c.first(); ok; ok = desc ? c.prev() : c.next()) if (!emit(c, row)) return false;
-          return true;
-        } finally {
-          c.close();
-        }
+        const c = cursor(tx());
+        for (let ok = desc ? c.last() : c.first(); ok; ok = desc ? c.prev() : c.next()) if (!emit(c, row)) return false;
+        return true;
       };
     }
     case "rowid-eq": {
       const term = parts.terms(path.term);
+      const cursor = cursorFor((t) => t.openTable(root));
       return (row) => {
         const keys = probeList(term, compareValues);
         if (keys.length === 0) return true;
-        const c = tx().openTable(root);
-        try {
-          for (const k of keys) {
-            const rowid = exactRowid(k);
-            if (rowid !== null && c.seek(rowid, "eq") && !emit(c, row)) return false;
-          }
-          return true;
-        } finally {
-          c.close();
+        const c = cursor(tx());
+        for (const k of keys) {
+          const rowid = exactRowid(k);
+          if (rowid !== null && c.seek(rowid, "eq") && !emit(c, row)) return false;
         }
+        return true;
       };
     }
     case "rowid-range": {
       const lower = path.lower ? parts.terms(path.lower) : null;
       const upper = path.upper ? parts.terms(path.upper) : null;
+      const cursor = cursorFor((t) => t.openTable(root));
       return (row) => {
         const lo = lower ? rowidBound(probe(lower), "lower") : undefined;
         const hi = upper ? rowidBound(probe(upper), "upper") : undefined;
         if (lo === null || hi === null) return true;
-        const c = tx().openTable(root);
-        try {
-          for (let ok = lo === undefined ? c.first() : c.seek(lo, "ge"); ok; ok = c.next()) {
-            if (hi !== undefined && c.rowid() > hi) break;
-            if (!emit(c, row)) return false;
-          }
-          return true;
-        } finally {
-          c.close();
+        const c = cursor(tx());
+        for (let ok = lo === undefined ? c.first() : c.seek(lo, "ge"); ok; ok = c.next()) {
+          if (hi !== undefined && c.rowid() > hi) break;
+          if (!emit(c, row)) return false;
         }
+        return true;
       };
     }
     case "index":
@@ -161,20 +171,17 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
       const index = path.index;
       const cmp = indexComparator(index);
       const rowidColumn = index.columns.length;
+      const indexCursor = cursorFor((t) => t.openIndex(index.rootPage, cmp));
+      const tableCursor = cursorFor((t) => t.openTable(root));
       return (row) => {
         const t = tx();
-        const ic = t.openIndex(index.rootPage, cmp);
-        const c = t.openTable(root);
-        try {
-          for (let ok = path.desc ? ic.last() : ic.first(); ok; ok = path.desc ? ic.prev() : ic.next()) {
-            const rowid = ic.record().column(rowidColumn) as number | bigint;
-            if (c.seek(rowid, "eq") && !emit(c, row)) return false;
-          }
-          return true;
-        } finally {
-          ic.close();
-          c.close();
+        const ic = indexCursor(t);
+        const c = tableCursor(t);
+        for (let ok = path.desc ? ic.last() : ic.first(); ok; ok = path.desc ? ic.prev() : ic.next()) {
+          const rowid = ic.record().column(rowidColumn) as number | bigint;
+          if (c.seek(rowid, "eq") && !emit(c, row)) return false;
         }
+        return true;
       };
     }
     case "hash":
@@ -304,6 +311,8 @@ function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table
   const stopExclusive = (rangeDesc ? path.lower : path.upper)?.op === (rangeDesc ? ">" : "<");
   const rowidColumn = index.columns.length;
   const { slot, tx } = source;
+  const indexCursor = cursorFor((t) => t.openIndex(index.rootPage, cmp));
+  const tableCursor = cursorFor((t) => t.openTable(table.rootPage));
   const indexCompare = (a: SqlValue, b: SqlValue): number => compareValues(a, b);
   return (row) => {
     // Every probe prefix: one, or one per IN value.
@@ -322,35 +331,30 @@ function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table
     const stop = stopTerm ? probe(stopTerm) : undefined;
     if (start === null || stop === null) return true;
     const t = tx();
-    const ic: IndexCursor = t.openIndex(index.rootPage, cmp);
-    const c: TableCursor = t.openTable(table.rootPage);
-    try {
-      for (const prefix of prefixes) {
-        const startProbe = start === undefined ? prefix : [...prefix, start];
-        const stopProbe = stop === undefined ? null : [...prefix, stop];
-        let ok = ic.seek(startProbe, start !== undefined && startExclusive ? "gt" : "ge");
-        // Without a start bound on the range column, skip its NULLs (they never compare true).
-        if (start === undefined && (stopTerm || lowerTerm || upperTerm)) {
-          while (ok && cmp(ic.record(), prefix) === 0 && ic.record().column(prefix.length) === null) ok = ic.next();
-        }
-        for (; ok; ok = ic.next()) {
-          const rec = ic.record();
-          if (prefix.length > 0 && cmp(rec, prefix) !== 0) break;
-          if (stopProbe) {
-            const d = cmp(rec, stopProbe);
-            if (d > 0 || (d === 0 && stopExclusive)) break;
-          }
-          const rowid = rec.column(rowidColumn) as number | bigint;
-          if (!c.seek(rowid, "eq")) continue;
-          slot.set(rowid, c.record());
-          if (!row()) return false;
-        }
+    const ic: IndexCursor = indexCursor(t);
+    const c: TableCursor = tableCursor(t);
+    for (const prefix of prefixes) {
+      const startProbe = start === undefined ? prefix : [...prefix, start];
+      const stopProbe = stop === undefined ? null : [...prefix, stop];
+      let ok = ic.seek(startProbe, start !== undefined && startExclusive ? "gt" : "ge");
+      // Without a start bound on the range column, skip its NULLs (they never compare true).
+      if (start === undefined && (stopTerm || lowerTerm || upperTerm)) {
+        while (ok && cmp(ic.record(), prefix) === 0 && ic.record().column(prefix.length) === null) ok = ic.next();
       }
-      return true;
-    } finally {
-      ic.close();
-      c.close();
+      for (; ok; ok = ic.next()) {
+        const rec = ic.record();
+        if (prefix.length > 0 && cmp(rec, prefix) !== 0) break;
+        if (stopProbe) {
+          const d = cmp(rec, stopProbe);
+          if (d > 0 || (d === 0 && stopExclusive)) break;
+        }
+        const rowid = rec.column(rowidColumn) as number | bigint;
+        if (!c.seek(rowid, "eq")) continue;
+        slot.set(rowid, c.record());
+        if (!row()) return false;
+      }
     }
+    return true;
   };
 }
 
