@@ -20,6 +20,8 @@ export interface Limits {
   busyTimeoutMs: number;
   /** A database this large takes no more growing writes (deletes still run). */
   maxDatabaseBytes: number;
+  /** Longest one statement may run (the engine interrupts it: SQLITE_INTERRUPT). */
+  statementTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -32,6 +34,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxStoredSql: 1000,
   busyTimeoutMs: 5000,
   maxDatabaseBytes: 1024 * 1024 * 1024,
+  statementTimeoutMs: 5000,
 };
 
 /** Env vars that override limits (all optional, positive integers). */
@@ -40,6 +43,7 @@ export interface LimitVars {
   BUSY_TIMEOUT_MS?: string;
   MAX_BODY_BYTES?: string;
   MAX_DATABASE_BYTES?: string;
+  STATEMENT_TIMEOUT_MS?: string;
 }
 
 export function limitsFromEnv(vars: LimitVars): Limits {
@@ -53,5 +57,6 @@ export function limitsFromEnv(vars: LimitVars): Limits {
     busyTimeoutMs: pick(vars.BUSY_TIMEOUT_MS, DEFAULT_LIMITS.busyTimeoutMs),
     maxBodyBytes: pick(vars.MAX_BODY_BYTES, DEFAULT_LIMITS.maxBodyBytes),
     maxDatabaseBytes: pick(vars.MAX_DATABASE_BYTES, DEFAULT_LIMITS.maxDatabaseBytes),
+    statementTimeoutMs: pick(vars.STATEMENT_TIMEOUT_MS, DEFAULT_LIMITS.statementTimeoutMs),
   };
 }

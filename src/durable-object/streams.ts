@@ -22,12 +22,6 @@ export class Stream {
   expiresAt = 0;
   inRequest = false;
   closed = false;
-  /**
-   * The BEGIN that opened the current transaction, while nothing else ran in
-   * it: such a transaction can be restarted transparently when its first
-   * write waits for the lock (the engine rolls a transaction back on BUSY).
-   */
-  freshBegin: string | null = null;
   /** The open transaction began with libSQL's BEGIN ... READONLY: it may not write. */
   readOnlyTransaction = false;
 
@@ -67,7 +61,9 @@ export class StreamRegistry {
       throw new RequestError(`too many open streams on this database (limit ${this.limits.maxStreams}); close streams or retry later`, "TOO_MANY_STREAMS", 429);
     }
     const id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const stream = new Stream(id, this.db.connect(), socketSql ?? new Map(), socketSql !== undefined);
+    const conn = this.db.connect();
+    conn.limits.statementTimeoutMs = this.limits.statementTimeoutMs;
+    const stream = new Stream(id, conn, socketSql ?? new Map(), socketSql !== undefined);
     stream.inRequest = true;
     this.streams.set(id, stream);
     return stream;

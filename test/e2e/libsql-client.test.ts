@@ -35,7 +35,7 @@ async function errorOf(promise: Promise<unknown>): Promise<LibsqlError> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  worker = await startWorker({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), BUSY_TIMEOUT_MS: "4000", MAX_DATABASE_BYTES: String(MAX_DATABASE_BYTES) });
+  worker = await startWorker({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), BUSY_TIMEOUT_MS: "4000", MAX_DATABASE_BYTES: String(MAX_DATABASE_BYTES), STATEMENT_TIMEOUT_MS: "1000" });
 });
 
 afterAll(async () => {
@@ -189,6 +189,15 @@ describe("@libsql/client over HTTP", () => {
     expect((await db.execute("SELECT count(*) AS n FROM f")).rows[0].n).toBe(inserted);
     await db.execute("DELETE FROM f WHERE rowid % 2 = 0");
     await db.execute("INSERT INTO f VALUES (zeroblob(32768))");
+  });
+
+  it("interrupts a statement that runs past the statement time limit, and the database stays usable", async () => {
+    const db = client("timeout");
+    const started = Date.now();
+    const e = await errorOf(db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"));
+    expect(e.code).toBe("SQLITE_INTERRUPT");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await db.execute("SELECT 1 AS one")).rows[0].one).toBe(1);
   });
 
   it("serves the demo database with sample data", async () => {

@@ -101,42 +101,33 @@ function isBusy(e: unknown): boolean {
 
 /**
  * Runs `run` and, while it fails with SQLITE_BUSY and the busy timeout has not
- * passed, waits for the lock holder to finish and retries. The engine rolls a
- * transaction back when a statement in it gets BUSY; only a transaction in
- * which nothing but BEGIN ran is restarted (re-running that BEGIN), otherwise
- * the BUSY error is final.
+ * passed, waits for the lock holder to finish and retries (a BUSY statement
+ * leaves its transaction open, so the retry continues it).
  */
 export async function withBusyRetry<T>(ctx: ExecContext, run: () => T): Promise<T> {
-  const { stream } = ctx;
   const since = Date.now();
   const deadline = since + ctx.limits.busyTimeoutMs;
   for (;;) {
-    const wasInTransaction = stream.conn.inTransaction;
-    const restartWith = stream.freshBegin;
     try {
       return run();
     } catch (e) {
-      const lostTransaction = wasInTransaction && !stream.conn.inTransaction;
-      if (!isBusy(e) || Date.now() >= deadline || (lostTransaction && restartWith === null)) throw e;
+      if (!isBusy(e) || Date.now() >= deadline) throw e;
       await ctx.lock.wait(deadline - Date.now(), since);
-      if (lostTransaction && restartWith !== null) stream.conn.exec(restartWith);
     }
   }
 }
 
 /**
- * Runs one parsed statement and tracks its stream's transaction: whether it is
- * still fresh, and whether it began READONLY (libSQL's syntax, which the engine
- * parses but does not enforce; the service does).
+ * Runs one parsed statement and records whether the transaction it began is
+ * READONLY (libSQL's syntax, which the engine parses but does not enforce; the
+ * service does).
  */
 function runTracked<T>(stream: Stream, parsed: ScriptStatement, run: () => T): T {
   try {
     return run();
   } finally {
     const statement = parsed.statement;
-    const began = statement.kind === "Begin" && stream.conn.inTransaction;
-    stream.freshBegin = began ? parsed.text : null;
-    if (statement.kind === "Begin" && began) stream.readOnlyTransaction = statement.readonly;
+    if (statement.kind === "Begin" && stream.conn.inTransaction) stream.readOnlyTransaction = statement.readonly;
   }
 }
 
