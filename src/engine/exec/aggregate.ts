@@ -23,6 +23,7 @@ import { JSON_SUBTYPE } from "../func/json-value.js";
 import type { RowSlot } from "./row-slot.js";
 import { columnInfo, compileOrderBy, type CoreParts } from "./select.js";
 import type { QueryProgram } from "./select-types.js";
+import { ResultRows } from "./result-rows.js";
 import { compareKeys, sortEntries, sortKeySpec, type SortEntry, type SortKeySpec } from "./sort.js";
 import { foldFor, rowKey, valueKey, type KeyFold } from "./value-key.js";
 
@@ -126,27 +127,13 @@ export function compileAggregateQuery(core: SelectCore, parts: CoreParts): Query
     run(emit) {
       const { limit, offset } = parts.limits();
       if (limit === 0) return;
-      const rows: SqlValue[][] = [];
-      const entries: SortEntry[] = [];
-      const seen = parts.distinct ? new Set<string>() : null;
+      const result = new ResultRows(parts.distinct ? outFolds : null, sort);
       groups.forEachGroup(() => {
         const row: SqlValue[] = new Array(width);
         for (let i = 0; i < width; i++) row[i] = outEvals[i]();
-        if (seen) {
-          const k = rowKey(row, outFolds);
-          if (seen.has(k)) return;
-          seen.add(k);
-        }
-        if (sort) entries.push({ keys: sort.keys(row), row });
-        else rows.push(row);
+        result.add(row);
       });
-      let out = rows;
-      if (sort) {
-        sortEntries(entries, sort.specs);
-        out = entries.map((e) => e.row);
-      }
-      const end = limit < 0 ? out.length : Math.min(out.length, offset + limit);
-      for (let i = offset; i < end; i++) if (!emit(out[i])) return;
+      result.emit(offset, limit, emit);
     },
   };
 }

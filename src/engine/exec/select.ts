@@ -17,9 +17,10 @@ import { collationByName, exprAffinity, exprCollation } from "../plan/expr-type.
 import { compileExpr, type Evaluator, type ExprContext, type SubqueryProgram } from "./compile-expr.js";
 import { buildFrom, materialize, type BuiltFrom, type FromSource, type NestedCompiler } from "./from.js";
 import { buildLevelLoop, type Body, type CompiledTerm, type LevelLoop } from "./scan.js";
+import { ResultRows } from "./result-rows.js";
 import type { QueryProgram, ResultColumnInfo } from "./select-types.js";
 import { compileWindowQuery } from "./window.js";
-import { compareKeys, sortEntries, sortKeySpec, type SortEntry, type SortKeySpec } from "./sort.js";
+import { compareKeys, sortKeySpec, type SortKeySpec } from "./sort.js";
 import { foldFor, rowKey, type KeyFold } from "./value-key.js";
 
 /** Compiles a full SELECT (with its WITH, ORDER BY and LIMIT). */
@@ -175,13 +176,12 @@ function orderAndLimit(body: QueryProgram, orderBy: OrderingTerm[], limit: Selec
     run(emit) {
       const { limit: max, offset } = limits();
       if (max === 0) return;
-      const entries: SortEntry[] = [];
+      const result = new ResultRows(null, specs.length > 0 ? { specs, keys: (row) => keyColumns.map((c) => row[c]) } : null);
       body.run((row) => {
-        entries.push({ keys: keyColumns.map((c) => row[c]), row });
+        result.add(row);
         return true;
       });
-      if (specs.length > 0) sortEntries(entries, specs);
-      emitLimited(entries.map((e) => e.row), offset, max, emit);
+      result.emit(offset, max, emit);
     },
   };
 }
@@ -230,11 +230,6 @@ function limitValue(v: SqlValue): number {
   if (typeof n === "bigint") return n < 0n ? -1 : Number.MAX_SAFE_INTEGER;
   if (n instanceof IntegralReal) return n.value;
   throw new SqliteError("datatype mismatch", "SQLITE_MISMATCH");
-}
-
-function emitLimited(rows: SqlValue[][], offset: number, limit: number, emit: (row: SqlValue[]) => boolean): void {
-  const end = limit < 0 ? rows.length : Math.min(rows.length, offset + limit);
-  for (let i = offset; i < end; i++) if (!emit(rows[i])) return;
 }
 
 /** One result column of a core before compilation: an expression with its name. */
@@ -478,8 +473,8 @@ function compileProjection(parts: CoreParts, orderSatisfied: boolean): QueryProg
     run(emit) {
       const { limit, offset } = parts.limits();
       if (limit === 0) return;
-      const seen = distinct ? new Set<string>() : null;
       if (!sort) {
+        const seen = distinct ? new Set<string>() : null;
         let skip = offset;
         let left = limit;
         parts.loops(() => {
@@ -499,25 +494,14 @@ function compileProjection(parts: CoreParts, orderSatisfied: boolean): QueryProg
         });
         return;
       }
-      const entries: SortEntry[] = [];
+      const result = new ResultRows(distinct ? folds : null, sort);
       parts.loops(() => {
         const row: SqlValue[] = new Array(width);
         for (let i = 0; i < width; i++) row[i] = evals[i]();
-        if (seen) {
-          const k = rowKey(row, folds);
-          if (seen.has(k)) return true;
-          seen.add(k);
-        }
-        entries.push({ keys: sort.keys(row), row });
+        result.add(row);
         return true;
       });
-      sortEntries(entries, sort.specs);
-      emitLimited(
-        entries.map((e) => e.row),
-        offset,
-        limit,
-        emit,
-      );
+      result.emit(offset, limit, emit);
     },
   };
 }

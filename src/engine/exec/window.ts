@@ -26,8 +26,9 @@ import { compileExpr, registerCallSite, subtypeContext, type Evaluator, type Exp
 import type { RowSlot } from "./row-slot.js";
 import { columnInfo, compileOrderBy, type CoreParts } from "./select.js";
 import type { QueryProgram } from "./select-types.js";
-import { compareKeys, sortEntries, sortKeySpec, type SortEntry } from "./sort.js";
-import { foldFor, rowKey } from "./value-key.js";
+import { ResultRows } from "./result-rows.js";
+import { compareKeys, sortKeySpec } from "./sort.js";
+import { foldFor } from "./value-key.js";
 import { WindowResolver, type ResolvedWindow } from "./window-def.js";
 import { evaluatePass, type WindowCallSpec, type WindowPassSpec } from "./window-pass.js";
 
@@ -133,29 +134,15 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
         if (keySpecs.length > 0) order = order.slice().sort((x, y) => compareKeys(keys[x], keys[y], keySpecs));
         evaluatePass(pass, order);
       }
-      const rows: SqlValue[][] = [];
-      const entries: SortEntry[] = [];
-      const seen = parts.distinct ? new Set<string>() : null;
+      const result = new ResultRows(parts.distinct ? outFolds : null, sort);
       for (const r of order) {
         input.position(r);
         currentRow = r;
         const row: SqlValue[] = new Array(width);
         for (let i = 0; i < width; i++) row[i] = outEvals[i]();
-        if (seen) {
-          const k = rowKey(row, outFolds);
-          if (seen.has(k)) continue;
-          seen.add(k);
-        }
-        if (sort) entries.push({ keys: sort.keys(row), row });
-        else rows.push(row);
+        result.add(row);
       }
-      let out = rows;
-      if (sort) {
-        sortEntries(entries, sort.specs);
-        out = entries.map((e) => e.row);
-      }
-      const end = limit < 0 ? out.length : Math.min(out.length, offset + limit);
-      for (let i = offset; i < end; i++) if (!emit(out[i])) return;
+      result.emit(offset, limit, emit);
     },
   };
 }
