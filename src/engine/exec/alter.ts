@@ -90,9 +90,10 @@ function realTable(env: CompileEnv, name: Ident, qualified: boolean, viewMessage
   return found;
 }
 
-function columnIndex(table: Table, name: Ident): number {
+/** The column an ALTER statement names; SQLite's error quotes the name token as written (`"x"` becomes `""x""`). */
+function columnIndex(env: CompileEnv, table: Table, name: Ident): number {
   const i = table.columns.findIndex((c) => foldName(c.name) === foldName(name.name));
-  if (i < 0) throw new SqliteError(`no such column: "${name.name}"`);
+  if (i < 0) throw new SqliteError(`no such column: "${env.source.slice(name.start, name.end)}"`);
   return i;
 }
 
@@ -218,7 +219,7 @@ const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
 
 function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileEnv, qualified: boolean): StatementProgram {
   const table = realTable(env, name, qualified, `cannot rename columns of view "${name.name}"`);
-  const i = columnIndex(table, action.column);
+  const i = columnIndex(env, table, action.column);
   const newName = action.newName.name;
   if (ROWID_NAMES.has(foldName(newName))) throw new SqliteError(`cannot rename to rowid alias: ${newName}`);
   checkViewsResolve(env);
@@ -351,7 +352,7 @@ function addColumnOffset(sql: string): number {
 
 function dropColumn(name: Ident, action: Action<"DropColumn">, env: CompileEnv, qualified: boolean): StatementProgram {
   const table = realTable(env, name, qualified, `cannot drop column from view "${name.name}"`);
-  const i = columnIndex(table, action.column);
+  const i = columnIndex(env, table, action.column);
   const column = table.columns[i];
   const ast = parseStatement(table.sql) as CreateTable;
   if (column.primaryKeyPosition > 0) throw new SqliteError(`cannot drop PRIMARY KEY column: "${column.name}"`);
@@ -362,7 +363,7 @@ function dropColumn(name: Ident, action: Action<"DropColumn">, env: CompileEnv, 
   const defaults = shortRecordDefaults(table);
   return schemaProgram((tx) => {
     const before = readSchema(tx);
-    for (const e of before) if (userObject(e)) checkAfterDrop(env, e, table, column.name, ast, i);
+    checkUsesAfterDrop(env, before, table, column.name, ast, i);
     writeSchema(tx, before, before.map((e) => (e.type === "table" && foldName(e.name) === foldName(table.name) ? { ...e, sql } : e)));
     rewriteRowsWithout(tx, table, i, defaults);
   }, env);
@@ -380,33 +381,66 @@ function textWithoutColumn(sql: string, ast: CreateTable, i: number): string {
   return sql.slice(0, comma) + sql.slice(addColumnOffset(sql));
 }
 
-/** Refuses the drop when any object still uses the column, with SQLite's "error in <type> <name> after drop column" message. */
-function checkAfterDrop(env: CompileEnv, e: SchemaEntry & { sql: string }, table: Table, column: string, ast: CreateTable, i: number): void {
-  const fail = (detail: string): never => {
-    throw new SqliteError(`error in ${e.type} ${e.name} after drop column: ${detail}`);
-  };
+/**
+ * Refuses the drop when any object still uses the column, with SQLite's
+ * "error in <type> <name> after drop column" message. SQLite finds these in
+ * two passes over the schema in rowid order: reloading it (tables and
+ * indexes only, an unresolved double-quoted word there being a string by the
+ * legacy rule), then re-checking every object without that leniency for
+ * tables and indexes (views and triggers keep it).
+ */
+function checkUsesAfterDrop(env: CompileEnv, entries: SchemaEntry[], table: Table, column: string, ast: CreateTable, i: number): void {
+  const uses = entries.filter(userObject).map((e) => ({ e, found: usesOfColumn(env, e, table, column, ast, i) }));
+  const ddl = (type: string): boolean => type === "table" || type === "index";
+  for (const reload of [true, false]) {
+    for (const { e, found } of uses) {
+      if (!found || (reload && !ddl(e.type))) continue;
+      const message = dropError(found, !reload && ddl(e.type));
+      if (message) throw new SqliteError(`error in ${e.type} ${e.name} after drop column: ${message}`);
+    }
+  }
+}
+
+interface ColumnUses {
+  finder: RefFinder;
+  /** Uses in expressions, in text order. */
+  exprUses: Ident[];
+  /** The first error SQLite raises while parsing the table's own constraint lists, if any. */
+  constraintError: string | null;
+}
+
+function usesOfColumn(env: CompileEnv, e: SchemaEntry & { sql: string }, table: Table, column: string, ast: CreateTable, i: number): ColumnUses | null {
   const isOwnTable = e.type === "table" && foldName(e.name) === foldName(table.name);
   // Other tables may name the column as a foreign key's parent column: SQLite does not check those.
-  if (e.type === "table" && !isOwnTable) return;
+  if (e.type === "table" && !isOwnTable) return null;
   const finder = new RefFinder(env.schema, table.name, column).visit(isOwnTable ? ast : parsed(e));
-  const refs = finder.columnRefs.filter((id) => !finder.nameOnly.has(id));
   // The dropped definition goes with its own constraints.
   const dropped = ast.columns[i];
-  const uses = refs.filter((id) => !(isOwnTable && id.start >= dropped.start && id.end <= dropped.end));
-  if (uses.length === 0) return;
+  const uses = finder.columnRefs.filter((id) => !finder.nameOnly.has(id) && !(isOwnTable && id.start >= dropped.start && id.end <= dropped.end));
+  if (uses.length === 0) return null;
+  let constraintError: string | null = null;
+  const inLists = new Set<Ident>();
   if (isOwnTable) {
-    // Table constraints are checked as the text is parsed; CHECK and generated expressions after it.
     for (const c of ast.constraints) {
-      if (c.kind === "ForeignKeyTableConstraint") {
-        const used = c.columns.find((id) => uses.includes(id));
-        if (used) fail(`unknown column "${used.name}" in foreign key definition`);
-      } else if (c.kind !== "CheckConstraint") {
-        const used = uses.find((id) => id.start >= c.start && id.end <= c.end);
-        if (used) fail(`no such column: ${used.name}`);
+      if (c.kind === "CheckConstraint") continue;
+      const used = c.kind === "ForeignKeyTableConstraint" ? c.columns.filter((id) => uses.includes(id)) : uses.filter((id) => id.start >= c.start && id.end <= c.end);
+      used.forEach((id) => inLists.add(id));
+      if (used.length > 0 && constraintError === null) {
+        constraintError = c.kind === "ForeignKeyTableConstraint" ? `unknown column "${used[0].name}" in foreign key definition` : `no such column: ${used[0].name}`;
       }
     }
   }
-  fail(`no such column: ${finder.qualifiedNames.get(uses[0]) ?? uses[0].name}`);
+  return { finder, exprUses: uses.filter((id) => !inLists.has(id)), constraintError };
+}
+
+/** The error for one object's uses of the dropped column, or null when SQLite would accept them. */
+function dropError(uses: ColumnUses, noDoubleQuotedStrings: boolean): string | null {
+  if (uses.constraintError) return uses.constraintError;
+  const dqs = (id: Ident): boolean => id.quote === "double" && !uses.finder.qualifiedNames.has(id);
+  const use = uses.exprUses.find((id) => !dqs(id) || noDoubleQuotedStrings);
+  if (!use) return null;
+  if (dqs(use)) return `no such column: "${use.name}" - should this be a string literal in single-quotes?`;
+  return `no such column: ${uses.finder.qualifiedNames.get(use) ?? use.name}`;
 }
 
 /** Rewrites every record without the dropped column (the rowid alias stored as NULL, short records completed with defaults, as SQLite does). */
