@@ -68,7 +68,7 @@ function rows(o: Outcome): string[][] {
   return o.rows.map((row) => row.map(String));
 }
 
-const SEEDS = 40;
+const SEEDS = 60;
 const STEPS = 8;
 
 describe("ALTER TABLE, randomized against SQLite", () => {

@@ -467,6 +467,41 @@ const cases: Case[] = [
       "ALTER TABLE c ADD COLUMN q REFERENCES parent DEFAULT NULL",
     ],
   },
+  {
+    name: "DROP COLUMN check order 1: double-quoted words in tables, indexes, views",
+    setup: "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, CHECK (\"b\" IS NOT 'bad')); CREATE INDEX ti ON t(b, \"a\"); CREATE VIEW tv AS SELECT t.a FROM t;",
+    statements: ["ALTER TABLE t DROP COLUMN a", "ALTER TABLE t DROP COLUMN \"a\""],
+  },
+  {
+    name: "DROP COLUMN check order 2: double-quoted words in tables, indexes, views",
+    setup: "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, CHECK (\"b\" IS NOT 'bad')); CREATE INDEX ti ON t(b, a); CREATE VIEW tv AS SELECT t.a FROM t;",
+    statements: ["ALTER TABLE t DROP COLUMN a", "ALTER TABLE t DROP COLUMN \"a\""],
+  },
+  {
+    name: "DROP COLUMN check order 3: double-quoted words in tables, indexes, views",
+    setup: "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, CHECK (\"b\" IS NOT 'bad')); CREATE VIEW tv AS SELECT t.a FROM t; CREATE INDEX ti ON t(b, \"a\");",
+    statements: ["ALTER TABLE t DROP COLUMN a", "ALTER TABLE t DROP COLUMN \"a\""],
+  },
+  {
+    name: "DROP COLUMN check order 4: double-quoted words in tables, indexes, views",
+    setup: "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, CHECK (\"a\" IS NOT 'bad')); CREATE INDEX ti ON t(b, \"a\");",
+    statements: ["ALTER TABLE t DROP COLUMN a", "ALTER TABLE t DROP COLUMN \"a\""],
+  },
+  {
+    name: "DROP COLUMN check order 5: double-quoted words in tables, indexes, views",
+    setup: "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, CHECK (\"a\" IS NOT 'bad')); CREATE INDEX ti ON t(b, a);",
+    statements: ["ALTER TABLE t DROP COLUMN a", "ALTER TABLE t DROP COLUMN \"a\""],
+  },
+  {
+    name: "DROP COLUMN check order 6: double-quoted words in tables, indexes, views",
+    setup: "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, CHECK (\"a\" IS NOT 'bad')); CREATE VIEW tv AS SELECT t.a FROM t;",
+    statements: ["ALTER TABLE t DROP COLUMN a", "ALTER TABLE t DROP COLUMN \"a\""],
+  },
+  {
+    name: "DROP COLUMN check order 7: double-quoted words in tables, indexes, views",
+    setup: "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b); CREATE VIEW v AS SELECT \"a\" FROM t; CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT \"a\" FROM t; END;",
+    statements: ["ALTER TABLE t DROP COLUMN a", "ALTER TABLE t DROP COLUMN \"a\""],
+  },
 ];
 
 const SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
