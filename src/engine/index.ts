@@ -5,3 +5,4 @@ export { Statement, type BindParameters, type BindValue, type ColumnDescription,
 export { SqliteError, type SqliteErrorCode } from "./errors.js";
 export type { PageStore } from "./pager/page-store.js";
 export { MemoryPageStore } from "./pager/memory-page-store.js";
+export { IntegralReal, type SqlValue } from "./value/types.js";

@@ -8,8 +8,12 @@ import type { ResultColumnInfo } from "./exec/select-types.js";
 import type { ScriptStatement } from "./sql/ast.js";
 import { INT64_MAX, INT64_MIN, IntegralReal, intValue, realValue, type SqlValue } from "./value/types.js";
 
-/** A JavaScript value accepted as a parameter. */
-export type BindValue = null | undefined | number | bigint | string | boolean | Uint8Array | ArrayBuffer;
+/**
+ * A JavaScript value accepted as a parameter. A number binds as INTEGER when
+ * it is a safe integer, else as REAL; wrap it in an IntegralReal to bind a
+ * REAL with an integral value (a protocol's `2.0`).
+ */
+export type BindValue = null | undefined | number | bigint | string | boolean | Uint8Array | ArrayBuffer | IntegralReal;
 /** Parameters: positional values, arrays of them, and/or one object of named values. */
 export type BindParameters = (BindValue | readonly BindValue[] | Record<string, BindValue>)[];
 
@@ -120,7 +124,7 @@ export class Statement {
   private execute(params: BindParameters, emit: (row: SqlValue[]) => boolean): void {
     const stmt = this.parsed.statement;
     if (!this.prepared) {
-      if (params.length > 0) throw new SqliteError("transaction statements take no parameters", "SQLITE_RANGE");
+      if (params.some((p) => !(Array.isArray(p) && p.length === 0))) throw new SqliteError("transaction statements take no parameters", "SQLITE_RANGE");
       runTransactionControl(this.connection, stmt);
       return;
     }
@@ -193,14 +197,14 @@ export function fromJs(v: BindValue): SqlValue {
       return null;
     default:
       if (v === null) return null;
-      if (v instanceof Uint8Array) return v;
+      if (v instanceof Uint8Array || v instanceof IntegralReal) return v;
       if (v instanceof ArrayBuffer) return new Uint8Array(v);
       throw new SqliteError(`cannot bind a value of type ${Object.prototype.toString.call(v)}`, "SQLITE_MISMATCH");
   }
 }
 
 function isNamedObject(v: unknown): v is Record<string, BindValue> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof ArrayBuffer);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof ArrayBuffer) && !(v instanceof IntegralReal);
 }
 
 /** Maps the call's arguments onto parameter indexes 1..count, as better-sqlite3 does. */
@@ -225,8 +229,8 @@ export function bindParameters(parsed: ScriptStatement, params: BindParameters):
       continue;
     }
     const key = name.slice(1);
-    if (named && key in named) values[i] = fromJs(named[key]);
-    else if (named && name in named) values[i] = fromJs(named[name]);
+    if (named && Object.hasOwn(named, key)) values[i] = fromJs(named[key]);
+    else if (named && Object.hasOwn(named, name)) values[i] = fromJs(named[name]);
     else if (next < positional.length) values[i] = fromJs(positional[next++]);
     else throw new SqliteError(`Missing named parameter "${key}"`, "SQLITE_RANGE");
   }

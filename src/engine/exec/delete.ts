@@ -7,11 +7,11 @@ import { compileReturning, tableWriter, targetTable } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
 import { ForeignKeys } from "./foreign-key.js";
 import { compileViewDelete, targetView } from "./view-dml.js";
-import { compileRowLoop } from "./select.js";
+import { compileRowLoop, withCtes } from "./select.js";
 import { tableShape, TriggerPrograms } from "./trigger.js";
 
-export function compileDelete(stmt: Delete, env: CompileEnv): StatementProgram {
-  if (stmt.with) throw new SqliteError("WITH clause on DELETE is not supported yet");
+export function compileDelete(stmt: Delete, outerEnv: CompileEnv): StatementProgram {
+  const env = stmt.with ? withCtes(stmt.with.ctes, stmt.with.recursive, outerEnv) : outerEnv;
   if (stmt.orderBy.length > 0 || stmt.limit) throw new SqliteError("ORDER BY and LIMIT on DELETE are not supported");
   const view = targetView(env, stmt.table.name.name);
   if (view) return compileViewDelete(stmt, env, view);

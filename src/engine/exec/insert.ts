@@ -14,7 +14,7 @@ import { compileExpr, type Evaluator } from "./compile-expr.js";
 import { compileReturning, defaultEvaluators, rowScope, tableExprContext, tableWriter, targetTable } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
 import { ArrayRowSlot } from "./row-slot.js";
-import { compileQuery } from "./select.js";
+import { compileQuery, withCtes } from "./select.js";
 import { ForeignKeys } from "./foreign-key.js";
 import { compileViewInsert, targetView } from "./view-dml.js";
 import { rowidFromValue } from "./table-writer.js";
@@ -22,8 +22,8 @@ import { tableShape, TriggerPrograms } from "./trigger.js";
 
 const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
 
-export function compileInsert(stmt: Insert, env: CompileEnv): StatementProgram {
-  if (stmt.with) throw new SqliteError("WITH clause on INSERT is not supported yet");
+export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProgram {
+  const env = stmt.with ? withCtes(stmt.with.ctes, stmt.with.recursive, outerEnv) : outerEnv;
   const view = targetView(env, stmt.table.name);
   if (view) return compileViewInsert(stmt, env, view);
   const table = targetTable(env, stmt.schema, stmt.table);

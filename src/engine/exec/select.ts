@@ -36,7 +36,8 @@ const nested: NestedCompiler = {
   cteRows,
 };
 
-function withCtes(ctes: CommonTableExpr[], recursive: boolean, env: CompileEnv): CompileEnv {
+/** The environment seen inside a WITH clause (its CTEs in scope); also for INSERT/UPDATE/DELETE with WITH. */
+export function withCtes(ctes: CommonTableExpr[], recursive: boolean, env: CompileEnv): CompileEnv {
   const frame: CteFrame = { ctes: new Map(), parent: env.ctes };
   for (const cte of ctes) {
     const key = foldName(cte.name.name);

@@ -9,14 +9,14 @@ import type { CompileEnv } from "./compile-env.js";
 import { compileExpr, type Evaluator } from "./compile-expr.js";
 import { compileReturning, defaultEvaluators, tableWriter, targetTable } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
-import { compileRowLoop } from "./select.js";
+import { compileRowLoop, withCtes } from "./select.js";
 import { ForeignKeys } from "./foreign-key.js";
 import { compileViewUpdate, targetView } from "./view-dml.js";
 import { rowidFromValue } from "./table-writer.js";
 import { tableShape, TriggerPrograms } from "./trigger.js";
 
-export function compileUpdate(stmt: Update, env: CompileEnv): StatementProgram {
-  if (stmt.with) throw new SqliteError("WITH clause on UPDATE is not supported yet");
+export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProgram {
+  const env = stmt.with ? withCtes(stmt.with.ctes, stmt.with.recursive, outerEnv) : outerEnv;
   if (stmt.orderBy.length > 0 || stmt.limit) throw new SqliteError("ORDER BY and LIMIT on UPDATE are not supported");
   const view = targetView(env, stmt.table.name.name);
   if (view) return compileViewUpdate(stmt, env, view);
