@@ -46,6 +46,10 @@ export class RefFinder {
    * checks the schema after DROP COLUMN.
    */
   readonly nameOnly = new Set<Ident>();
+  /** Column references in WHERE, GROUP BY or HAVING that a result alias of the same name would also satisfy. */
+  readonly aliasFallback = new Set<Ident>();
+  /** Double-quoted words that name no column, so SQLite reads them as strings (its legacy rule). */
+  readonly doubleQuotedStrings: Ident[] = [];
   /** How SQLite names a qualified reference in "no such column" (`new.c`, `t.c`); unqualified ones are just the column. */
   readonly qualifiedNames = new Map<Ident, string>();
   private readonly table: string;
@@ -266,7 +270,13 @@ export class RefFinder {
           if (rc.kind === "ResultExpr") this.expr(rc.expr, scopes);
           else if (rc.kind === "ResultTableStar") this.qualifier(rc.table, scopes);
         }
+        // There a word naming no column may name a result alias: after DROP COLUMN it still resolves.
+        const aliases = resultAliases(body);
+        const first = this.columnRefs.length;
         for (const e of [body.where, ...body.groupBy, body.having]) if (e) this.expr(e, scopes);
+        for (const id of this.columnRefs.slice(first)) {
+          if (aliases.has(foldName(id.name)) && !this.qualifiedNames.has(id)) this.aliasFallback.add(id);
+        }
         for (const w of body.windows) this.expr(w.window as unknown as Expr, scopes);
         return items;
       }
@@ -329,6 +339,8 @@ export class RefFinder {
       if (item.table === this.table) this.columnIdent(ref.column);
       return;
     }
+    const unknownColumns = scopes.some((level) => level.some((i) => i.columns === null));
+    if (ref.column.quote === "double" && !unknownColumns) this.doubleQuotedStrings.push(ref.column);
   }
 
   /** Walks any expression-level node (also window definitions), descending into subqueries. */
@@ -384,18 +396,31 @@ function startsUnquoted(sql: string, at: number): boolean {
   return /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[at] ?? "");
 }
 
+/** A replacement of one token of a stored text. */
+export interface TokenEdit {
+  ident: Ident;
+  text: string;
+}
+
 /**
- * Replaces each identifier token with `newName`, as SQLite's renameEditSql
- * does: bare when the token was bare and the ALTER statement wrote the new
- * name bare, else double-quoted.
+ * Edits naming `newName`, as SQLite's renameEditSql writes them: bare when
+ * the token was bare and the ALTER statement wrote the new name bare, else
+ * double-quoted.
  */
-export function rewriteIdents(sql: string, idents: Ident[], newName: string, newNameQuoted: boolean): string {
+export function renameEdits(sql: string, idents: Ident[], newName: string, newNameQuoted: boolean): TokenEdit[] {
   const quoted = `"${newName.replace(/"/g, '""')}"`;
-  const sorted = [...new Map(idents.map((id) => [id.start, id])).values()].sort((a, b) => b.start - a.start);
+  return idents.map((ident) => ({ ident, text: newNameQuoted || !startsUnquoted(sql, ident.start) ? quoted : newName }));
+}
+
+/** Edits turning double-quoted words that are strings into 'single-quoted' strings (SQLite's quotefix before RENAME COLUMN). */
+export function quoteFixEdits(idents: Ident[]): TokenEdit[] {
+  return idents.map((ident) => ({ ident, text: `'${ident.name.replace(/'/g, "''")}'` }));
+}
+
+/** Applies token edits (each token at most once) to a stored text. */
+export function applyEdits(sql: string, edits: TokenEdit[]): string {
+  const sorted = [...new Map(edits.map((e) => [e.ident.start, e])).values()].sort((a, b) => b.ident.start - a.ident.start);
   let out = sql;
-  for (const id of sorted) {
-    const replacement = newNameQuoted || !startsUnquoted(sql, id.start) ? quoted : newName;
-    out = out.slice(0, id.start) + replacement + out.slice(id.end);
-  }
+  for (const { ident, text } of sorted) out = out.slice(0, ident.start) + text + out.slice(ident.end);
   return out;
 }

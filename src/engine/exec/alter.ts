@@ -16,7 +16,7 @@ import { strictValue } from "../value/affinity.js";
 import { findCollation } from "../value/collation.js";
 import type { SqlValue } from "../value/types.js";
 import { constantDefault, shortRecordDefaults } from "./alter-defaults.js";
-import { RefFinder, rewriteIdents } from "./alter-refs.js";
+import { applyEdits, quoteFixEdits, RefFinder, renameEdits, type TokenEdit } from "./alter-refs.js";
 import type { CompileEnv } from "./compile-env.js";
 import { tableWriter } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
@@ -165,6 +165,17 @@ function checkViewsAfterRename(env: CompileEnv, tx: WriteTransaction, after: Sch
   checkViewsResolve(env, buildSchema(rows, tx.getHeader("schemaCookie")), " after rename");
 }
 
+/**
+ * Before RENAME COLUMN and DROP COLUMN, SQLite rewrites every double-quoted
+ * word that is really a string (it names no column) as a 'single-quoted'
+ * string (renameFixQuotes), so that the change cannot make it a column.
+ */
+function quoteFixes(env: CompileEnv, stmt: Statement): TokenEdit[] {
+  // Walk each object as the owner of its own expressions.
+  const owner = stmt.kind === "CreateTable" ? stmt.name.name : stmt.kind === "CreateIndex" ? stmt.table.name : "";
+  return quoteFixEdits(new RefFinder(env.schema, owner, null).visit(stmt).doubleQuotedStrings);
+}
+
 // ---------------------------------------------------------------------------
 // RENAME TO (SQLite writes the new table name double-quoted everywhere)
 
@@ -182,7 +193,7 @@ function renameTable(name: Ident, action: Action<"RenameTable">, env: CompileEnv
   return schemaProgram((tx) => {
     const before = readSchema(tx);
     const after = before.map((e) => {
-      const sql = userObject(e) ? rewriteIdents(e.sql, new RefFinder(env.schema, oldName, null).visit(parsed(e)).tableRefs, newName, true) : e.sql;
+      const sql = userObject(e) ? applyEdits(e.sql, renameEdits(e.sql, new RefFinder(env.schema, oldName, null).visit(parsed(e)).tableRefs, newName, true)) : e.sql;
       if (foldName(e.tableName) !== foldName(oldName) || !["table", "index", "trigger"].includes(e.type)) return { ...e, sql };
       let entryName = e.name;
       if (e.type === "table") entryName = newName;
@@ -235,8 +246,10 @@ function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileE
     const before = readSchema(tx);
     const after = before.map((e) => {
       if (!userObject(e)) return e;
-      const refs = new RefFinder(env.schema, table.name, oldColumn).visit(parsed(e)).columnRefs;
-      return { ...e, sql: rewriteIdents(e.sql, refs, newName, quoted) };
+      const ast = parsed(e);
+      const refs = new RefFinder(env.schema, table.name, oldColumn).visit(ast).columnRefs;
+      const edits = [...quoteFixes(env, ast), ...renameEdits(e.sql, refs, newName, quoted)];
+      return { ...e, sql: applyEdits(e.sql, edits) };
     });
     checkViewsAfterRename(env, tx, after);
     writeSchema(tx, before, after);
@@ -364,7 +377,12 @@ function dropColumn(name: Ident, action: Action<"DropColumn">, env: CompileEnv, 
   return schemaProgram((tx) => {
     const before = readSchema(tx);
     checkUsesAfterDrop(env, before, table, column.name, ast, i);
-    writeSchema(tx, before, before.map((e) => (e.type === "table" && foldName(e.name) === foldName(table.name) ? { ...e, sql } : e)));
+    const after = before.map((e) => {
+      if (!userObject(e)) return e;
+      const text = e.type === "table" && foldName(e.name) === foldName(table.name) ? sql : e.sql;
+      return { ...e, sql: applyEdits(text, quoteFixes(env, parseStatement(text))) };
+    });
+    writeSchema(tx, before, after);
     rewriteRowsWithout(tx, table, i, defaults);
   }, env);
 }
@@ -416,7 +434,9 @@ function usesOfColumn(env: CompileEnv, e: SchemaEntry & { sql: string }, table: 
   const finder = new RefFinder(env.schema, table.name, column).visit(isOwnTable ? ast : parsed(e));
   // The dropped definition goes with its own constraints.
   const dropped = ast.columns[i];
-  const uses = finder.columnRefs.filter((id) => !finder.nameOnly.has(id) && !(isOwnTable && id.start >= dropped.start && id.end <= dropped.end));
+  const uses = finder.columnRefs.filter(
+    (id) => !finder.nameOnly.has(id) && !finder.aliasFallback.has(id) && !(isOwnTable && id.start >= dropped.start && id.end <= dropped.end),
+  );
   if (uses.length === 0) return null;
   let constraintError: string | null = null;
   const inLists = new Set<Ident>();

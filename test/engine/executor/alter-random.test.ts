@@ -19,7 +19,7 @@ function rng(seed: number): () => number {
 
 const NAMES = ["a", "b", "C", "d_1", "x y", "Sel", "k"];
 const TABLES = ["t", "U", "v w", "tt"];
-const DEFAULTS = ["", " DEFAULT 1", " DEFAULT 'z'", " DEFAULT -2.5", " DEFAULT NULL", " DEFAULT (1+1)", " NOT NULL DEFAULT 0", " NOT NULL", " UNIQUE", " CHECK (length(1) > 0)"];
+const DEFAULTS = ["", " REFERENCES o(id)", " REFERENCES o DEFAULT 3", " DEFAULT 1", " DEFAULT 'z'", " DEFAULT -2.5", " DEFAULT NULL", " DEFAULT (1+1)", " NOT NULL DEFAULT 0", " NOT NULL", " UNIQUE", " CHECK (length(1) > 0)"];
 
 function q(name: string, r: () => number): string {
   const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
@@ -42,6 +42,9 @@ function setupScript(r: () => number): string {
     `CREATE VIEW tv AS SELECT t.${q(cols[0], r)}, o.id AS oid FROM t LEFT JOIN o ON o.ref = t.id WHERE t.${q(cols[1], r)} IS NOT 0`,
     `CREATE TRIGGER tg AFTER INSERT ON o BEGIN UPDATE t SET ${q(cols[0], r)} = new.id WHERE id = new.ref; END`,
   ];
+  if (r() < 0.5) parts.push(`CREATE VIEW tw AS SELECT ${q(pick(r, cols), r)} AS k, x.${q(cols[0], r)} FROM t AS x WHERE ${q(pick(r, cols), r)} > 0 ORDER BY k`);
+  if (r() < 0.5) parts.push(`CREATE TRIGGER tu BEFORE UPDATE OF ${q(pick(r, cols), r)} ON t WHEN new.${q(pick(r, cols), r)} IS NOT NULL BEGIN SELECT old.${q(pick(r, cols), r)}; END`);
+  if (r() < 0.3) parts.push(`CREATE INDEX te ON t(${q(pick(r, cols), r)} COLLATE nocase DESC, abs(${q(pick(r, cols), r)}))`);
   for (let i = 1; i <= 6; i++) {
     parts.push(`INSERT INTO t(id, ${cols.map((c) => q(c, r)).join(", ")}) VALUES (${i}, ${cols.map((_, j) => (r() < 0.2 ? "NULL" : String(i * 10 + j))).join(", ")})`);
   }
@@ -68,7 +71,7 @@ function rows(o: Outcome): string[][] {
   return o.rows.map((row) => row.map(String));
 }
 
-const SEEDS = 60;
+const SEEDS = 80;
 const STEPS = 8;
 
 describe("ALTER TABLE, randomized against SQLite", () => {
