@@ -12,6 +12,7 @@ import { applyAffinity, type Affinity } from "../value/affinity.js";
 import { truthValue } from "../value/arith.js";
 import { compareValues } from "../value/compare.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
+import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
 import { indexComparator } from "./index-key.js";
 import type { ArrayRowSlot } from "./row-slot.js";
@@ -200,12 +201,14 @@ function materializeTable(tx: ReadTransaction, table: Table): { rows: SqlValue[]
   const rowids: SqlValue[] = [];
   const c = tx.openTable(table.rootPage);
   const n = table.columns.length;
+  // Records written before ALTER TABLE ADD COLUMN end early: the missing columns read as their DEFAULT.
+  const defaults = shortRecordDefaults(table);
   try {
     for (let ok = c.first(); ok; ok = c.next()) {
       const r = c.record();
       const rowid = c.rowid();
       const values: SqlValue[] = new Array(n);
-      for (let i = 0; i < n; i++) values[i] = i === table.rowidAlias ? rowid : r.column(i);
+      for (let i = 0; i < n; i++) values[i] = i === table.rowidAlias ? rowid : defaults !== null && i >= r.columnCount ? defaults[i] : r.column(i);
       rows.push(values);
       rowids.push(rowid);
     }
