@@ -109,6 +109,8 @@ const cases: Case[] = [
       "ALTER TABLE s ADD COLUMN \"y z\" DEFAULT 5",
       "SELECT * FROM t ORDER BY a",
       "SELECT c, d, typeof(e), e FROM t WHERE c = 7 ORDER BY a",
+      "SELECT s.x, t.a, t.c, t.d FROM s JOIN t ON t.c = s.x + 6 ORDER BY t.a",
+      "SELECT t.a, t2.a FROM t JOIN t AS t2 ON t2.d = t.d AND t2.c = t.c ORDER BY 1, 2",
       "SELECT * FROM v ORDER BY a",
       "CREATE INDEX ic ON t(c, d, e)",
       "SELECT a, c FROM t WHERE c = 7 AND d = '-3' ORDER BY a",
