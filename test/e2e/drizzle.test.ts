@@ -1,0 +1,231 @@
+// End to end: Drizzle ORM (drizzle-orm/libsql) over the real @libsql/client
+// against the real Worker in workerd (Miniflare), open mode. A small schema
+// with every storage class, a unique index and a foreign key, exercised through
+// the query builder, transactions, batches, the migrator and constraint errors.
+import { createClient, LibsqlError, type Client } from "@libsql/client";
+import { DrizzleQueryError, eq, sql } from "drizzle-orm";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import { blob, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rejectionOf } from "./drivers/rejection.js";
+import { startWorker, type RunningWorker } from "./worker-harness.js";
+
+const authors = sqliteTable(
+  "authors",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    rating: real("rating"),
+    avatar: blob("avatar", { mode: "buffer" }),
+    joined: integer("joined", { mode: "timestamp" }),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+  },
+  (t) => [uniqueIndex("authors_email").on(t.email)],
+);
+
+const posts = sqliteTable("posts", {
+  id: integer("id").primaryKey(),
+  authorId: integer("author_id")
+    .notNull()
+    .references(() => authors.id, { onDelete: "cascade" }),
+  title: text("title").notNull(),
+  views: integer("views").notNull().default(0),
+  // Drizzle keeps 64-bit integers for SQLite in a blob (their decimal text as bytes).
+  budget: blob("budget", { mode: "bigint" }),
+});
+
+const schemaSql = [
+  `CREATE TABLE authors (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    rating REAL,
+    avatar BLOB,
+    joined INTEGER,
+    active INTEGER NOT NULL DEFAULT 1
+  )`,
+  "CREATE UNIQUE INDEX authors_email ON authors (email)",
+  `CREATE TABLE posts (
+    id INTEGER PRIMARY KEY,
+    author_id INTEGER NOT NULL REFERENCES authors(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    views INTEGER NOT NULL DEFAULT 0,
+    budget BLOB
+  )`,
+];
+
+let worker: RunningWorker;
+const clients: Client[] = [];
+
+async function freshDatabase(name: string): Promise<LibSQLDatabase> {
+  const client = createClient({ url: worker.databaseUrl(name) });
+  clients.push(client);
+  const db = drizzle(client);
+  for (const statement of schemaSql) await db.run(sql.raw(statement));
+  return db;
+}
+
+/** The LibsqlError under a Drizzle query error, which is what carries the SQLite code. */
+async function libsqlErrorOf(promise: Promise<unknown>): Promise<LibsqlError> {
+  const e = await rejectionOf(promise);
+  expect(e).toBeInstanceOf(DrizzleQueryError);
+  const cause = (e as DrizzleQueryError).cause;
+  expect(cause).toBeInstanceOf(LibsqlError);
+  return cause as LibsqlError;
+}
+
+beforeAll(async () => {
+  worker = await startWorker();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await worker?.dispose();
+});
+
+describe("Drizzle ORM over drizzle-orm/libsql", () => {
+  it("inserts, selects, updates and deletes through the query builder with every column type", async () => {
+    const db = await freshDatabase("drizzle-crud");
+    const avatar = Buffer.from([0, 1, 127, 128, 255]);
+    const joined = new Date("2026-01-02T03:04:05Z");
+    const [ada] = await db
+      .insert(authors)
+      .values({ email: "ada@example.com", name: "Ada", rating: 4.5, avatar, joined })
+      .returning();
+    expect(ada).toEqual({ id: 1, email: "ada@example.com", name: "Ada", rating: 4.5, avatar, joined, active: true });
+    await db.insert(authors).values([
+      { email: "bob@example.com", name: "Bob", rating: 3, active: false },
+      { email: "cy@example.com", name: "Cy" },
+    ]);
+    await db.insert(posts).values([
+      { authorId: ada.id, title: "Engines", views: Number.MAX_SAFE_INTEGER, budget: 9223372036854775807n },
+      { authorId: ada.id, title: "Pagers" },
+      { authorId: 2, title: "Hello" },
+    ]);
+
+    const bob = await db.select().from(authors).where(eq(authors.email, "bob@example.com")).get();
+    expect(bob).toMatchObject({ id: 2, name: "Bob", rating: 3, avatar: null, joined: null, active: false });
+    const joinedRows = await db
+      .select({ title: posts.title, author: authors.name, views: posts.views, budget: posts.budget })
+      .from(posts)
+      .innerJoin(authors, eq(posts.authorId, authors.id))
+      .orderBy(posts.id);
+    expect(joinedRows).toEqual([
+      { title: "Engines", author: "Ada", views: Number.MAX_SAFE_INTEGER, budget: 9223372036854775807n },
+      { title: "Pagers", author: "Ada", views: 0, budget: null },
+      { title: "Hello", author: "Bob", views: 0, budget: null },
+    ]);
+    const perAuthor = await db
+      .select({ name: authors.name, posts: sql<number>`count(${posts.id})` })
+      .from(authors)
+      .leftJoin(posts, eq(posts.authorId, authors.id))
+      .groupBy(authors.id)
+      .orderBy(authors.id);
+    expect(perAuthor).toEqual([
+      { name: "Ada", posts: 2 },
+      { name: "Bob", posts: 1 },
+      { name: "Cy", posts: 0 },
+    ]);
+
+    const updated = await db.update(authors).set({ rating: sql`${authors.rating} + 0.25` }).where(eq(authors.id, ada.id)).returning({ rating: authors.rating });
+    expect(updated).toEqual([{ rating: 4.75 }]);
+    const renamed = await db.update(authors).set({ name: "Cyrus" }).where(eq(authors.name, "Cy"));
+    expect(renamed.rowsAffected).toBe(1);
+
+    // PRAGMA foreign_keys is per connection; each Hrana request here runs on a fresh stream, so it travels in one batch.
+    await db.batch([db.run(sql`PRAGMA foreign_keys = ON`), db.delete(authors).where(eq(authors.id, ada.id))]);
+    const remainingPosts = await db.select({ title: posts.title }).from(posts);
+    expect(remainingPosts).toEqual([{ title: "Hello" }]);
+    expect(await db.$count(authors)).toBe(2);
+  });
+
+  it("commits a transaction and rolls back one whose callback throws or calls rollback", async () => {
+    const db = await freshDatabase("drizzle-tx");
+    const id = await db.transaction(async (tx) => {
+      const [row] = await tx.insert(authors).values({ email: "t@example.com", name: "T" }).returning({ id: authors.id });
+      await tx.insert(posts).values({ authorId: row.id, title: "inside" });
+      expect(await tx.$count(posts)).toBe(1);
+      return row.id;
+    });
+    expect(id).toBe(1);
+
+    const thrown = await rejectionOf(
+      db.transaction(async (tx) => {
+        await tx.insert(posts).values({ authorId: id, title: "lost" });
+        throw new Error("abort the transaction");
+      }),
+    );
+    expect((thrown as Error).message).toBe("abort the transaction");
+
+    await rejectionOf(
+      db.transaction(async (tx) => {
+        await tx.update(authors).set({ name: "changed" });
+        tx.rollback();
+      }),
+    );
+    expect(await db.select({ name: authors.name }).from(authors)).toEqual([{ name: "T" }]);
+    expect(await db.select({ title: posts.title }).from(posts)).toEqual([{ title: "inside" }]);
+  });
+
+  it("runs a batch atomically: every result in order, nothing applied when a step fails", async () => {
+    const db = await freshDatabase("drizzle-batch");
+    const [inserted, , selected, counted] = await db.batch([
+      db.insert(authors).values({ email: "b1@example.com", name: "B1" }).returning({ id: authors.id }),
+      db.insert(posts).values({ authorId: 1, title: "batched" }),
+      db.select({ title: posts.title }).from(posts),
+      db.select({ n: sql<number>`count(*)` }).from(authors),
+    ]);
+    expect(inserted).toEqual([{ id: 1 }]);
+    expect(selected).toEqual([{ title: "batched" }]);
+    expect(counted).toEqual([{ n: 1 }]);
+
+    const failure = await rejectionOf(
+      db.batch([db.insert(authors).values({ email: "b2@example.com", name: "B2" }), db.insert(authors).values({ email: "b1@example.com", name: "dup" })]),
+    );
+    expect(failure).toBeInstanceOf(LibsqlError);
+    expect((failure as LibsqlError).code).toBe("SQLITE_CONSTRAINT_UNIQUE");
+    expect(await db.select({ email: authors.email }).from(authors)).toEqual([{ email: "b1@example.com" }]);
+  });
+
+  it("surfaces constraint violations with their SQLite codes", async () => {
+    const db = await freshDatabase("drizzle-errors");
+    await db.insert(authors).values({ email: "u@example.com", name: "U" });
+    const unique = await libsqlErrorOf(db.insert(authors).values({ email: "u@example.com", name: "again" }));
+    expect(unique.code).toBe("SQLITE_CONSTRAINT_UNIQUE");
+    expect(unique.message).toMatch(/UNIQUE constraint failed: authors\.email/);
+    const notNull = await libsqlErrorOf(db.run(sql`INSERT INTO authors (email, name) VALUES ('n@example.com', NULL)`));
+    expect(notNull.code).toBe("SQLITE_CONSTRAINT_NOTNULL");
+    const foreignKey = await rejectionOf(db.batch([db.run(sql`PRAGMA foreign_keys = ON`), db.insert(posts).values({ authorId: 99, title: "orphan" })]));
+    expect(foreignKey).toBeInstanceOf(LibsqlError);
+    expect((foreignKey as LibsqlError).code).toBe("SQLITE_CONSTRAINT_FOREIGNKEY");
+    expect(await db.$count(posts)).toBe(0);
+  });
+
+  it("applies migrations with drizzle's migrator once, recording them in __drizzle_migrations", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "tessera-drizzle-"));
+    try {
+      mkdirSync(join(folder, "meta"));
+      writeFileSync(
+        join(folder, "meta", "_journal.json"),
+        JSON.stringify({ version: "7", dialect: "sqlite", entries: [{ idx: 0, version: "6", when: 1767225600000, tag: "0000_init", breakpoints: true }] }),
+      );
+      writeFileSync(join(folder, "0000_init.sql"), schemaSql.join(";\n--> statement-breakpoint\n"));
+      const client = createClient({ url: worker.databaseUrl("drizzle-migrate") });
+      clients.push(client);
+      const db = drizzle(client);
+      await migrate(db, { migrationsFolder: folder });
+      await migrate(db, { migrationsFolder: folder });
+      const applied = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM __drizzle_migrations`);
+      expect(applied).toEqual([{ n: 1 }]);
+      await db.insert(authors).values({ email: "m@example.com", name: "M" });
+      expect(await db.select({ name: authors.name }).from(authors)).toEqual([{ name: "M" }]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
