@@ -12,6 +12,7 @@ import { foldName, type ForeignKey, type Index, type Schema, type Table } from "
 import { applyAffinity } from "../value/affinity.js";
 import { compareValues } from "../value/compare.js";
 import type { SqlValue } from "../value/types.js";
+import { shortRecordDefaults } from "./alter-defaults.js";
 import type { CompileEnv } from "./compile-env.js";
 import { defaultEvaluators, tableWriter } from "./dml-target.js";
 import { indexComparator } from "./index-key.js";
@@ -78,6 +79,8 @@ function parentExists(tx: WriteTransaction, pk: ParentKey, key: SqlValue[]): boo
 function childRows(tx: WriteTransaction, child: Table, fk: ForeignKey, key: SqlValue[]): (number | bigint)[] {
   const out: (number | bigint)[] = [];
   const c = tx.openTable(child.rootPage);
+  // Records written before ALTER TABLE ADD COLUMN end early: the missing columns read as their DEFAULT.
+  const defaults = shortRecordDefaults(child);
   try {
     for (let ok = c.first(); ok; ok = c.next()) {
       const r = c.record();
@@ -85,7 +88,7 @@ function childRows(tx: WriteTransaction, child: Table, fk: ForeignKey, key: SqlV
       let match = true;
       for (let i = 0; i < fk.columns.length && match; i++) {
         const col = fk.columns[i];
-        const v = col === child.rowidAlias ? rowid : r.column(col);
+        const v = col === child.rowidAlias ? rowid : defaults !== null && col >= r.columnCount ? defaults[col] : r.column(col);
         if (v === null || compareValues(applyAffinity(key[i], child.columns[col].affinity), v) !== 0) match = false;
       }
       if (match) out.push(rowid);
