@@ -504,6 +504,19 @@ const cases: Case[] = [
     setup: "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b); CREATE VIEW v AS SELECT \"a\" FROM t; CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT \"a\" FROM t; END;",
     statements: ["ALTER TABLE t DROP COLUMN a", "ALTER TABLE t DROP COLUMN \"a\""],
   },
+  {
+    name: "foreign keys over rows that predate ADD COLUMN ... REFERENCES",
+    setup: `CREATE TABLE par(id INTEGER PRIMARY KEY); INSERT INTO par VALUES (1), (2);
+            CREATE TABLE c(x); INSERT INTO c VALUES (10), (20);`,
+    statements: [
+      "ALTER TABLE c ADD COLUMN p REFERENCES par(id) DEFAULT 1",
+      "PRAGMA foreign_keys = ON",
+      "DELETE FROM par WHERE id = 1",
+      "DELETE FROM par WHERE id = 2",
+      "SELECT * FROM par",
+      "PRAGMA foreign_key_check",
+    ],
+  },
 ];
 
 const SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
