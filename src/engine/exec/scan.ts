@@ -14,6 +14,7 @@ import { compareValues } from "../value/compare.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
+import { cursorFor } from "./cursor-cache.js";
 import { indexComparator } from "./index-key.js";
 import type { ArrayRowSlot } from "./row-slot.js";
 import type { StatementRuntime } from "./runtime.js";
@@ -94,25 +95,6 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
     } finally {
       slot.nullRow = false;
     }
-  };
-}
-
-/**
- * One cursor per loop, kept for as long as the transaction lasts: an inner
- * loop of a join runs once per outer row, and opening a cursor each time
- * costs more than the lookup itself. Every use starts with a seek or a move
- * to first/last, so a cursor reused after a savepoint rollback is safe.
- */
-function cursorFor<C extends { close(): void }>(open: (tx: ReadTransaction) => C): (tx: ReadTransaction) => C {
-  let owner: ReadTransaction | null = null;
-  let cursor: C | null = null;
-  return (tx) => {
-    if (owner !== tx || cursor === null) {
-      cursor?.close();
-      cursor = open(tx);
-      owner = tx;
-    }
-    return cursor;
   };
 }
 

@@ -18,6 +18,7 @@ import { utf8Length } from "../value/text.js";
 import { INT64_MAX, isInteger, IntegralReal, type SqlValue } from "../value/types.js";
 import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
+import { cursorFor } from "./cursor-cache.js";
 import { indexComparator } from "./index-key.js";
 import type { ArrayRowSlot } from "./row-slot.js";
 
@@ -44,6 +45,8 @@ export type ReplaceHook = (rowid: number | bigint) => void;
 
 export class TableWriter {
   private readonly comparators: IndexKeyComparator[];
+  private readonly tableCursor: (tx: WriteTransaction) => TableCursor;
+  private readonly indexCursors: ((tx: WriteTransaction) => IndexCursor)[];
   /** What columns missing from short records (added by ALTER TABLE ADD COLUMN) read as; null when all NULL. */
   private readonly shortDefaults: SqlValue[] | null;
 
@@ -54,6 +57,8 @@ export class TableWriter {
     private readonly maxValueLength: number,
   ) {
     this.comparators = table.indexes.map(indexComparator);
+    this.tableCursor = cursorFor((tx) => tx.openTable(table.rootPage));
+    this.indexCursors = table.indexes.map((index, i) => cursorFor((tx: WriteTransaction) => tx.openIndex(index.rootPage, this.comparators[i])));
     this.shortDefaults = shortRecordDefaults(table);
   }
 
@@ -99,12 +104,7 @@ export class TableWriter {
 
   /** A rowid for a new row: one past the largest, or the next AUTOINCREMENT value. */
   newRowid(sequence: number | bigint): number | bigint {
-    const cursor = this.tx().openTable(this.table.rootPage);
-    try {
-      return this.nextRowid(cursor, sequence);
-    } finally {
-      cursor.close();
-    }
+    return this.nextRowid(this.tableCursor(this.tx()), sequence);
   }
 
   private nextRowid(cursor: TableCursor, sequence: number | bigint): number | bigint {
@@ -137,40 +137,36 @@ export class TableWriter {
   ): WriteOutcome {
     const t = this.table;
     const tx = this.tx();
-    const cursor = tx.openTable(t.rootPage);
-    try {
-      // Rowid (INTEGER PRIMARY KEY) conflicts.
-      if (cursor.seek(rowid, "eq") && rowid !== exclude) {
-        const action = resolution ?? t.primaryKeyConflict;
-        if (action === "IGNORE") return { status: "ignored", rowid };
-        if (action !== "REPLACE") {
-          const col = t.rowidAlias >= 0 ? t.columns[t.rowidAlias].name : "rowid";
-          throw new SqliteError(`UNIQUE constraint failed: ${t.name}.${col}`, "SQLITE_CONSTRAINT_PRIMARYKEY");
-        }
-        this.removeRow(rowid, onReplace);
+    const cursor = this.tableCursor(tx);
+    // Rowid (INTEGER PRIMARY KEY) conflicts.
+    if (cursor.seek(rowid, "eq") && rowid !== exclude) {
+      const action = resolution ?? t.primaryKeyConflict;
+      if (action === "IGNORE") return { status: "ignored", rowid };
+      if (action !== "REPLACE") {
+        const col = t.rowidAlias >= 0 ? t.columns[t.rowidAlias].name : "rowid";
+        throw new SqliteError(`UNIQUE constraint failed: ${t.name}.${col}`, "SQLITE_CONSTRAINT_PRIMARYKEY");
       }
-      const keys = this.indexKeys(values, rowid);
-      for (let i = 0; i < t.indexes.length; i++) {
-        const index = t.indexes[i];
-        const key = keys[i];
-        if (!index.unique || key === null || key === undefined) continue;
-        const conflict = this.findConflict(tx, i, key, rowid, exclude);
-        if (conflict === null) continue;
-        const action = resolution ?? index.onConflict;
-        if (action === "IGNORE") return { status: "ignored", rowid };
-        if (action !== "REPLACE") throw this.uniqueError(index);
-        this.removeRow(conflict, onReplace);
-        // Removing a row may have removed later conflicts too; other indexes are re-checked in turn.
-      }
-      beforeWrite?.();
-      const record = values.slice();
-      if (t.rowidAlias >= 0) record[t.rowidAlias] = null;
-      cursor.insert(rowid, encodeRecord(record));
-      this.insertIndexEntries(tx, values, rowid, keys);
-      return { status: "written", rowid };
-    } finally {
-      cursor.close();
+      this.removeRow(rowid, onReplace);
     }
+    const keys = this.indexKeys(values, rowid);
+    for (let i = 0; i < t.indexes.length; i++) {
+      const index = t.indexes[i];
+      const key = keys[i];
+      if (!index.unique || key === null || key === undefined) continue;
+      const conflict = this.findConflict(tx, i, key, rowid, exclude);
+      if (conflict === null) continue;
+      const action = resolution ?? index.onConflict;
+      if (action === "IGNORE") return { status: "ignored", rowid };
+      if (action !== "REPLACE") throw this.uniqueError(index);
+      this.removeRow(conflict, onReplace);
+      // Removing a row may have removed later conflicts too; other indexes are re-checked in turn.
+    }
+    beforeWrite?.();
+    const record = values.slice();
+    if (t.rowidAlias >= 0) record[t.rowidAlias] = null;
+    cursor.insert(rowid, encodeRecord(record));
+    this.insertIndexEntries(tx, values, rowid, keys);
+    return { status: "written", rowid };
   }
 
   /**
@@ -197,12 +193,7 @@ export class TableWriter {
     for (let i = 0; i < this.table.indexes.length; i++) {
       const key = keys[i];
       if (key === undefined) continue;
-      const ic = tx.openIndex(this.table.indexes[i].rootPage, this.comparators[i]);
-      try {
-        ic.insert(encodeRecord(key === null ? this.fullKey(values, rowid, i) : [...key, rowid]));
-      } finally {
-        ic.close();
-      }
+      this.indexCursors[i](tx).insert(encodeRecord(key === null ? this.fullKey(values, rowid, i) : [...key, rowid]));
     }
   }
 
@@ -220,14 +211,7 @@ export class TableWriter {
     const t = this.table;
     const tx = this.tx();
     const wantsRowid = columns === null || (columns.length === 1 && columns[0] === t.rowidAlias);
-    if (wantsRowid) {
-      const c = tx.openTable(t.rootPage);
-      try {
-        if (c.seek(rowid, "eq")) return rowid;
-      } finally {
-        c.close();
-      }
-    }
+    if (wantsRowid && this.tableCursor(tx).seek(rowid, "eq")) return rowid;
     const keys = this.indexKeys(values, rowid);
     const wanted = columns ? [...columns].sort().join(",") : null;
     for (let i = 0; i < t.indexes.length; i++) {
@@ -251,36 +235,24 @@ export class TableWriter {
       const key = keys[i];
       if (key === undefined) continue;
       const full = key === null ? this.fullKey(old, rowid, i) : [...key, rowid];
-      const ic = tx.openIndex(this.table.indexes[i].rootPage, this.comparators[i]);
-      try {
-        if (ic.seek(full, "eq")) ic.delete();
-      } finally {
-        ic.close();
-      }
+      const ic = this.indexCursors[i](tx);
+      if (ic.seek(full, "eq")) ic.delete();
     }
-    const c = tx.openTable(this.table.rootPage);
-    try {
-      if (c.seek(rowid, "eq")) c.delete();
-    } finally {
-      c.close();
-    }
+    const c = this.tableCursor(tx);
+    if (c.seek(rowid, "eq")) c.delete();
     return old;
   }
 
   /** The stored column values of row `rowid`, or null. */
   read(rowid: number | bigint): SqlValue[] | null {
-    const c = this.tx().openTable(this.table.rootPage);
-    try {
-      if (!c.seek(rowid, "eq")) return null;
-      const r = c.record();
-      const t = this.table;
-      const out: SqlValue[] = new Array(t.columns.length);
-      const d = this.shortDefaults;
-      for (let i = 0; i < out.length; i++) out[i] = i === t.rowidAlias ? rowid : d !== null && i >= r.columnCount ? d[i] : r.column(i);
-      return out;
-    } finally {
-      c.close();
-    }
+    const c = this.tableCursor(this.tx());
+    if (!c.seek(rowid, "eq")) return null;
+    const r = c.record();
+    const t = this.table;
+    const out: SqlValue[] = new Array(t.columns.length);
+    const d = this.shortDefaults;
+    for (let i = 0; i < out.length; i++) out[i] = i === t.rowidAlias ? rowid : d !== null && i >= r.columnCount ? d[i] : r.column(i);
+    return out;
   }
 
   private removeRow(rowid: number | bigint, onReplace: ReplaceHook | null): void {
@@ -321,18 +293,14 @@ export class TableWriter {
   }
 
   private findConflict(tx: WriteTransaction, i: number, key: SqlValue[], rowid: number | bigint, exclude: number | bigint | null): number | bigint | null {
-    const ic: IndexCursor = tx.openIndex(this.table.indexes[i].rootPage, this.comparators[i]);
-    try {
-      for (let ok = ic.seek(key, "eq"); ok; ok = ic.next()) {
-        const rec = ic.record();
-        if (this.comparators[i](rec, key) !== 0) break;
-        const other = rec.column(key.length) as number | bigint;
-        if (other !== rowid && other !== exclude) return other;
-      }
-      return null;
-    } finally {
-      ic.close();
+    const ic = this.indexCursors[i](tx);
+    for (let ok = ic.seek(key, "eq"); ok; ok = ic.next()) {
+      const rec = ic.record();
+      if (this.comparators[i](rec, key) !== 0) break;
+      const other = rec.column(key.length) as number | bigint;
+      if (other !== rowid && other !== exclude) return other;
     }
+    return null;
   }
 
   private uniqueError(index: Index): SqliteError {
