@@ -463,11 +463,14 @@ function dropError(uses: ColumnUses, noDoubleQuotedStrings: boolean): string | n
   return `no such column: ${uses.finder.qualifiedNames.get(use) ?? use.name}`;
 }
 
-/** Rewrites every record without the dropped column (the rowid alias stored as NULL, short records completed with defaults, as SQLite does). */
+/**
+ * Rewrites every record without the dropped column (the rowid alias stored
+ * as NULL, short records completed with defaults, as SQLite does). Each row
+ * is replaced where the cursor stands: a cursor ends on the row it wrote.
+ */
 function rewriteRowsWithout(tx: WriteTransaction, table: Table, dropped: number, defaults: SqlValue[] | null): void {
   const c = tx.openTable(table.rootPage);
   try {
-    const rows: [number | bigint, Uint8Array][] = [];
     for (let ok = c.first(); ok; ok = c.next()) {
       const stored = decodeRecord(c.record().bytes());
       const values: SqlValue[] = [];
@@ -476,9 +479,8 @@ function rewriteRowsWithout(tx: WriteTransaction, table: Table, dropped: number,
         if (j === table.rowidAlias) values.push(null);
         else values.push(j < stored.length ? stored[j] : (defaults?.[j] ?? null));
       }
-      rows.push([c.rowid(), encodeRecord(values)]);
+      c.insert(c.rowid(), encodeRecord(values));
     }
-    for (const [rowid, record] of rows) c.insert(rowid, record);
   } finally {
     c.close();
   }
