@@ -1,7 +1,9 @@
 // Worker entry: the Hono router handles every request; each database lives in
-// its own DatabaseObject (a SQLite-backed Durable Object class).
+// its own DatabaseObject (a SQLite-backed Durable Object class); the one
+// CatalogObject lists them for the management API.
 import { app } from "./router/app.js";
 
 export { DatabaseObject } from "./durable-object/database-object.js";
+export { CatalogObject } from "./durable-object/catalog/catalog-object.js";
 export { app };
 export default app;

@@ -1,7 +1,9 @@
 // One Durable Object per database: owns the engine over the page store in DO
 // storage, the Hrana streams (in memory; an alarm expires idle ones) and the
 // database's endpoints. Reached only through the router, which has checked
-// the caller's token and says what it grants (access.ts).
+// the caller's token and says what it grants (access.ts). The management API
+// calls its RPC methods (size, export, import, destroy); the first open in an
+// instance registers the database in the catalog.
 import { DurableObject } from "cloudflare:workers";
 import { loadBatonSecret } from "./baton.js";
 import { accessFromHeaders, type Access } from "./access.js";
@@ -14,6 +16,9 @@ import { chooseSubprotocol, HranaSocketSession, WS_SUBPROTOCOLS } from "./hrana/
 import { limitsFromEnv } from "./limits.js";
 import { authorizeToken } from "../router/auth.js";
 import type { Env } from "../router/env.js";
+import { imagePageSize, imagePages } from "../router/management/sqlite-image.js";
+import { catalogStub } from "./catalog/catalog-object.js";
+import { SqliteError } from "../engine/errors.js";
 
 type Handler = (service: DatabaseService, request: Request, access: Access) => Promise<Response>;
 
@@ -31,6 +36,8 @@ const POST_ROUTES = new Map<string, Handler>([
 
 export class DatabaseObject extends DurableObject<Env> {
   private service: DatabaseService | undefined;
+  private store: DurableObjectPageStore | undefined;
+  private registered = false;
   /** The alarm time this instance asked for, if it is still pending. */
   private alarmAt: number | null = null;
 
@@ -80,10 +87,73 @@ export class DatabaseObject extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers: protocol ? { "sec-websocket-protocol": protocol } : {} });
   }
 
+  /** Bytes of the database file (page count x page size); 0 before the first write. */
+  sizeBytes(): number {
+    const store = this.pageStore();
+    return store.pageCount() * (store.pageSize ?? 0);
+  }
+
+  /** The committed database as a SQLite file image. */
+  exportImage(name: string): Uint8Array {
+    return this.open(name).db.serialize();
+  }
+
+  /**
+   * Replaces the database with `image` (already checked with checkImage) in
+   * one storage transaction: the old pages and page size go, the image's
+   * pages come, all or nothing. Open streams are closed first.
+   */
+  importImage(image: Uint8Array): void {
+    const pageSize = imagePageSize(image);
+    if (pageSize === null) throw new SqliteError("not a SQLite database image", "SQLITE_NOTADB");
+    this.closeDatabase();
+    const storage = this.ctx.storage;
+    storage.transactionSync(() => {
+      // The page size may change, which a store's commit refuses: empty the
+      // store's tables (layout in do-page-store.ts), then commit the image
+      // through a fresh store that runs inside this transaction.
+      new DurableObjectPageStore(storage);
+      storage.sql.exec("DELETE FROM tessera_pages");
+      storage.sql.exec("DELETE FROM tessera_store_meta");
+      const inThisTransaction = { sql: storage.sql, transactionSync: <T>(closure: () => T): T => closure() };
+      new DurableObjectPageStore(inThisTransaction).commit(imagePages(image, pageSize), image.length / pageSize, pageSize);
+    });
+  }
+
+  /** Deletes the database: every stream, page and secret of this object. */
+  async destroy(): Promise<void> {
+    this.closeDatabase();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.alarmAt = null;
+    this.registered = false;
+  }
+
+  private closeDatabase(): void {
+    this.service?.shutdown();
+    this.store?.close();
+    this.service = undefined;
+    this.store = undefined;
+  }
+
+  private pageStore(): DurableObjectPageStore {
+    this.store ??= new DurableObjectPageStore(this.ctx.storage);
+    return this.store;
+  }
+
+  /** Databases created on first use appear in the catalog: one call per instance. */
+  private registerOnFirstUse(name: string): void {
+    if (this.registered) return;
+    this.registered = true;
+    const catalog = catalogStub(this.env);
+    if (catalog) this.ctx.waitUntil(catalog.register(name).catch((e: unknown) => console.error(`tessera: registering ${name} in the catalog failed`, e)));
+  }
+
   private open(name: string): DatabaseService {
+    this.registerOnFirstUse(name);
     this.service ??= new DatabaseService({
       name,
-      store: new DurableObjectPageStore(this.ctx.storage),
+      store: this.pageStore(),
       batonSecret: loadBatonSecret(this.ctx.storage.sql),
       limits: limitsFromEnv(this.env),
       scheduleExpiry: (at) => this.requestAlarm(at),

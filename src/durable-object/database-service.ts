@@ -74,6 +74,18 @@ export class DatabaseService {
     if (stream.conn.inTransaction) this.options.scheduleExpiry(stream.expiresAt);
   }
 
+  /**
+   * Closes the idle streams and the database, which fails whatever a busy or
+   * WebSocket stream still tries: before the pages are replaced (import) or
+   * deleted. The Durable Object then opens a new service, whose registry
+   * knows none of the old batons (STREAM_EXPIRED).
+   */
+  shutdown(): void {
+    this.streams.expireIdle(Number.POSITIVE_INFINITY);
+    this.db.close();
+    this.lock.notify();
+  }
+
   /** Expires streams idle at `now`; returns when the next one expires, if any. */
   expireIdle(now: number): number | null {
     this.streams.expireIdle(now);

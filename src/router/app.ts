@@ -1,12 +1,14 @@
 // The Hono application: CORS, the service's own endpoints (/health, /version),
 // and routing to the Durable Object that owns the named database, addressed
-// as /db/<name>/... or by subdomain <name>.<host>. Stateless.
+// as /db/<name>/... or by subdomain <name>.<host>, and the /v1 management
+// API. Stateless.
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { forwardToDatabase, subdomainDatabase, TRAILING_SLASH_MESSAGE } from "./database-route.js";
 import { isProtocolSegment } from "./database-name.js";
 import type { Env } from "./env.js";
 import { jsonError } from "./json-error.js";
+import { management } from "./management/routes.js";
 
 export const SERVICE_VERSION = "0.1.0";
 
@@ -16,7 +18,7 @@ app.use(
   "*",
   cors({
     origin: "*",
-    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
     allowHeaders: ["authorization", "content-type", "x-turso-encryption-key"],
     maxAge: 86400,
   }),
@@ -28,6 +30,9 @@ app.use("*", async (c, next) => {
   if (name === null) return next();
   return forwardToDatabase(c, name, c.req.path.replace(/^\/+/, ""));
 });
+
+// Management (admin credential): databases, export/import, tokens.
+app.route("/v1", management);
 
 app.get("/health", (c) => c.json({ status: "ok", service: "tessera" }));
 

@@ -2,6 +2,7 @@
 declare namespace Cloudflare {
   interface Env {
     DATABASE: DurableObjectNamespace<import("../../src/durable-object/database-object.js").DatabaseObject>;
+    CATALOG: DurableObjectNamespace<import("../../src/durable-object/catalog/catalog-object.js").CatalogObject>;
   }
   interface Exports {
     default: Fetcher;
