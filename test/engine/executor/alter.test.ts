@@ -27,6 +27,7 @@ const cases: Case[] = [
             CREATE TRIGGER tr AFTER UPDATE ON t BEGIN UPDATE t SET d = new.d WHERE t.a = old.a; INSERT INTO p(x) SELECT d FROM t; END;
             INSERT INTO t(d, "b c") VALUES (5, 'x'), (6, 'y');`,
     statements: [
+      "EXPLAIN QUERY PLAN ALTER TABLE t RENAME TO u",
       "ALTER TABLE t RENAME TO u",
       "SELECT * FROM sqlite_sequence",
       "ALTER TABLE u RENAME TO \"w x\"",
