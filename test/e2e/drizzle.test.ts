@@ -3,7 +3,7 @@
 // with every storage class, a unique index and a foreign key, exercised through
 // the query builder, transactions, batches, the migrator and constraint errors.
 import { createClient, LibsqlError, type Client } from "@libsql/client";
-import { DrizzleQueryError, eq, sql } from "drizzle-orm";
+import { DrizzleQueryError, eq, gt, inArray, relations, sql } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { blob, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -39,6 +39,10 @@ const posts = sqliteTable("posts", {
   budget: blob("budget", { mode: "bigint" }),
 });
 
+const authorsRelations = relations(authors, ({ many }) => ({ posts: many(posts) }));
+const postsRelations = relations(posts, ({ one }) => ({ author: one(authors, { fields: [posts.authorId], references: [authors.id] }) }));
+const schema = { authors, posts, authorsRelations, postsRelations };
+
 const schemaSql = [
   `CREATE TABLE authors (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -62,10 +66,11 @@ const schemaSql = [
 let worker: RunningWorker;
 const clients: Client[] = [];
 
-async function freshDatabase(name: string): Promise<LibSQLDatabase> {
-  const client = createClient({ url: worker.databaseUrl(name) });
+async function freshDatabase(name: string, transport: "http" | "ws" = "http"): Promise<LibSQLDatabase<typeof schema>> {
+  const url = worker.databaseUrl(name);
+  const client = createClient({ url: transport === "ws" ? url.replace(/^http/, "ws") : url });
   clients.push(client);
-  const db = drizzle(client);
+  const db = drizzle(client, { schema });
   for (const statement of schemaSql) await db.run(sql.raw(statement));
   return db;
 }
@@ -204,6 +209,78 @@ describe("Drizzle ORM over drizzle-orm/libsql", () => {
     expect(foreignKey).toBeInstanceOf(LibsqlError);
     expect((foreignKey as LibsqlError).code).toBe("SQLITE_CONSTRAINT_FOREIGNKEY");
     expect(await db.$count(posts)).toBe(0);
+  });
+
+  it("runs relational queries, upserts, prepared placeholders and CTEs over a WebSocket client", async () => {
+    const db = await freshDatabase("drizzle-ws", "ws");
+    await db.insert(authors).values([
+      { email: "a@example.com", name: "A", rating: 1 },
+      { email: "b@example.com", name: "B", rating: 2 },
+    ]);
+    await db.insert(posts).values([
+      { authorId: 1, title: "a1", views: 5 },
+      { authorId: 1, title: "a2", views: 7 },
+      { authorId: 2, title: "b1", views: 1 },
+    ]);
+
+    const nested = await db.query.authors.findMany({
+      columns: { name: true },
+      with: { posts: { columns: { title: true, views: true }, orderBy: (p, { desc }) => [desc(p.views)] } },
+      orderBy: (a, { asc }) => [asc(a.id)],
+    });
+    expect(nested).toEqual([
+      { name: "A", posts: [{ title: "a2", views: 7 }, { title: "a1", views: 5 }] },
+      { name: "B", posts: [{ title: "b1", views: 1 }] },
+    ]);
+    const withAuthor = await db.query.posts.findFirst({ where: eq(posts.title, "b1"), columns: { title: true }, with: { author: { columns: { email: true } } } });
+    expect(withAuthor).toEqual({ title: "b1", author: { email: "b@example.com" } });
+
+    await db
+      .insert(authors)
+      .values({ email: "a@example.com", name: "A again", rating: 10 })
+      .onConflictDoUpdate({ target: authors.email, set: { rating: sql`${authors.rating} + excluded.rating` } });
+    await db.insert(authors).values({ email: "b@example.com", name: "ignored" }).onConflictDoNothing();
+    expect(await db.select({ name: authors.name, rating: authors.rating }).from(authors).orderBy(authors.id)).toEqual([
+      { name: "A", rating: 11 },
+      { name: "B", rating: 2 },
+    ]);
+
+    const byMinViews = db.select({ title: posts.title }).from(posts).where(gt(posts.views, sql.placeholder("min"))).orderBy(posts.title).prepare();
+    expect(await byMinViews.all({ min: 4 })).toEqual([{ title: "a1" }, { title: "a2" }]);
+    expect(await byMinViews.all({ min: 6 })).toEqual([{ title: "a2" }]);
+
+    const popular = db.$with("popular").as(db.select({ authorId: posts.authorId, total: sql<number>`sum(${posts.views})`.as("total") }).from(posts).groupBy(posts.authorId));
+    const ranked = await db.with(popular).select({ name: authors.name, total: popular.total }).from(popular).innerJoin(authors, eq(authors.id, popular.authorId)).orderBy(sql`${popular.total} desc`);
+    expect(ranked).toEqual([
+      { name: "A", total: 12 },
+      { name: "B", total: 1 },
+    ]);
+    const removed = await db.delete(posts).where(inArray(posts.title, ["a1", "b1"])).returning({ title: posts.title });
+    expect(removed.map((r) => r.title).sort()).toEqual(["a1", "b1"]);
+  });
+
+  it("serializes transactions from two clients: the second writer waits for the first to commit", async () => {
+    const first = await freshDatabase("drizzle-writers");
+    const second = drizzle(createClient({ url: worker.databaseUrl("drizzle-writers") }), { schema });
+    clients.push(second.$client);
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstInserted!: () => void;
+    const firstHasInserted = new Promise<void>((resolve) => (firstInserted = resolve));
+    const firstDone = first.transaction(async (tx) => {
+      await tx.insert(authors).values({ email: "first@example.com", name: "first" });
+      firstInserted();
+      await firstMayCommit;
+    });
+    await firstHasInserted;
+    const secondStarted = Date.now();
+    const secondDone = second.transaction(async (tx) => {
+      await tx.insert(authors).values({ email: "second@example.com", name: "second" });
+    });
+    setTimeout(releaseFirst, 300);
+    await Promise.all([firstDone, secondDone]);
+    expect(Date.now() - secondStarted).toBeGreaterThanOrEqual(300);
+    expect(await second.select({ name: authors.name }).from(authors).orderBy(authors.id)).toEqual([{ name: "first" }, { name: "second" }]);
   });
 
   it("applies migrations with drizzle's migrator once, recording them in __drizzle_migrations", async () => {
