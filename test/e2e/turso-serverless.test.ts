@@ -3,6 +3,7 @@
 // (Miniflare), open mode. Idle streams expire after 1.5 s here so that the
 // expiry scenario stays quick.
 import { connect, DatabaseError, type Connection, type Transaction } from "@tursodatabase/serverless";
+import { createClient, LibsqlError, type Client } from "@tursodatabase/serverless/compat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejectionOf } from "./drivers/rejection.js";
 import { startWorker, type RunningWorker } from "./worker-harness.js";
@@ -10,6 +11,7 @@ import { startWorker, type RunningWorker } from "./worker-harness.js";
 const IDLE_MS = 1500;
 let worker: RunningWorker;
 const connections: Connection[] = [];
+const compatClients: Client[] = [];
 
 function connection(name: string): Connection {
   const conn = connect({ url: worker.databaseUrl(name) });
@@ -31,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const conn of connections) await conn.close();
+  for (const client of compatClients) client.close();
   await worker?.dispose();
 });
 
@@ -179,5 +182,34 @@ describe("@tursodatabase/serverless", () => {
     const other = connection("expiry");
     await other.run("INSERT INTO e VALUES ('kept')");
     expect(await other.all("SELECT v FROM e")).toEqual([{ v: "kept" }]);
+  });
+});
+
+describe("@tursodatabase/serverless/compat (the libSQL client shape)", () => {
+  it("executes, batches atomically per mode, runs transactions and migrate, and reports codes", async () => {
+    const db = createClient({ url: worker.databaseUrl("compat") });
+    compatClients.push(db);
+    await db.executeMultiple("CREATE TABLE k (id INTEGER PRIMARY KEY, name TEXT UNIQUE, score REAL, data BLOB);");
+    const inserted = await db.execute("INSERT INTO k (name, score, data) VALUES (?, ?, ?)", ["a", 0.5, new Uint8Array([7, 8])]);
+    expect([inserted.rowsAffected, Number(inserted.lastInsertRowid)]).toEqual([1, 1]);
+    const rs = await db.execute({ sql: "SELECT id, name, score, data FROM k WHERE name = :name", args: { name: "a" } });
+    expect(rs.columns).toEqual(["id", "name", "score", "data"]);
+    expect(rs.columnTypes).toEqual(["INTEGER", "TEXT", "REAL", "BLOB"]);
+    expect([rs.rows[0].id, rs.rows[0].name, rs.rows[0].score]).toEqual([1, "a", 0.5]);
+    expect(new Uint8Array(rs.rows[0].data as ArrayBuffer)).toEqual(new Uint8Array([7, 8]));
+
+    const failed = await rejectionOf(db.batch(["INSERT INTO k (name) VALUES ('b')", "INSERT INTO k (name) VALUES ('a')"], "write"));
+    expect(failed).toBeInstanceOf(LibsqlError);
+    // This layer splits the service's extended code into a primary code and extendedCode.
+    expect([(failed as LibsqlError).code, (failed as LibsqlError).extendedCode]).toEqual(["SQLITE_CONSTRAINT", "SQLITE_CONSTRAINT_UNIQUE"]);
+    await db.migrate(["INSERT INTO k (name) VALUES ('m')"]);
+
+    const committed = await db.transaction("write");
+    await committed.execute("INSERT INTO k (name) VALUES ('t')");
+    await committed.commit();
+    const rolledBack = await db.transaction("write");
+    await rolledBack.execute("DELETE FROM k");
+    await rolledBack.rollback();
+    expect((await db.execute("SELECT name FROM k ORDER BY id")).rows.map((r) => r.name)).toEqual(["a", "m", "t"]);
   });
 });
