@@ -110,6 +110,7 @@ describe("databases", () => {
     }
     await expectJsonError(await call("GET", "/v1/databases/Bad_Name"), 400, "INVALID_DATABASE_NAME");
     await expectJsonError(await call("GET", "/v1/databases/unknown-db"), 404, "DATABASE_NOT_FOUND");
+    await expectJsonError(await call("GET", "/v1/databases", undefined, { ...secured, CATALOG: undefined }), 503, "CATALOG_UNAVAILABLE");
     await expectJsonError(await call("GET", "/v1/nothing"), 404, "NOT_FOUND");
   });
 
@@ -168,6 +169,10 @@ describe("export and import", () => {
     const corrupt = good.slice();
     // Page 2 is t's root leaf: a bad page type byte.
     corrupt[4096] = 0x07;
+    const badCell = good.slice();
+    // Page 2's first cell pointer (after the 8-byte leaf header) points past the page.
+    badCell[4096 + 8] = 0x0f;
+    badCell[4096 + 9] = 0xff;
     const badPageSize = good.slice();
     badPageSize[16] = 0x03;
     const bodies: [Uint8Array, string][] = [
@@ -175,7 +180,8 @@ describe("export and import", () => {
       [new Uint8Array(0), "not a SQLite"],
       [good.slice(0, good.length - 100), "whole number"],
       [badPageSize, "not a SQLite"],
-      [corrupt, ""],
+      [corrupt, "integrity_check failed"],
+      [badCell, "integrity_check failed"],
     ];
     for (const [body, reason] of bodies) {
       const error = await expectJsonError(await call("POST", "/v1/databases/keeper/import", body), 400, "INVALID_IMPORT");
