@@ -75,7 +75,7 @@ export function compileCreateTable(stmt: CreateTable, env: CompileEnv): Statemen
       const writer = tableWriter(env, table, env.writeTx);
       let rowid = 0;
       query.run((row) => {
-        const values = writer.coerce(row, null, []);
+        const values = writer.coerce(row, null);
         if (values !== "ignore") writer.insert(values, ++rowid, null, null);
         return true;
       });

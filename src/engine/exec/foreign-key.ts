@@ -206,7 +206,7 @@ export class ForeignKeys {
     if (!old) return;
     const values = old.slice();
     ref.fk.columns.forEach((c, i) => (values[c] = key[i]));
-    const coerced = writer.coerce(values, null, []);
+    const coerced = writer.coerce(values, null);
     if (coerced === "ignore") return;
     const newRowid = ref.child.rowidAlias >= 0 && values[ref.child.rowidAlias] !== null ? (values[ref.child.rowidAlias] as number | bigint) : rowid;
     // SET DEFAULT must still point at an existing parent.

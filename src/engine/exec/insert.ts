@@ -68,14 +68,13 @@ export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProg
           if (targets[i] < 0) rowidValue = source[i];
           else values[targets[i]] = source[i];
         }
-        const defaultValues: SqlValue[] = defaults.map((d) => d());
-        for (let i = 0; i < n; i++) if (values[i] === undefined) values[i] = defaultValues[i];
+        for (let i = 0; i < n; i++) if (values[i] === undefined) values[i] = defaults[i]();
         if (table.rowidAlias >= 0 && values[table.rowidAlias] !== null) rowidValue = values[table.rowidAlias];
         if (triggers.before.length > 0) {
           const triggerRowid = rowidValue !== null ? rowidFromValue(rowidValue) : -1;
           if (triggers.fire(triggers.before, null, null, writer.withAffinity(values), triggerRowid) === "ignore") continue;
         }
-        const coerced = writer.coerce(values, resolution, defaultValues);
+        const coerced = writer.coerce(values, resolution, defaults);
         if (coerced === "ignore") continue;
         const rowid = rowidValue !== null ? rowidFromValue(rowidValue) : writer.newRowid(sequence);
         if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
@@ -119,9 +118,7 @@ function compileSource(stmt: Insert, env: CompileEnv, width: number, table: Tabl
       if (r.length !== width) throw new SqliteError(arityError(stmt, table, width, r.length));
       return r.map((e) => compileExpr(e, { ...ctx, source: env.source }));
     });
-    return function* () {
-      for (const r of rowEvals) yield r.map((e) => e());
-    };
+    return () => rowEvals.map((r) => r.map((e) => e()));
   }
   const program = compileQuery(src, env, env.outer);
   if (program.columns.length !== width) throw new SqliteError(arityError(stmt, table, width, program.columns.length));

@@ -68,7 +68,7 @@ export class TableWriter {
   }
 
   /** Prepares column values for storage: affinity/STRICT typing, then NOT NULL. */
-  coerce(values: SqlValue[], resolution: Resolution | null, defaults: SqlValue[]): SqlValue[] | "ignore" {
+  coerce(values: SqlValue[], resolution: Resolution | null, defaults: readonly (() => SqlValue)[] = []): SqlValue[] | "ignore" {
     const t = this.table;
     for (let i = 0; i < t.columns.length; i++) {
       const c = t.columns[i];
@@ -79,7 +79,8 @@ export class TableWriter {
       if (v === null && c.notNull) {
         const action = resolution ?? c.notNullConflict;
         if (action === "IGNORE") return "ignore";
-        if (action === "REPLACE" && defaults[i] !== null) v = applyAffinity(defaults[i], c.affinity);
+        const fallback = action === "REPLACE" && defaults[i] ? defaults[i]() : null;
+        if (fallback !== null) v = applyAffinity(fallback, c.affinity);
         else throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
       }
       if ((typeof v === "string" || v instanceof Uint8Array) && tooBig(v, this.maxValueLength)) {

@@ -79,7 +79,7 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
           if (triggers.fire(triggers.before, old, p.rowid, writer.withAffinity(values), newRowid) === "ignore") continue;
           if (!writer.read(p.rowid)) continue;
         }
-        const coerced = writer.coerce(values, resolution, defaults.map((d) => d()));
+        const coerced = writer.coerce(values, resolution, defaults);
         if (coerced === "ignore") continue;
         const cs = writer.candidateSlot();
         cs.row = values;
