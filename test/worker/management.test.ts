@@ -1,7 +1,7 @@
 // The /v1 management API inside workerd: admin credential, databases (create,
 // list, get, delete, registration on first use), export/import of SQLite
 // images with validation, token minting, and the catalog's migrations.
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { Database } from "../../src/engine/index.js";
@@ -146,7 +146,10 @@ describe("export and import", () => {
     expect(await rowsOf("porter")).toEqual(["p", "q", "r"]);
     expect((await okJson<DatabaseJson>(await call("GET", "/v1/databases/porter"))).sizeBytes).toBe(imported.sizeBytes);
     await run("porter", "INSERT INTO t VALUES ('s')");
+    // The imported pages and page size are what storage holds, not just what the instance cached.
+    await evictDurableObject(env.DATABASE.get(env.DATABASE.idFromName("porter")));
     expect(await rowsOf("porter")).toEqual(["p", "q", "r", "s"]);
+    expect((await run("porter", "PRAGMA page_size"))[0].rows[0][0].value).toBe("4096");
   });
 
   it("closes the streams open across an import", async () => {
