@@ -1,4 +1,5 @@
-// ALTER TABLE: RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN, with
+// ALTER TABLE: RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN (and
+// SQLite 3.5x's constraint forms, whose text edits live in alter-constraints.ts), with
 // SQLite's checks, error messages and rewriting of the stored CREATE texts.
 // Names are rewritten token by token (RefFinder finds them by re-parsing
 // every schema object, as SQLite 3.26+ does), so the rest of each text stays
@@ -15,6 +16,7 @@ import { tokenize } from "../sql/tokenizer.js";
 import { strictValue } from "../value/affinity.js";
 import { findCollation } from "../value/collation.js";
 import type { SqlValue } from "../value/types.js";
+import { addCheck, dropConstraint, dropNotNull, setNotNull } from "./alter-constraints.js";
 import { constantDefault, shortRecordDefaults } from "./alter-defaults.js";
 import { applyEdits, quoteFixEdits, RefFinder, renameEdits, type TokenEdit } from "./alter-refs.js";
 import { PlanCollector, type CompileEnv } from "./compile-env.js";
@@ -49,7 +51,7 @@ export function compileAlterTable(stmt: AlterTable, env: CompileEnv): StatementP
     case "DropColumn":
       return dropColumn(stmt.table, action, env, stmt.schema !== null);
     default:
-      throw new SqliteError(`ALTER TABLE ${action.kind === "AlterColumnNotNull" ? "ALTER COLUMN" : "ADD/DROP CONSTRAINT"} is not supported yet`);
+      return alterConstraint(stmt.table, action, env, stmt.schema !== null);
   }
 }
 
@@ -296,34 +298,46 @@ function containsSubquery(node: unknown): boolean {
   return Object.values(node).some((v) => (Array.isArray(v) ? v.some(containsSubquery) : containsSubquery(v)));
 }
 
-function verifyExistingRows(tx: WriteTransaction, writer: TableWriter): void {
-  const table = writer.table;
-  const added = table.columns.length - 1;
-  const c = tx.openTable(table.rootPage);
+/** Calls `visit` with every row of the writer's table as it reads (short records completed with defaults). */
+function forEachRow(tx: WriteTransaction, writer: TableWriter, visit: (values: SqlValue[], rowid: number | bigint) => void): void {
+  const c = tx.openTable(writer.table.rootPage);
   try {
     for (let ok = c.first(); ok; ok = c.next()) {
       const rowid = c.rowid();
-      const values = writer.read(rowid) as SqlValue[];
-      const type = table.columns[added].strictType;
-      if (type) {
-        try {
-          strictValue(values[added], type, table.name, table.columns[added].name);
-        } catch {
-          throw new SqliteError("type mismatch on DEFAULT");
-        }
-      }
-      const slot = writer.candidateSlot();
-      slot.row = values;
-      slot.rowidValue = rowid;
-      try {
-        writer.check(null);
-      } catch {
-        throw new SqliteError("CHECK constraint failed", "SQLITE_CONSTRAINT_CHECK");
-      }
+      visit(writer.read(rowid) as SqlValue[], rowid);
     }
   } finally {
     c.close();
   }
+}
+
+/** Whether the row satisfies the writer's CHECK constraints. */
+function passesChecks(writer: TableWriter, values: SqlValue[], rowid: number | bigint): boolean {
+  const slot = writer.candidateSlot();
+  slot.row = values;
+  slot.rowidValue = rowid;
+  try {
+    writer.check(null);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function verifyExistingRows(tx: WriteTransaction, writer: TableWriter): void {
+  const table = writer.table;
+  const added = table.columns.length - 1;
+  const type = table.columns[added].strictType;
+  forEachRow(tx, writer, (values, rowid) => {
+    if (type) {
+      try {
+        strictValue(values[added], type, table.name, table.columns[added].name);
+      } catch {
+        throw new SqliteError("type mismatch on DEFAULT");
+      }
+    }
+    if (!passesChecks(writer, values, rowid)) throw new SqliteError("CHECK constraint failed", "SQLITE_CONSTRAINT_CHECK");
+  });
 }
 
 /** SQLite's restrictions on an added column: old rows must be able to read it without being rewritten. */
@@ -359,6 +373,60 @@ function addColumnOffset(sql: string): number {
   const next = tokenize(sql).tokens.find((t) => t.start >= lastColumnEnd);
   if (!next || (next.type !== "," && next.type !== ")")) throw new SqliteError(`malformed table definition: ${ast.name.name}`, "SQLITE_CORRUPT");
   return next.start;
+}
+
+// ---------------------------------------------------------------------------
+// ADD CHECK, DROP CONSTRAINT, ALTER COLUMN SET/DROP NOT NULL (SQLite 3.5x)
+
+function alterConstraint(
+  name: Ident,
+  action: Action<"AddConstraint" | "DropConstraint" | "AlterColumnNotNull">,
+  env: CompileEnv,
+  qualified: boolean,
+): StatementProgram {
+  const table = realTable(env, name, qualified, `cannot edit constraints of view "${name.name}"`);
+  let sql: string;
+  // Existing rows must pass what is added; SQLite reports a plain "constraint failed".
+  let verify: ((tx: WriteTransaction) => void) | null = null;
+  switch (action.kind) {
+    case "AddConstraint": {
+      const check = action.constraint;
+      if (containsSubquery(check.expr)) throw new SqliteError("subqueries prohibited in CHECK constraints");
+      // The text runs to the statement's end: up to a `;` with any comments before it, else to its last token.
+      const rest = tokenize(env.source.slice(action.end)).tokens[0];
+      const end = rest?.type === ";" ? action.end + rest.start : action.end;
+      sql = addCheck(table.sql, check.name?.name ?? null, env.source.slice(check.start, end).trimEnd());
+      const writer = tableWriter(env, buildTable(parseStatement(sql) as CreateTable, sql, table.rootPage).table, env.writeTx);
+      verify = (tx) =>
+        forEachRow(tx, writer, (values, rowid) => {
+          if (!passesChecks(writer, values, rowid)) throw new SqliteError("constraint failed", "SQLITE_CONSTRAINT");
+        });
+      break;
+    }
+    case "DropConstraint":
+      sql = dropConstraint(table.sql, action.name.name);
+      break;
+    case "AlterColumnNotNull": {
+      if (!action.notNull) {
+        sql = dropNotNull(table.sql, action.column.name);
+        break;
+      }
+      sql = setNotNull(table.sql, action.column.name, action.onConflict);
+      const i = table.columns.findIndex((c) => foldName(c.name) === foldName(action.column.name));
+      const writer = tableWriter(env, table, env.writeTx);
+      verify = (tx) =>
+        forEachRow(tx, writer, (values) => {
+          if (i !== table.rowidAlias && values[i] === null) throw new SqliteError("constraint failed", "SQLITE_CONSTRAINT");
+        });
+      break;
+    }
+  }
+  buildTable(parseStatement(sql) as CreateTable, sql, table.rootPage);
+  return schemaProgram((tx) => {
+    verify?.(tx);
+    const before = readSchema(tx);
+    writeSchema(tx, before, before.map((e) => (e.type === "table" && foldName(e.name) === foldName(table.name) ? { ...e, sql } : e)));
+  }, env);
 }
 
 // ---------------------------------------------------------------------------
