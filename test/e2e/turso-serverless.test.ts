@@ -1,20 +1,21 @@
 // End to end: Turso's fetch-based driver @tursodatabase/serverless (Hrana 3
 // JSON over v3/pipeline and v3/cursor) against the real Worker in workerd
-// (Miniflare), open mode. Idle streams expire after 1.5 s here so that the
-// expiry scenario stays quick.
-import { connect, DatabaseError, type Connection, type Transaction } from "@tursodatabase/serverless";
+// (Miniflare), open mode. Idle streams expire after 1.5 s and statements are
+// interrupted after 1 s here so that the expiry and timeout scenarios stay quick.
+import { connect, DatabaseError, TimeoutError, type Connection, type Transaction } from "@tursodatabase/serverless";
 import { createClient, LibsqlError, type Client } from "@tursodatabase/serverless/compat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejectionOf } from "./drivers/rejection.js";
 import { startWorker, type RunningWorker } from "./worker-harness.js";
 
 const IDLE_MS = 1500;
+const STATEMENT_MS = 1000;
 let worker: RunningWorker;
 const connections: Connection[] = [];
 const compatClients: Client[] = [];
 
-function connection(name: string): Connection {
-  const conn = connect({ url: worker.databaseUrl(name) });
+function connection(name: string, defaultQueryTimeout?: number): Connection {
+  const conn = connect({ url: worker.databaseUrl(name), defaultQueryTimeout });
   connections.push(conn);
   return conn;
 }
@@ -28,7 +29,7 @@ async function databaseErrorOf(promise: Promise<unknown>): Promise<DatabaseError
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  worker = await startWorker({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), BUSY_TIMEOUT_MS: "4000" });
+  worker = await startWorker({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), BUSY_TIMEOUT_MS: "4000", STATEMENT_TIMEOUT_MS: String(STATEMENT_MS) });
 });
 
 afterAll(async () => {
@@ -66,6 +67,37 @@ describe("@tursodatabase/serverless", () => {
     const streamed: unknown[] = [];
     for await (const i of (await db.prepare("SELECT i FROM v ORDER BY rowid")).pluck().safeIntegers().iterate()) streamed.push(i);
     expect(streamed).toEqual([42n, 9223372036854775807n]);
+  });
+
+  it("streams a large result through v3/cursor and binds numbered and named parameters", async () => {
+    const db = connection("cursor");
+    const rowCount = 20_000;
+    await db.exec(`CREATE TABLE big (i INTEGER PRIMARY KEY, s TEXT);
+      WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ${rowCount}) INSERT INTO big (s) SELECT 'row ' || x FROM n;`);
+    const all = await db.all("SELECT i, s FROM big ORDER BY i");
+    expect(all.length).toBe(rowCount);
+    expect(all[rowCount - 1]).toEqual({ i: rowCount, s: `row ${rowCount}` });
+    let streamed = 0;
+    let sum = 0;
+    for await (const i of (await db.prepare("SELECT i FROM big")).pluck().iterate()) {
+      streamed++;
+      sum += i;
+    }
+    expect([streamed, sum]).toEqual([rowCount, (rowCount * (rowCount + 1)) / 2]);
+
+    const described = await db.prepare("SELECT ?1 AS a, :name AS b, @x AS c, $y AS d");
+    expect(described.columns().map((c: { name: string }) => c.name)).toEqual(["a", "b", "c", "d"]);
+    expect(await db.get("SELECT ?2 AS two, ?1 AS one", ["x", "y"])).toEqual({ two: "y", one: "x" });
+    expect(await db.get("SELECT $a AS a, :b AS b, @c AS c", { a: 1, b: "two", c: null })).toEqual({ a: 1, b: "two", c: null });
+  });
+
+  it("gives up on a runaway query at its client timeout, and the server interrupts it at its statement limit", async () => {
+    const impatient = connection("runaway", 300);
+    const runaway = await rejectionOf(impatient.all("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"));
+    expect(runaway).toBeInstanceOf(TimeoutError);
+    const started = Date.now();
+    expect(await connection("runaway").all("SELECT 1 AS alive")).toEqual([{ alive: 1 }]);
+    expect(Date.now() - started).toBeLessThan(STATEMENT_MS + 5000);
   });
 
   it("runs plain batches statement by statement and moded batches atomically", async () => {
