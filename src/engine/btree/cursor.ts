@@ -47,6 +47,8 @@ abstract class BtreeCursor implements SavableCursor {
   protected idx: number[] = [];
   protected depth = 0;
   protected state = State.Invalid;
+  /** Set by a failed seek("eq"): the stack is at this rowid's insertion slot until the cursor moves. */
+  protected insertSlotFor: number | bigint | null = null;
   protected readonly info = newCellInfo();
   protected readonly reader = new RecordReader();
   private closed = false;
@@ -72,18 +74,21 @@ abstract class BtreeCursor implements SavableCursor {
   }
 
   first(): boolean {
+    this.insertSlotFor = null;
     this.depth = 0;
     this.pushLeftmost(this.root);
     return this.settle();
   }
 
   last(): boolean {
+    this.insertSlotFor = null;
     this.depth = 0;
     this.pushRightmost(this.root);
     return this.settle();
   }
 
   next(): boolean {
+    this.insertSlotFor = null;
     if (this.state === State.Saved || this.state === State.Deleted) return this.restoreThenStep(true);
     if (this.state !== State.Valid) return false;
     const d = this.depth - 1;
@@ -98,6 +103,7 @@ abstract class BtreeCursor implements SavableCursor {
   }
 
   prev(): boolean {
+    this.insertSlotFor = null;
     if (this.state === State.Saved || this.state === State.Deleted) return this.restoreThenStep(false);
     if (this.state !== State.Valid) return false;
     const d = this.depth - 1;
@@ -117,6 +123,7 @@ abstract class BtreeCursor implements SavableCursor {
 
   /** @internal Remembers the position as a key (called before another cursor changes the tree). */
   savePosition(): void {
+    this.insertSlotFor = null;
     if (this.state !== State.Valid) return;
     this.saveKey();
     this.state = State.Saved;
@@ -133,6 +140,7 @@ abstract class BtreeCursor implements SavableCursor {
    * first cell not before it. The slot may be one past the leaf's last cell.
    */
   protected descendToSlot(strict: boolean): void {
+    this.insertSlotFor = null;
     this.depth = 0;
     let pageNo = this.root;
     for (let guard = 0; ; guard++) {
@@ -353,8 +361,20 @@ export class TableCursor extends BtreeCursor {
     rowid = canonicalRowid(rowid);
     this.target = rowid;
     switch (mode) {
-      case "eq":
-        return this.lowerBound(false) && this.rowid() === rowid;
+      case "eq": {
+        this.descendToSlot(false);
+        const d = this.depth - 1;
+        const leaf = this.pages[d];
+        if (this.idx[d] < leaf.cellCount) {
+          if (leaf.rowidAt(this.idx[d]) === rowid) return true;
+        } else {
+          // Past the leaf's end: the key is absent (an equal key would be in this leaf).
+          this.state = State.Invalid;
+        }
+        // An insert of this rowid can start from this slot without descending again.
+        this.insertSlotFor = rowid;
+        return false;
+      }
       case "ge":
         return this.lowerBound(false);
       case "gt":
@@ -410,7 +430,10 @@ export class TableCursor extends BtreeCursor {
     // The slot the descent reaches is where the key belongs; the next entry
     // may live in another subtree whose divider is only an upper bound.
     this.target = rowid;
-    if (this.onLastEntry() && this.rowid() < rowid) {
+    if (this.insertSlotFor === rowid) {
+      // A failed seek("eq") for this rowid left the stack at its insertion slot.
+      this.insertSlotFor = null;
+    } else if (this.onLastEntry() && this.rowid() < rowid) {
       // Appending right after the last row (bulk loads): the slot is next door.
       this.idx[this.depth - 1]++;
     } else {
