@@ -20,8 +20,10 @@ import { addCheck, dropConstraint, dropNotNull, setNotNull } from "./alter-const
 import { constantDefault, shortRecordDefaults } from "./alter-defaults.js";
 import { applyEdits, quoteFixEdits, RefFinder, renameEdits, type TokenEdit } from "./alter-refs.js";
 import { PlanCollector, type CompileEnv } from "./compile-env.js";
-import { tableWriter } from "./dml-target.js";
+import { compileExpr } from "./compile-expr.js";
+import { rowScope, tableExprContext, tableWriter } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
+import { ArrayRowSlot } from "./row-slot.js";
 import { compileQuery } from "./select.js";
 import type { TableWriter } from "./table-writer.js";
 
@@ -392,6 +394,8 @@ function alterConstraint(
     case "AddConstraint": {
       const check = action.constraint;
       if (containsSubquery(check.expr)) throw new SqliteError("subqueries prohibited in CHECK constraints");
+      // SQLite resolves the expression before it looks at the constraint's name.
+      compileExpr(check.expr, { ...tableExprContext(env, table, rowScope(table, table.name, new ArrayRowSlot())), source: env.source });
       // The text runs to the statement's end: up to a `;` with any comments before it, else to its last token.
       const rest = tokenize(env.source.slice(action.end)).tokens[0];
       const end = rest?.type === ";" ? action.end + rest.start : action.end;
@@ -515,7 +519,10 @@ function usesOfColumn(env: CompileEnv, e: SchemaEntry & { sql: string }, table: 
       const used = c.kind === "ForeignKeyTableConstraint" ? c.columns.filter((id) => uses.includes(id)) : uses.filter((id) => id.start >= c.start && id.end <= c.end);
       used.forEach((id) => inLists.add(id));
       if (used.length > 0 && constraintError === null) {
-        constraintError = c.kind === "ForeignKeyTableConstraint" ? `unknown column "${used[0].name}" in foreign key definition` : `no such column: ${used[0].name}`;
+        // A double-quoted word naming no column is a string there, which a key may not hold.
+        if (c.kind === "ForeignKeyTableConstraint") constraintError = `unknown column "${used[0].name}" in foreign key definition`;
+        else if (used[0].quote === "double") constraintError = "expressions prohibited in PRIMARY KEY and UNIQUE constraints";
+        else constraintError = `no such column: ${used[0].name}`;
       }
     }
   }

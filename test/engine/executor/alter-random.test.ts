@@ -1,7 +1,7 @@
 // Randomized differential test of ALTER TABLE against SQLite (sql.js):
 // seeded random schemas (tables with quoted and mixed-case names, indexes,
 // views, triggers, foreign keys) take random sequences of RENAME TO, RENAME
-// COLUMN, ADD COLUMN and DROP COLUMN, some of them invalid; after each one
+// COLUMN, ADD COLUMN, DROP COLUMN and the constraint forms, some of them invalid; after each one
 // the outcome, sqlite_schema and every table's rows must match SQLite's.
 import { describe, expect, it } from "vitest";
 import { Oracle, show, type Outcome } from "./oracle.js";
@@ -36,7 +36,7 @@ function setupScript(r: () => number): string {
   if (cols.length < 2) cols.push("p", "q");
   const t = q("t", r);
   const parts = [
-    `CREATE TABLE ${t}(id INTEGER PRIMARY KEY, ${cols.map((c) => q(c, r)).join(", ")}, CHECK (${q(cols[0], r)} IS NOT 'bad'))`,
+    `CREATE TABLE ${t}(id INTEGER PRIMARY KEY, ${cols.map((c, i) => q(c, r) + (i === 1 && r() < 0.5 ? " CONSTRAINT nn NOT NULL DEFAULT 0" : "")).join(", ")}, CONSTRAINT ck CHECK (${q(cols[0], r)} IS NOT 'bad')${r() < 0.3 ? `, CONSTRAINT uq UNIQUE (${q(cols[0], r)})` : ""})`,
     `CREATE TABLE o(id INTEGER PRIMARY KEY, ref REFERENCES t(id), ${q(cols[1], r)})`,
     `CREATE INDEX ti ON t(${q(cols[1], r)}, ${q(cols[0], r)}) WHERE ${q(cols[0], r)} IS NOT NULL`,
     `CREATE VIEW tv AS SELECT t.${q(cols[0], r)}, o.id AS oid FROM t LEFT JOIN o ON o.ref = t.id WHERE t.${q(cols[1], r)} IS NOT 0`,
@@ -46,7 +46,7 @@ function setupScript(r: () => number): string {
   if (r() < 0.5) parts.push(`CREATE TRIGGER tu BEFORE UPDATE OF ${q(pick(r, cols), r)} ON t WHEN new.${q(pick(r, cols), r)} IS NOT NULL BEGIN SELECT old.${q(pick(r, cols), r)}; END`);
   if (r() < 0.3) parts.push(`CREATE INDEX te ON t(${q(pick(r, cols), r)} COLLATE nocase DESC, abs(${q(pick(r, cols), r)}))`);
   for (let i = 1; i <= 6; i++) {
-    parts.push(`INSERT INTO t(id, ${cols.map((c) => q(c, r)).join(", ")}) VALUES (${i}, ${cols.map((_, j) => (r() < 0.2 ? "NULL" : String(i * 10 + j))).join(", ")})`);
+    parts.push(`INSERT INTO t(id, ${cols.map((c) => q(c, r)).join(", ")}) VALUES (${i}, ${cols.map((_, j) => (j !== 1 && r() < 0.2 ? "NULL" : String(i * 10 + j))).join(", ")})`);
   }
   parts.push("INSERT INTO o(ref) VALUES (1), (2)");
   return parts.join(";\n") + ";";
@@ -54,7 +54,13 @@ function setupScript(r: () => number): string {
 
 function randomAlter(r: () => number, table: string, columns: string[]): string {
   const col = r() < 0.85 && columns.length > 0 ? pick(r, columns) : "nope";
-  switch (Math.floor(r() * 4)) {
+  switch (Math.floor(r() * 7)) {
+    case 4:
+      return `ALTER TABLE ${q(table, r)} ADD ${r() < 0.5 ? `CONSTRAINT ${pick(r, ["ck", "c2", "CK"])} ` : ""}CHECK (${q(col, r)} ${pick(r, ["IS NOT 'zz'", "> 0", "< 1000"])})`;
+    case 5:
+      return `ALTER TABLE ${q(table, r)} DROP CONSTRAINT ${pick(r, ["ck", "c2", "nn", "uq", "nope"])}`;
+    case 6:
+      return `ALTER TABLE ${q(table, r)} ALTER COLUMN ${q(col, r)} ${r() < 0.5 ? "DROP NOT NULL" : `SET NOT NULL${r() < 0.3 ? " ON CONFLICT IGNORE" : ""}`}`;
     case 0:
       return `ALTER TABLE ${q(table, r)} RENAME TO ${q(pick(r, TABLES), r)}`;
     case 1:
