@@ -283,24 +283,54 @@ describe("Drizzle ORM over drizzle-orm/libsql", () => {
     expect(await second.select({ name: authors.name }).from(authors).orderBy(authors.id)).toEqual([{ name: "first" }, { name: "second" }]);
   });
 
-  it("applies migrations with drizzle's migrator once, recording them in __drizzle_migrations", async () => {
+  it("applies migrations with drizzle's migrator once each, including a drizzle-kit style table rebuild", async () => {
     const folder = mkdtempSync(join(tmpdir(), "tessera-drizzle-"));
+    const writeMigrations = (migrations: string[][]) => {
+      const entries = migrations.map((_, idx) => ({ idx, version: "6", when: 1767225600000 + idx, tag: `000${idx}_step`, breakpoints: true }));
+      writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify({ version: "7", dialect: "sqlite", entries }));
+      migrations.forEach((statements, idx) => writeFileSync(join(folder, `000${idx}_step.sql`), statements.join(";--> statement-breakpoint\n")));
+    };
+    // What drizzle-kit generates to make a column NOT NULL with a default and add another: rebuild the table.
+    const rebuildAuthors = [
+      "PRAGMA foreign_keys=OFF",
+      `CREATE TABLE \`__new_authors\` (
+        \`id\` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+        \`email\` text NOT NULL,
+        \`name\` text NOT NULL,
+        \`rating\` real DEFAULT 0 NOT NULL,
+        \`avatar\` blob,
+        \`joined\` integer,
+        \`active\` integer DEFAULT 1 NOT NULL,
+        \`bio\` text DEFAULT 'n/a'
+      )`,
+      'INSERT INTO `__new_authors`("id", "email", "name", "rating", "avatar", "joined", "active") SELECT "id", "email", "name", coalesce("rating", 0), "avatar", "joined", "active" FROM `authors`',
+      "DROP TABLE `authors`",
+      "ALTER TABLE `__new_authors` RENAME TO `authors`",
+      "PRAGMA foreign_keys=ON",
+      "CREATE UNIQUE INDEX `authors_email` ON `authors` (`email`)",
+    ];
     try {
       mkdirSync(join(folder, "meta"));
-      writeFileSync(
-        join(folder, "meta", "_journal.json"),
-        JSON.stringify({ version: "7", dialect: "sqlite", entries: [{ idx: 0, version: "6", when: 1767225600000, tag: "0000_init", breakpoints: true }] }),
-      );
-      writeFileSync(join(folder, "0000_init.sql"), schemaSql.join(";\n--> statement-breakpoint\n"));
+      writeMigrations([schemaSql]);
       const client = createClient({ url: worker.databaseUrl("drizzle-migrate") });
       clients.push(client);
       const db = drizzle(client);
       await migrate(db, { migrationsFolder: folder });
       await migrate(db, { migrationsFolder: folder });
-      const applied = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM __drizzle_migrations`);
-      expect(applied).toEqual([{ n: 1 }]);
-      await db.insert(authors).values({ email: "m@example.com", name: "M" });
-      expect(await db.select({ name: authors.name }).from(authors)).toEqual([{ name: "M" }]);
+      await db.insert(authors).values([{ email: "m@example.com", name: "M" }, { email: "r@example.com", name: "R", rating: 2.5 }]);
+      await db.insert(posts).values({ authorId: 1, title: "kept" });
+
+      writeMigrations([schemaSql, rebuildAuthors]);
+      await migrate(db, { migrationsFolder: folder });
+      expect(await db.all(sql`SELECT count(*) AS n FROM __drizzle_migrations`)).toEqual([{ n: 2 }]);
+      expect(await db.all(sql`SELECT id, name, rating, bio FROM authors ORDER BY id`)).toEqual([
+        { id: 1, name: "M", rating: 0, bio: "n/a" },
+        { id: 2, name: "R", rating: 2.5, bio: "n/a" },
+      ]);
+      expect(await db.select({ title: posts.title, author: authors.name }).from(posts).innerJoin(authors, eq(posts.authorId, authors.id))).toEqual([{ title: "kept", author: "M" }]);
+      // The TypeScript schema still describes the old table, so this insert is written out to get the new defaults.
+      expect(await db.all(sql`INSERT INTO authors (email, name) VALUES ('new@example.com', 'N') RETURNING id, rating, bio`)).toEqual([{ id: 3, rating: 0, bio: "n/a" }]);
+      expect((await libsqlErrorOf(db.insert(authors).values({ email: "m@example.com", name: "dup", rating: 1 }))).code).toBe("SQLITE_CONSTRAINT_UNIQUE");
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
