@@ -11,8 +11,9 @@ import type { SqlValue } from "../value/types.js";
 import { constantDefault } from "./alter-defaults.js";
 import type { CompileEnv } from "./compile-env.js";
 import { compileExpr, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { tableSourceColumns } from "./from.js";
 import { ArrayRowSlot } from "./row-slot.js";
-import { columnInfo, expandResultColumns, subqueryProgram } from "./select.js";
+import { columnInfo, expandResultColumns, exprContext } from "./select.js";
 import type { ResultColumnInfo } from "./select-types.js";
 import { TableWriter, type TableExprs } from "./table-writer.js";
 
@@ -33,15 +34,7 @@ export function targetTable(env: CompileEnv, schema: Ident | null, name: Ident):
 export function rowScope(table: Table, name: string, slot: ArrayRowSlot, outer: Scope | null = null): Scope {
   const source: Source = {
     name,
-    columns: table.columns.map((c) => ({
-      name: c.name,
-      affinity: c.affinity,
-      collation: c.collation,
-      declaredType: c.declaredType || null,
-      originTable: table.name,
-      originColumn: c.name,
-      hidden: false,
-    })),
+    columns: tableSourceColumns(table),
     slot,
     hasRowid: true,
     rowidAlias: table.rowidAlias,
@@ -53,14 +46,7 @@ export function rowScope(table: Table, name: string, slot: ArrayRowSlot, outer: 
 
 /** An expression context for expressions stored in the schema (their offsets refer to the table's SQL). */
 export function tableExprContext(env: CompileEnv, table: Table, scope: Scope): ExprContext {
-  const tableEnv: CompileEnv = { ...env, source: table.sql, ctes: null };
-  return {
-    scope,
-    runtime: env.runtime,
-    source: table.sql,
-    lookupFunction: env.lookupFunction,
-    compileSubquery: (select, s) => subqueryProgram(select, tableEnv, s),
-  };
+  return exprContext(scope, { ...env, source: table.sql, ctes: null });
 }
 
 /** A TableWriter with the table's CHECK and index expressions compiled. */
@@ -107,13 +93,7 @@ export function compileReturning(env: CompileEnv, table: Table, name: string, re
   if (!returning) return null;
   const slot = new ArrayRowSlot();
   const scope = rowScope(table, name, slot);
-  const ctx: ExprContext = {
-    scope,
-    runtime: env.runtime,
-    source: env.source,
-    lookupFunction: env.lookupFunction,
-    compileSubquery: (select, s) => subqueryProgram(select, env, s),
-  };
+  const ctx = exprContext(scope, env);
   const projections = expandResultColumns(returning, scope, env);
   const evals = projections.map((p) => compileExpr(p.expr, ctx));
   return {

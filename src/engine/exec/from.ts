@@ -158,11 +158,9 @@ function newSource(name: string, columns: SourceColumn[], slot: Source["slot"], 
   return { name, columns, slot, hasRowid, rowidAlias, usingHidden: new Set(), usedColumns: new Set() };
 }
 
-function tableSource(table: Table, alias: string | null, join: JoinType, item: Extract<FromItem, { kind: "TableRef" }>, env: CompileEnv): FromSource {
-  const slot = new TableRowSlot(table);
-  const defaults = shortRecordDefaults(table);
-  if (defaults) slot.setDefaults(defaults);
-  const columns: SourceColumn[] = table.columns.map((c) => ({
+/** A table's columns as a FROM source describes them. */
+export function tableSourceColumns(table: Table): SourceColumn[] {
+  return table.columns.map((c) => ({
     name: c.name,
     affinity: c.affinity,
     collation: c.collation,
@@ -171,6 +169,13 @@ function tableSource(table: Table, alias: string | null, join: JoinType, item: E
     originColumn: c.name,
     hidden: false,
   }));
+}
+
+function tableSource(table: Table, alias: string | null, join: JoinType, item: Extract<FromItem, { kind: "TableRef" }>, env: CompileEnv): FromSource {
+  const slot = new TableRowSlot(table);
+  const defaults = shortRecordDefaults(table);
+  if (defaults) slot.setDefaults(defaults);
+  const columns = tableSourceColumns(table);
   let indexHint: PlanSource["indexHint"] = null;
   if (item.indexHint?.kind === "NotIndexed") indexHint = { kind: "NotIndexed" };
   else if (item.indexHint?.kind === "IndexedBy") {

@@ -59,7 +59,8 @@ function compileBody(body: SelectBody, env: CompileEnv, outer: Scope | null): Qu
   }
 }
 
-function exprContext(scope: Scope, env: CompileEnv): ExprContext {
+/** The expression context for a scope: names resolve in it, subqueries compile in `env`. */
+export function exprContext(scope: Scope, env: CompileEnv): ExprContext {
   return {
     scope,
     runtime: env.runtime,
