@@ -3,10 +3,10 @@
 // with every storage class, a unique index and a foreign key, exercised through
 // the query builder, transactions, batches, the migrator and constraint errors.
 import { createClient, LibsqlError, type Client } from "@libsql/client";
-import { DrizzleQueryError, eq, gt, inArray, relations, sql } from "drizzle-orm";
+import { avg, count, DrizzleQueryError, eq, exists, gt, inArray, isNull, like, max, relations, sql, sum } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { blob, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, except, integer, intersect, real, sqliteTable, sqliteView, text, union, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +38,15 @@ const posts = sqliteTable("posts", {
   // Drizzle keeps 64-bit integers for SQLite in a blob (their decimal text as bytes).
   budget: blob("budget", { mode: "bigint" }),
 });
+
+const events = sqliteTable("events", {
+  id: integer("id").primaryKey(),
+  name: text("name"),
+  kind: text("kind", { enum: ["a", "b"] }),
+  meta: text("meta", { mode: "json" }).$type<{ tags: string[] }>(),
+  n: integer("n"),
+});
+const kindA = sqliteView("kind_a").as((qb) => qb.select({ id: events.id, name: events.name }).from(events).where(eq(events.kind, "a")));
 
 const authorsRelations = relations(authors, ({ many }) => ({ posts: many(posts) }));
 const postsRelations = relations(posts, ({ one }) => ({ author: one(authors, { fields: [posts.authorId], references: [authors.id] }) }));
@@ -257,6 +266,54 @@ describe("Drizzle ORM over drizzle-orm/libsql", () => {
     ]);
     const removed = await db.delete(posts).where(inArray(posts.title, ["a1", "b1"])).returning({ title: posts.title });
     expect(removed.map((r) => r.title).sort()).toEqual(["a1", "b1"]);
+  });
+
+  it("runs views, compound selects, JSON-mode columns, aggregates and subqueries", async () => {
+    const db = await freshDatabase("drizzle-queries");
+    await db.run(sql`CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, meta TEXT, n INTEGER)`);
+    await db.run(sql`CREATE VIEW kind_a AS SELECT id, name FROM events WHERE kind = 'a'`);
+    await db.insert(events).values([
+      { name: "x", kind: "a", meta: { tags: ["p", "q"] }, n: 1 },
+      { name: "y", kind: "b", meta: { tags: [] }, n: 5 },
+      { name: null, kind: "a", meta: null, n: null },
+      { name: "xx", kind: "b", meta: { tags: ["q"] }, n: 3 },
+    ]);
+    expect(await db.select({ meta: events.meta }).from(events).orderBy(events.id)).toEqual([{ meta: { tags: ["p", "q"] } }, { meta: { tags: [] } }, { meta: null }, { meta: { tags: ["q"] } }]);
+    expect(await db.select().from(kindA).orderBy(kindA.id)).toEqual([
+      { id: 1, name: "x" },
+      { id: 3, name: null },
+    ]);
+    const names = await union(db.select({ x: events.name }).from(events).where(eq(events.kind, "a")), db.select({ x: events.name }).from(events).where(eq(events.n, 5))).orderBy(sql`1`);
+    expect(names).toEqual([{ x: null }, { x: "x" }, { x: "y" }]);
+    expect(await except(db.select({ x: events.id }).from(events), db.select({ x: kindA.id }).from(kindA)).orderBy(sql`1`)).toEqual([{ x: 2 }, { x: 4 }]);
+    expect(await intersect(db.select({ x: events.id }).from(events), db.select({ x: kindA.id }).from(kindA)).orderBy(sql`1`)).toEqual([{ x: 1 }, { x: 3 }]);
+    const inView = await db
+      .select({ id: events.id })
+      .from(events)
+      .where(exists(db.select({ one: sql`1` }).from(kindA).where(eq(kindA.id, events.id))))
+      .orderBy(events.id);
+    expect(inView).toEqual([{ id: 1 }, { id: 3 }]);
+    const filtered = await db.select({ id: events.id }).from(events).where(sql`${like(events.name, "x%")} OR ${isNull(events.name)}`).orderBy(events.id);
+    expect(filtered).toEqual([{ id: 1 }, { id: 3 }, { id: 4 }]);
+    // Drizzle maps sum() and avg() to strings by design (they may exceed a JS number).
+    const perKind = await db
+      .select({ kind: events.kind, all: count(), withN: count(events.n), total: sum(events.n), mean: avg(events.n), last: max(events.name) })
+      .from(events)
+      .groupBy(events.kind)
+      .having(sql`count(*) > 1`)
+      .orderBy(events.kind);
+    expect(perKind).toEqual([
+      { kind: "a", all: 2, withN: 1, total: "1", mean: "1", last: "x" },
+      { kind: "b", all: 2, withN: 2, total: "8", mean: "4", last: "y" },
+    ]);
+    expect(await db.all(sql`SELECT e.id, j.value FROM ${events} AS e, json_each(e.meta, '$.tags') AS j ORDER BY e.id, j.key`)).toEqual([
+      { id: 1, value: "p" },
+      { id: 1, value: "q" },
+      { id: 4, value: "q" },
+    ]);
+    const copied = await db.insert(events).select(db.select({ id: sql<number>`${events.id} + 100`.as("id"), name: events.name, kind: events.kind, meta: events.meta, n: events.n }).from(events));
+    expect(copied.rowsAffected).toBe(4);
+    expect(await db.$count(events, eq(events.kind, "a"))).toBe(4);
   });
 
   it("serializes transactions from two clients: the second writer waits for the first to commit", async () => {
