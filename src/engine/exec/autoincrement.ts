@@ -44,3 +44,17 @@ export function writeSequence(tx: WriteTransaction, schema: Schema, table: strin
     c.close();
   }
 }
+
+/** DROP TABLE of an AUTOINCREMENT table removes its sqlite_sequence row (matched exactly, as SQLite does). */
+export function deleteSequence(tx: WriteTransaction, schema: Schema, table: string): void {
+  const c = tx.openTable(sequenceRoot(schema));
+  try {
+    for (let ok = c.first(); ok; ok = c.next()) {
+      if (c.record().column(0) !== table) continue;
+      c.delete();
+      return;
+    }
+  } finally {
+    c.close();
+  }
+}

@@ -11,6 +11,7 @@ import { foldName, type Table } from "../schema/schema.js";
 import type { CreateIndex, CreateTable, CreateTrigger, CreateView, Drop, Ident, Statement } from "../sql/ast.js";
 import { parseStatement } from "../sql/parse.js";
 import type { SqlValue } from "../value/types.js";
+import { deleteSequence } from "./autoincrement.js";
 import type { CompileEnv } from "./compile-env.js";
 import { tableWriter } from "./dml-target.js";
 import type { StatementProgram } from "./program.js";
@@ -235,6 +236,7 @@ export function compileDrop(stmt: Drop, env: CompileEnv): StatementProgram {
     if (object.kind === "table") {
       for (const index of object.indexes) tx.dropTree(index.rootPage);
       tx.dropTree(object.rootPage);
+      if (object.autoincrement) deleteSequence(tx, env.schema, object.name);
     } else if (object.kind === "index") tx.dropTree(object.rootPage);
     deleteSchemaRows(tx, (type, rowName, tableName) => {
       if (foldName(rowName) === foldName(name)) return true;
