@@ -588,6 +588,24 @@ const cases: Case[] = [
       "ALTER TABLE g DROP CONSTRAINT rf",
     ],
   },
+  {
+    name: "drizzle-kit table rebuild: DROP TABLE then RENAME TO over AUTOINCREMENT",
+    setup: "CREATE TABLE `authors` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL, `email` text NOT NULL, `name` text NOT NULL, `rating` real); CREATE TABLE `posts` (`id` integer PRIMARY KEY, `author_id` integer REFERENCES `authors`(`id`), title text); INSERT INTO authors(email, name) VALUES ('a', 'A'), ('b', 'B'); INSERT INTO posts(author_id, title) VALUES (1, 'x');",
+    statements: [
+      "PRAGMA foreign_keys=OFF",
+      "CREATE TABLE `__new_authors` (\n `id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n `email` text NOT NULL,\n `name` text NOT NULL,\n `rating` real DEFAULT 0 NOT NULL,\n `bio` text DEFAULT 'n/a'\n)",
+      "INSERT INTO `__new_authors`(\"id\", \"email\", \"name\", \"rating\") SELECT \"id\", \"email\", \"name\", coalesce(\"rating\", 0) FROM `authors`",
+      "DROP TABLE `authors`",
+      "ALTER TABLE `__new_authors` RENAME TO `authors`",
+      "PRAGMA foreign_keys=ON",
+      "CREATE UNIQUE INDEX `authors_email` ON `authors` (`email`)",
+      "SELECT * FROM sqlite_sequence",
+      "INSERT INTO authors(email, name) VALUES ('c', 'C')",
+      "SELECT * FROM authors",
+      "DELETE FROM authors WHERE id = 1",
+      "PRAGMA foreign_key_check",
+    ],
+  },
 ];
 
 const SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
