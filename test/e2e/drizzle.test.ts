@@ -2,6 +2,7 @@
 // against the real Worker in workerd (Miniflare), open mode. A small schema
 // with every storage class, a unique index and a foreign key, exercised through
 // the query builder, transactions, batches, the migrator and constraint errors.
+// Idle streams expire after 1.5 s here so that the expiry scenario stays quick.
 import { createClient, LibsqlError, type Client } from "@libsql/client";
 import { avg, count, DrizzleQueryError, eq, exists, gt, inArray, isNull, like, max, relations, sql, sum } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
@@ -72,6 +73,7 @@ const schemaSql = [
   )`,
 ];
 
+const IDLE_MS = 1500;
 let worker: RunningWorker;
 const clients: Client[] = [];
 
@@ -84,6 +86,8 @@ async function freshDatabase(name: string, transport: "http" | "ws" = "http"): P
   return db;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** The LibsqlError under a Drizzle query error, which is what carries the SQLite code. */
 async function libsqlErrorOf(promise: Promise<unknown>): Promise<LibsqlError> {
   const e = await rejectionOf(promise);
@@ -94,7 +98,7 @@ async function libsqlErrorOf(promise: Promise<unknown>): Promise<LibsqlError> {
 }
 
 beforeAll(async () => {
-  worker = await startWorker();
+  worker = await startWorker({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS) });
 });
 
 afterAll(async () => {
@@ -338,6 +342,19 @@ describe("Drizzle ORM over drizzle-orm/libsql", () => {
     await Promise.all([firstDone, secondDone]);
     expect(Date.now() - secondStarted).toBeGreaterThanOrEqual(300);
     expect(await second.select({ name: authors.name }).from(authors).orderBy(authors.id)).toEqual([{ name: "first" }, { name: "second" }]);
+  });
+
+  it("expires a transaction left idle: its next query fails with STREAM_EXPIRED and nothing of it is kept", async () => {
+    const db = await freshDatabase("drizzle-expiry");
+    const abandoned = db.transaction(async (tx) => {
+      await tx.insert(authors).values({ email: "lost@example.com", name: "lost" });
+      await sleep(IDLE_MS + 1500);
+      await tx.select().from(authors);
+    });
+    const expired = await libsqlErrorOf(abandoned);
+    expect(expired.code).toBe("STREAM_EXPIRED");
+    await db.insert(authors).values({ email: "kept@example.com", name: "kept" });
+    expect(await db.select({ name: authors.name }).from(authors)).toEqual([{ name: "kept" }]);
   });
 
   it("applies migrations with drizzle's migrator once each, including a drizzle-kit style table rebuild", async () => {
