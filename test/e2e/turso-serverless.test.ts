@@ -4,6 +4,7 @@
 // interrupted after 1 s here so that the expiry and timeout scenarios stay quick.
 import { connect, DatabaseError, TimeoutError, type Connection, type Transaction } from "@tursodatabase/serverless";
 import { createClient, LibsqlError, type Client } from "@tursodatabase/serverless/compat";
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejectionOf } from "./drivers/rejection.js";
 import { startWorker, type RunningWorker } from "./worker-harness.js";
@@ -243,5 +244,41 @@ describe("@tursodatabase/serverless/compat (the libSQL client shape)", () => {
     await rolledBack.execute("DELETE FROM k");
     await rolledBack.rollback();
     expect((await db.execute("SELECT name FROM k ORDER BY id")).rows.map((r) => r.name)).toEqual(["a", "m", "t"]);
+  });
+});
+
+describe("@tursodatabase/serverless with auth on", () => {
+  let securedWorker: RunningWorker;
+  let privateKey: CryptoKey;
+  const token = (claims: JWTPayload) => new SignJWT(claims).setProtectedHeader({ alg: "EdDSA" }).sign(privateKey);
+  const securedConnections: Connection[] = [];
+  const securedConnection = (authToken?: string) => {
+    const conn = connect({ url: securedWorker.databaseUrl("secured"), authToken });
+    securedConnections.push(conn);
+    return conn;
+  };
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+    privateKey = pair.privateKey;
+    securedWorker = await startWorker({ JWT_PUBLIC_KEY: (await exportJWK(pair.publicKey)).x as string });
+  });
+
+  afterAll(async () => {
+    for (const conn of securedConnections) await conn.close();
+    await securedWorker?.dispose();
+  });
+
+  it("sends its authToken as a bearer token: read-write writes, read-only only reads, none is refused", async () => {
+    const rw = securedConnection(await token({ a: "rw", id: "secured" }));
+    await rw.exec("CREATE TABLE t (v)");
+    await rw.run("INSERT INTO t VALUES (1)");
+    const ro = securedConnection(await token({ a: "ro", id: "secured" }));
+    expect(await ro.all("SELECT v FROM t")).toEqual([{ v: 1 }]);
+    expect((await databaseErrorOf(ro.run("INSERT INTO t VALUES (2)"))).code).toBe("SQLITE_READONLY");
+    expect((await databaseErrorOf(securedConnection().all("SELECT 1"))).message).toMatch(/authentication required/);
+    const otherDatabase = securedConnection(await token({ a: "rw", id: "elsewhere" }));
+    await databaseErrorOf(otherDatabase.all("SELECT 1"));
+    expect(await rw.all("SELECT count(*) AS n FROM t")).toEqual([{ n: 1 }]);
   });
 });
