@@ -143,7 +143,8 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
   const fctx: FunctionContext = env.runtime.functions;
 
   const shadowSlots = scope.sources.map(() => new GroupRowSlot());
-  const shadows: Source[] = scope.sources.map((s, i) => ({ ...s, slot: shadowSlots[i], usedColumns: new Set<number>() }));
+  // Shadows share the real sources' used-column sets: a column read in the output counts as read by the scan (covering indexes).
+  const shadows: Source[] = scope.sources.map((s, i) => ({ ...s, slot: shadowSlots[i] }));
   const outScope = new Scope(shadows, scope.outer);
 
   const specs: AggregateSpec[] = [];

@@ -184,10 +184,11 @@ function tableSource(table: Table, alias: string | null, join: JoinType, item: E
     indexHint = { kind: "IndexedBy", index };
   }
   const name = alias ?? table.name;
+  const source = newSource(name, columns, slot, !table.withoutRowid, table.rowidAlias);
   return {
-    source: newSource(name, columns, slot, !table.withoutRowid, table.rowidAlias),
+    source,
     plan: { label: alias ?? table.name, table, join, indexHint },
-    loop: { kind: "table", table, slot, tx: env.tx },
+    loop: { kind: "table", table, slot, tx: env.tx, used: source.usedColumns },
   };
 }
 

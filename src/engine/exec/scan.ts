@@ -4,14 +4,14 @@
 // positions the source's row slot and calls the body for every row that
 // passes the level's filters. Filters are always re-checked, so a lookup only
 // has to be conservative (never miss a row), not exact.
-import type { IndexCursor, ReadTransaction, TableCursor } from "../btree/index.js";
+import type { IndexCursor, ReadTransaction, RecordReader, TableCursor } from "../btree/index.js";
 import type { AccessPath, Level } from "../plan/access.js";
 import type { IndexableTerm } from "../plan/terms.js";
-import type { Table } from "../schema/schema.js";
+import type { Index, Table } from "../schema/schema.js";
 import { applyAffinity, type Affinity } from "../value/affinity.js";
 import { truthValue } from "../value/arith.js";
 import { compareValues } from "../value/compare.js";
-import { IntegralReal, type SqlValue } from "../value/types.js";
+import { IntegralReal, realValue, type SqlValue } from "../value/types.js";
 import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
 import { cursorFor } from "./cursor-cache.js";
@@ -46,7 +46,14 @@ export interface CompiledTerm {
 
 /** What the loop builder needs about the source being scanned. */
 export type LoopSource =
-  | { kind: "table"; table: Table; slot: TableRowSlot; tx: () => ReadTransaction }
+  | {
+      kind: "table";
+      table: Table;
+      slot: TableRowSlot;
+      tx: () => ReadTransaction;
+      /** Columns the query reads (-1: rowid); complete once compilation ends. */
+      used: ReadonlySet<number>;
+    }
   | { kind: "rows"; slot: ArrayRowSlot; rows: () => readonly (readonly SqlValue[])[]; rowids: boolean };
 
 export interface LoopParts {
@@ -156,13 +163,19 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
       const rowidColumn = index.columns.length;
       const indexCursor = cursorFor((t) => t.openIndex(index.rootPage, cmp));
       const tableCursor = cursorFor((t) => t.openTable(root));
+      const fromIndex = coveringReader(source, index);
       return (row) => {
         const t = tx();
         const ic = indexCursor(t);
         const c = tableCursor(t);
+        const covered = fromIndex();
         for (let ok = path.desc ? ic.last() : ic.first(); ok; ok = path.desc ? ic.prev() : ic.next()) {
-          const rowid = ic.record().column(rowidColumn) as number | bigint;
-          if (c.seek(rowid, "eq") && !emit(c, row)) return false;
+          const rec = ic.record();
+          const rowid = rec.column(rowidColumn) as number | bigint;
+          if (covered) {
+            covered(rec, rowid);
+            if (!row()) return false;
+          } else if (c.seek(rowid, "eq") && !emit(c, row)) return false;
         }
         return true;
       };
@@ -170,6 +183,40 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
     case "hash":
       return hashVisitor(path.terms, parts, () => materializeTable(tx(), table), slotForHash(source));
   }
+}
+
+/**
+ * When every column the query reads is in the index (a covering index), rows
+ * are read from the index entry and the table lookup is skipped. Decided at
+ * the first run, once compilation has recorded every column used; returns
+ * null when the index does not cover them.
+ */
+function coveringReader(source: Extract<LoopSource, { kind: "table" }>, index: Index): () => ((rec: RecordReader, rowid: number | bigint) => void) | null {
+  const { table, slot, used } = source;
+  let decided = false;
+  let reader: ((rec: RecordReader, rowid: number | bigint) => void) | null = null;
+  return () => {
+    if (decided) return reader;
+    decided = true;
+    const positions: [column: number, position: number, real: boolean][] = [];
+    for (const c of used) {
+      if (c === -1 || c === table.rowidAlias) continue;
+      const position = index.columns.findIndex((ic) => ic.column === c);
+      if (position < 0) return null;
+      positions.push([c, position, table.columns[c].affinity === "real"]);
+    }
+    const values: SqlValue[] = new Array(table.columns.length).fill(null);
+    reader = (rec, rowid) => {
+      for (const [c, position, real] of positions) {
+        const v = rec.column(position);
+        // REAL columns may hold integral values stored as integers (as SQLite stores them).
+        values[c] = real && (typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v))) ? (typeof v === "bigint" ? Number(v) : realValue(v)) : v;
+      }
+      if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
+      slot.setValues(values, rowid);
+    };
+    return reader;
+  };
 }
 
 /** Hash lookups over a table read whole into memory: the slot becomes the table's row arrays. */
@@ -298,6 +345,7 @@ function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table
   const { slot, tx } = source;
   const indexCursor = cursorFor((t) => t.openIndex(index.rootPage, cmp));
   const tableCursor = cursorFor((t) => t.openTable(table.rootPage));
+  const fromIndex = coveringReader(source, index);
   const indexCompare = (a: SqlValue, b: SqlValue): number => compareValues(a, b);
   return (row) => {
     // Every probe prefix: one, or one per IN value.
@@ -318,6 +366,7 @@ function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table
     const t = tx();
     const ic: IndexCursor = indexCursor(t);
     const c: TableCursor = tableCursor(t);
+    const covered = fromIndex();
     for (const prefix of prefixes) {
       const startProbe = start === undefined ? prefix : [...prefix, start];
       const stopProbe = stop === undefined ? null : [...prefix, stop];
@@ -334,8 +383,9 @@ function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table
           if (d > 0 || (d === 0 && stopExclusive)) break;
         }
         const rowid = rec.column(rowidColumn) as number | bigint;
-        if (!c.seek(rowid, "eq")) continue;
-        slot.set(rowid, c.record());
+        if (covered) covered(rec, rowid);
+        else if (c.seek(rowid, "eq")) slot.set(rowid, c.record());
+        else continue;
         if (!row()) return false;
       }
     }

@@ -229,7 +229,8 @@ class CapturedRowSlot implements RowSlot {
 function rowInput(parts: CoreParts): WindowInput {
   const real = parts.scope.sources;
   const slots = real.map(() => new CapturedRowSlot());
-  const shadows: Source[] = real.map((s, i) => ({ ...s, slot: slots[i], usedColumns: new Set<number>() }));
+  // Shadows share the real sources' used-column sets (see aggregate.ts).
+  const shadows: Source[] = real.map((s, i) => ({ ...s, slot: slots[i] }));
   const scope = new Scope(shadows, parts.scope.outer);
   const position = (r: number): void => {
     for (const slot of slots) slot.current = r;
