@@ -4,7 +4,7 @@
 // throws SQLite's error; alter.ts checks existing rows and writes the schema.
 import { SqliteError } from "../errors.js";
 import { foldName } from "../schema/schema.js";
-import type { ColumnConstraint, ConflictAction, CreateTable, Span, TableConstraint } from "../sql/ast.js";
+import type { ColumnConstraint, CreateTable, Span, TableConstraint } from "../sql/ast.js";
 import { parseStatement } from "../sql/parse.js";
 import { tokenize } from "../sql/tokenizer.js";
 
@@ -38,12 +38,15 @@ export function dropNotNull(sql: string, column: string): string {
   return notNull ? removeSpan(sql, notNull, false) : sql;
 }
 
-/** `ALTER COLUMN c SET NOT NULL [ON CONFLICT ...]`: replaces any NOT NULL of the column, appended at the definition's end. */
-export function setNotNull(sql: string, column: string, onConflict: ConflictAction | null): string {
+/**
+ * `ALTER COLUMN c SET NOT NULL [ON CONFLICT ...]`: replaces any NOT NULL of
+ * the column; `text` (the clause as the statement spelled it) is appended at
+ * the definition's end.
+ */
+export function setNotNull(sql: string, column: string, text: string): string {
   const without = dropNotNull(sql, column);
   const def = columnDef(parseStatement(without) as CreateTable, column);
-  const text = onConflict ? ` NOT NULL ON CONFLICT ${onConflict}` : " NOT NULL";
-  return without.slice(0, def.end) + text + without.slice(def.end);
+  return `${without.slice(0, def.end)} ${text}${without.slice(def.end)}`;
 }
 
 /** Every named constraint of the table, column constraints first. */

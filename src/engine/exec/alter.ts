@@ -415,7 +415,9 @@ function alterConstraint(
         sql = dropNotNull(table.sql, action.column.name);
         break;
       }
-      sql = setNotNull(table.sql, action.column.name, action.onConflict);
+      // The clause is stored as spelled, from NOT to the statement's last token.
+      const clause = tokenize(env.source.slice(action.start, action.end)).tokens.find((t, k, all) => t.type === "NOT" && all[k - 1]?.type === "SET");
+      sql = setNotNull(table.sql, action.column.name, env.source.slice(action.start + (clause?.start ?? 0), action.end));
       const i = table.columns.findIndex((c) => foldName(c.name) === foldName(action.column.name));
       const writer = tableWriter(env, table, env.writeTx);
       verify = (tx) =>

@@ -606,6 +606,16 @@ const cases: Case[] = [
       "PRAGMA foreign_key_check",
     ],
   },
+  {
+    name: "constraints (SQLite 3.5x): SET NOT NULL keeps the clause as spelled",
+    setup: "CREATE TABLE b(x, y, z NOT NULL)",
+    statements: [
+      "ALTER TABLE b ALTER COLUMN y SET NOT NULL on conflict replace",
+      "ALTER TABLE b ALTER COLUMN x set  not   null",
+      "ALTER TABLE b ALTER z SET NOT NULL ON CONFLICT ABORT",
+      "ALTER TABLE b ALTER COLUMN y SET NOT NULL",
+    ],
+  },
 ];
 
 const SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid";
