@@ -51,12 +51,17 @@ function addItem(item: FromItem, join: JoinType, env: CompileEnv, outer: Scope |
   if (item.kind === "Join") {
     addItem(item.left, join, env, outer, nested, out);
     const leftCount = out.sources.length;
-    if (item.type === "RIGHT" || item.type === "FULL") {
-      throw new SqliteError(`${item.type} JOIN is not supported yet`);
-    }
-    addItem(item.right, item.type, env, outer, nested, out);
+    if (item.type === "FULL") throw new SqliteError("FULL JOIN is not supported yet");
+    // `a RIGHT JOIN b` runs as `b LEFT JOIN a` (b's loop outside, a NULL-extended), keeping a's columns first.
+    const rightJoin = item.type === "RIGHT";
+    if (rightJoin && leftCount !== 1) throw new SqliteError("RIGHT JOIN with more than one table on its left is not supported yet");
+    addItem(item.right, rightJoin ? "," : item.type, env, outer, nested, out);
     const right = out.sources.length - 1;
-    const leftJoinOn = item.type === "LEFT" ? right : null;
+    if (rightJoin) {
+      out.sources[0].plan = { ...out.sources[0].plan, join: "LEFT" };
+      out.sources[right].plan = { ...out.sources[right].plan, join: "RIGHT" };
+    }
+    const leftJoinOn = item.type === "LEFT" ? right : rightJoin ? 0 : null;
     let using = item.using?.map((i) => i.name) ?? null;
     if (item.natural) {
       if (item.on || item.using) throw new SqliteError("a NATURAL join may not have an ON or USING clause");

@@ -14,7 +14,11 @@ export interface PlanSource {
   label: string;
   /** The rowid table behind the source; null for materialized rows (subquery, view, CTE, function). */
   table: Table | null;
-  /** Join operator linking this source to the ones before it. */
+  /**
+   * Join operator linking this source to the ones before it. "LEFT" marks a
+   * NULL-extended source (also the left side of a RIGHT JOIN), "RIGHT" the
+   * right side of a RIGHT JOIN, which runs first.
+   */
   join: JoinType;
   /** Sources excluded from index choice because the user wrote NOT INDEXED / INDEXED BY. */
   indexHint: { kind: "IndexedBy"; index: Index } | { kind: "NotIndexed" } | null;
@@ -77,14 +81,18 @@ export function planJoin(sources: PlanSource[], scope: Scope, terms: Term[], ord
   const forms = terms.flatMap((t) => indexableForms(t, scope));
   const n = sources.length;
   const fixed = sources.some((s) => s.join === "LEFT" || s.join === "CROSS" || s.join === "RIGHT" || s.join === "FULL" || s.lateral);
+  // Fixed joins run in FROM order, except that the right side of a RIGHT JOIN runs first (see from.ts).
+  const all = Array.from({ length: n }, (_, i) => i);
+  const rightJoined = sources.findIndex((s) => s.join === "RIGHT");
+  const fixedOrder = fixed ? (rightJoined > 0 ? [rightJoined, ...all.filter((i) => i !== rightJoined)] : all) : null;
   const chosen: { source: number; candidate: Candidate }[] = [];
   let bound = 0n;
   let outerRows = 1;
-  const remaining = new Set(Array.from({ length: n }, (_, i) => i));
+  const remaining = new Set(all);
   while (remaining.size > 0) {
     let best: { source: number; candidate: Candidate; total: number } | null = null;
     for (const s of remaining) {
-      if (fixed && s !== Math.min(...remaining)) continue;
+      if (fixedOrder && s !== fixedOrder[chosen.length]) continue;
       const usable = forms.filter((f) => f.source === s && (f.valueSources & ~bound) === 0n && usableForJoin(f, sources[s], terms));
       const candidate = bestPath(sources[s], usable, bound === 0n);
       const total = candidate.setup + candidate.cost * outerRows;

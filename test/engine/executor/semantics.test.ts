@@ -90,6 +90,10 @@ const cases: Case[] = [
       "SELECT * FROM a WHERE rowid BETWEEN 2 AND 3",
       "SELECT id FROM a ORDER BY 5",
       "SELECT * FROM a, b WHERE a.id = b.a_id AND b.w > 1 ORDER BY b.id",
+      "SELECT a.id, b.id, b.w FROM a RIGHT JOIN b ON b.a_id = a.id ORDER BY b.id, a.id",
+      "SELECT * FROM a RIGHT JOIN b ON b.a_id = a.id AND a.v > 10 WHERE b.w < 5 ORDER BY 4",
+      "SELECT * FROM b RIGHT JOIN a USING (id) ORDER BY id",
+      "SELECT count(*) FROM a RIGHT OUTER JOIN b ON 0",
     ],
   },
   {
