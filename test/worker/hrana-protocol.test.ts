@@ -47,6 +47,25 @@ describe("Hrana values", () => {
     expect(body.results[2]).toMatchObject({ type: "error", error: { code: "SQLITE_RANGE", message: expect.stringMatching(/constructor/) } });
   });
 
+  it("binds an integral float as REAL and refuses integers beyond 64 bits with a clear message", async () => {
+    const body = await pipeline("values-edge", [
+      execute("SELECT typeof(?), ?", [
+        { type: "float", value: 2 },
+        { type: "float", value: 2 },
+      ]),
+    ]);
+    expect(resultOf(body, 0).rows[0]).toEqual([
+      { type: "text", value: "real" },
+      { type: "float", value: 2 },
+    ]);
+    const res = await post("/db/values-edge/v2/pipeline", {
+      baton: null,
+      requests: [execute("SELECT ?", [{ type: "integer", value: "12345678901234567890" }])],
+    });
+    const error = await expectJsonError(res, 400, "PROTOCOL_ERROR");
+    expect(error.message).toMatch(/64 bits/);
+  });
+
   it("reports affected rows, last insert rowid and declared types", async () => {
     const [, insert, update, select, returning] = await run(
       "counts",

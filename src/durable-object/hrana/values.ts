@@ -12,10 +12,10 @@ export type HranaValue =
   | { type: "text"; value: string }
   | { type: "blob"; base64: string };
 
-/** What the engine's bind API accepts for one parameter. */
-export type BindableValue = null | number | bigint | string | Uint8Array;
+/** What the engine's bind API accepts for one parameter (IntegralReal: a float whose value is integral stays REAL). */
+export type BindableValue = null | number | bigint | string | Uint8Array | IntegralReal;
 
-const INTEGER_TEXT = /^-?\d{1,19}$/;
+const INTEGER_TEXT = /^-?\d+$/;
 
 /** Decodes one wire value; malformed values are a ProtocolError (HTTP 400). */
 export function decodeValue(raw: unknown): BindableValue {
@@ -34,7 +34,8 @@ export function decodeValue(raw: unknown): BindableValue {
     case "float": {
       const n = typeof v.value === "string" ? Number(v.value) : v.value;
       if (typeof n !== "number" || Number.isNaN(n)) throw new ProtocolError("a float value must be a number");
-      return n;
+      // A float binds as REAL even when integral (1.0), as libSQL's server binds it.
+      return Number.isSafeInteger(n) ? new IntegralReal(n) : n;
     }
     case "text":
       if (typeof v.value !== "string") throw new ProtocolError("a text value must be a string");
