@@ -549,6 +549,37 @@ function isExact(z: Uint8Array, i: number, word: string): boolean {
   return true;
 }
 
+/** Where the element just parsed ends: at a `,` (more follow) or at the container's closing character. */
+const elementEnd = { j: 0, closed: false };
+
+function endAt(j: number, closed: boolean): true {
+  elementEnd.j = j;
+  elementEnd.closed = closed;
+  return true;
+}
+
+/**
+ * After an element ending at `j`, finds the `,` or the closing character
+ * (whitespace, and JSON5 comments via translateText, may come first) and
+ * records it in elementEnd; false, with p.iErr set, on anything else.
+ */
+function endOfElement(p: JsonParse, j: number, close: number, seenClose: number): boolean {
+  const z = p.zJson!;
+  if (z[j] === 0x2c) return endAt(j, false);
+  if (z[j] === close) return endAt(j, true);
+  if (isJsonSpace(z[j] ?? 0)) {
+    j++;
+    while (isJsonSpace(z[j] ?? 0)) j++;
+    if (z[j] === 0x2c) return endAt(j, false);
+    if (z[j] === close) return endAt(j, true);
+  }
+  const x = translateText(p, j);
+  if (x === SEEN_COMMA) return endAt(p.iErr, false);
+  if (x === seenClose) return endAt(p.iErr, true);
+  p.iErr = j;
+  return false;
+}
+
 function translateObject(p: JsonParse, i: number): number {
   const z = p.zJson!;
   const iThis = p.nBlob;
@@ -623,26 +654,9 @@ function translateObject(p: JsonParse, i: number): number {
       if (x !== SYNTAX_ERROR) p.iErr = j;
       return SYNTAX_ERROR;
     }
-    j = x;
-    if (z[j] === 0x2c) continue;
-    if (z[j] === 0x7d) break;
-    if (isJsonSpace(z[j] ?? 0)) {
-      j++;
-      while (isJsonSpace(z[j] ?? 0)) j++;
-      if (z[j] === 0x2c) continue;
-      if (z[j] === 0x7d) break;
-    }
-    x = translateText(p, j);
-    if (x === SEEN_COMMA) {
-      j = p.iErr;
-      continue;
-    }
-    if (x === SEEN_CLOSE_BRACE) {
-      j = p.iErr;
-      break;
-    }
-    p.iErr = j;
-    return SYNTAX_ERROR;
+    if (!endOfElement(p, x, 0x7d, SEEN_CLOSE_BRACE)) return SYNTAX_ERROR;
+    j = elementEnd.j;
+    if (elementEnd.closed) break;
   }
   p.changePayloadSize(iThis, p.nBlob - iStart);
   p.iDepth--;
@@ -650,7 +664,6 @@ function translateObject(p: JsonParse, i: number): number {
 }
 
 function translateArray(p: JsonParse, i: number): number {
-  const z = p.zJson!;
   const iThis = p.nBlob;
   p.appendNode(JSONB_ARRAY, p.nJson - i);
   const iStart = p.nBlob;
@@ -660,7 +673,7 @@ function translateArray(p: JsonParse, i: number): number {
   }
   let j = i + 1;
   for (;; j++) {
-    let x = translateText(p, j);
+    const x = translateText(p, j);
     if (x <= 0) {
       if (x === SEEN_CLOSE_BRACKET) {
         j = p.iErr;
@@ -670,26 +683,9 @@ function translateArray(p: JsonParse, i: number): number {
       if (x !== SYNTAX_ERROR) p.iErr = j;
       return SYNTAX_ERROR;
     }
-    j = x;
-    if (z[j] === 0x2c) continue;
-    if (z[j] === 0x5d) break;
-    if (isJsonSpace(z[j] ?? 0)) {
-      j++;
-      while (isJsonSpace(z[j] ?? 0)) j++;
-      if (z[j] === 0x2c) continue;
-      if (z[j] === 0x5d) break;
-    }
-    x = translateText(p, j);
-    if (x === SEEN_COMMA) {
-      j = p.iErr;
-      continue;
-    }
-    if (x === SEEN_CLOSE_BRACKET) {
-      j = p.iErr;
-      break;
-    }
-    p.iErr = j;
-    return SYNTAX_ERROR;
+    if (!endOfElement(p, x, 0x5d, SEEN_CLOSE_BRACKET)) return SYNTAX_ERROR;
+    j = elementEnd.j;
+    if (elementEnd.closed) break;
   }
   p.changePayloadSize(iThis, p.nBlob - iStart);
   p.iDepth--;
