@@ -4,23 +4,17 @@
 // ROWS-frame window results.
 import { beforeAll, expect, it } from "vitest";
 import { lookupFunction } from "../../../src/engine/func/registry.js";
-import type { AggregateFunction, FunctionContext } from "../../../src/engine/func/types.js";
+import type { AggregateFunction } from "../../../src/engine/func/types.js";
 import { IntegralReal, type SqlValue } from "../../../src/engine/value/types.js";
 import { describe, literal, openOracle, type Described, type Oracle } from "../value/oracle.js";
+import { fixedContext } from "./fixed-context.js";
 
 let oracle: Oracle;
 beforeAll(async () => {
   oracle = await openOracle();
 });
 
-const ctx: FunctionContext = {
-  changes: () => 0,
-  totalChanges: () => 0,
-  lastInsertRowid: () => 0,
-  statementTime: () => 0,
-  randomBytes: (b) => b.fill(1),
-  caseSensitiveLike: () => false,
-};
+const ctx = fixedContext(1);
 
 function aggregate(name: string, nArgs: number): AggregateFunction {
   const f = lookupFunction(name, nArgs);

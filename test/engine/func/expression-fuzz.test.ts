@@ -3,27 +3,21 @@
 // function modules and by sql.js; results must agree exactly.
 import { beforeAll, expect, it } from "vitest";
 import { lookupFunction } from "../../../src/engine/func/registry.js";
-import type { FunctionContext, ScalarFunction } from "../../../src/engine/func/types.js";
+import type { ScalarFunction } from "../../../src/engine/func/types.js";
 import { arith, bitwise, concat, logicalNot, negate, type ArithOp, type BitOp } from "../../../src/engine/value/arith.js";
 import { castValue } from "../../../src/engine/value/cast.js";
 import { affinityOfTypeName, type Affinity } from "../../../src/engine/value/affinity.js";
 import { compareForExpr, comparisonAffinity } from "../../../src/engine/value/compare.js";
 import { IntegralReal, type SqlValue } from "../../../src/engine/value/types.js";
 import { diffAgainstOracle, literal, openOracle, type Oracle } from "../value/oracle.js";
+import { fixedContext } from "./fixed-context.js";
 
 let oracle: Oracle;
 beforeAll(async () => {
   oracle = await openOracle();
 });
 
-const ctx: FunctionContext = {
-  changes: () => 0,
-  totalChanges: () => 0,
-  lastInsertRowid: () => 0,
-  statementTime: () => 0,
-  randomBytes: (b) => b.fill(3),
-  caseSensitiveLike: () => false,
-};
+const ctx = fixedContext(3);
 
 const LEAVES: SqlValue[] = [
   null, 0, 1, -2, 7, 9223372036854775807n, -9223372036854775808n, 2.5, -0.75, new IntegralReal(3), 1e20, "12", " 3 ", "abc", "2.5e1",

@@ -3,23 +3,17 @@
 import { beforeAll, expect, it } from "vitest";
 import { lookupFunction } from "../../../src/engine/func/registry.js";
 import { castValue } from "../../../src/engine/value/cast.js";
-import type { FunctionContext, ScalarFunction } from "../../../src/engine/func/types.js";
+import type { ScalarFunction } from "../../../src/engine/func/types.js";
 import { IntegralReal, storageClass, type SqlValue } from "../../../src/engine/value/types.js";
 import { SAMPLE_VALUES, diffAgainstOracle, literal, openOracle, type Oracle } from "../value/oracle.js";
+import { fixedContext } from "./fixed-context.js";
 
 let oracle: Oracle;
 beforeAll(async () => {
   oracle = await openOracle();
 });
 
-const ctx: FunctionContext = {
-  changes: () => 0,
-  totalChanges: () => 0,
-  lastInsertRowid: () => 0,
-  statementTime: () => 0,
-  randomBytes: (b) => b.fill(7),
-  caseSensitiveLike: () => false,
-};
+const ctx = fixedContext(7);
 
 function scalarFn(name: string, nArgs: number): ScalarFunction {
   const f = lookupFunction(name, nArgs);
