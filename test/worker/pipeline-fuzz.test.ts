@@ -6,17 +6,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { post } from "./hrana-helpers.js";
-
-/** Small seeded PRNG (mulberry32), so every run sends the same bodies. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from "../helpers/random.js";
 
 const VALID: unknown[] = [
   { requests: [{ type: "execute", stmt: { sql: "SELECT ?", args: [{ type: "integer", value: "1" }] } }, { type: "close" }] },

@@ -5,17 +5,7 @@
 // the outcome, sqlite_schema and every table's rows must match SQLite's.
 import { describe, expect, it } from "vitest";
 import { Oracle, show, type Outcome } from "./oracle.js";
-
-/** mulberry32: small, seeded, reproducible. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../../helpers/random.js";
 
 const NAMES = ["a", "b", "C", "d_1", "x y", "Sel", "k"];
 const TABLES = ["t", "U", "v w", "tt"];

@@ -5,18 +5,7 @@
 // Every query orders by all its output columns, so row order is determined.
 import { describe, expect, it } from "vitest";
 import { Oracle, show } from "./oracle.js";
-
-/** mulberry32: a small seeded PRNG, so every failure is reproducible from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../../helpers/random.js";
 
 class Gen {
   constructor(readonly next: () => number) {}

@@ -22,17 +22,7 @@ export function scalar(functions: readonly SqlFunction[], name: string, nArgs: n
   return f;
 }
 
-/** Deterministic PRNG (mulberry32) so randomized matrices are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "../../helpers/random.js";
 
 /** A comparable description of a value: storage class and exact content. */
 export type Described = [string, string | number | null];

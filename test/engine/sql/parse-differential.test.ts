@@ -12,20 +12,10 @@ import { parseScript } from "../../../src/engine/sql/parse.js";
 import { tokenize } from "../../../src/engine/sql/tokenizer.js";
 import { isSyntaxMessage, sqlitePrepareError } from "./sqljs-oracle.js";
 import { VALID } from "./valid-cases.js";
+import { seededRandom as random } from "../../helpers/random.js";
 
 const MUTATIONS = 3000;
 const SEED = 20261125;
-
-/** mulberry32: small, seedable, good enough for picking mutations. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INSERTABLE = [
   "SELECT", "FROM", "(", ")", ",", "AND", "NOT", "NULL", "1", "'s'", "a", "ON", "AS", "JOIN", "BY", "ORDER",
