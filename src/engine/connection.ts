@@ -45,11 +45,22 @@ export const DEFAULT_LIMITS: EngineLimits = {
   statementTimeoutMs: Number.POSITIVE_INFINITY,
 };
 
+/**
+ * Runs at every commit that changed something, after validation and right
+ * before the changes are published: `target` is the transaction that will
+ * be published and `source` the one the statements ran in (the same one
+ * except when a BEGIN CONCURRENT transaction is replayed onto the latest
+ * state). Writes it makes to `target` are part of the same commit; throwing
+ * aborts the commit.
+ */
+export type CommitHook = (target: WriteTransaction, source: WriteTransaction, conn: Connection) => void;
+
 /** State shared by every connection to one database: the B-tree file and the write lock. */
 export class DatabaseCore {
   /** The connection holding the write lock, if any. */
   writer: Connection | null = null;
   readonly tableFunctions = new Map<string, TableValuedFunction>();
+  readonly commitHooks: CommitHook[] = [];
 
   constructor(readonly btree: BtreeDatabase) {}
 }
@@ -215,6 +226,12 @@ export class Connection {
   commit(): void {
     if (this.write) {
       const w = this.write;
+      try {
+        for (const hook of this.core.commitHooks) hook(w, w, this);
+      } catch (e) {
+        this.rollback();
+        throw e;
+      }
       this.write = null;
       this.core.writer = null;
       w.commit();

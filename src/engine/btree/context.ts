@@ -2,6 +2,7 @@
 // snapshot or a write transaction), TreeWriter for a write transaction.
 
 import type { BtreePage } from "./page.js";
+import type { RowOp } from "./transaction-log.js";
 
 export interface TreeReader {
   readonly pageSize: number;
@@ -27,6 +28,8 @@ export interface TreeWriter extends TreeReader {
   /** Called before tree `root` changes: every other registered cursor on it saves its position. */
   beforeMutation(root: number, except: SavableCursor | null): void;
   registerCursor(cursor: SavableCursor): void;
+  /** Where row writes are logged, or null when nobody tracks them. */
+  readonly rowOps: RowOp[] | null;
   unregisterCursor(cursor: SavableCursor): void;
 }
 

@@ -452,6 +452,7 @@ export class TableCursor extends BtreeCursor {
     } else {
       leaf.insertCell(i, cell);
     }
+    ctx.rowOps?.push({ tree: this.root, index: false, rowid, record: record.slice() });
     this.finishChange(ctx, append, rowid);
   }
 
@@ -461,6 +462,7 @@ export class TableCursor extends BtreeCursor {
     this.requireValid();
     ctx.beforeMutation(this.root, this);
     const rowid = this.rowid();
+    ctx.rowOps?.push({ tree: this.root, index: false, rowid, record: null });
     const d = this.depth - 1;
     const leaf = this.ensureLeafWritable(ctx, d);
     const i = this.idx[d];
@@ -575,6 +577,7 @@ export class IndexCursor extends BtreeCursor {
     const leaf = ctx.writable(this.leaf().pageNo);
     this.refresh(d, leaf);
     leaf.insertCell(this.idx[d], buildIndexCell(ctx, key));
+    ctx.rowOps?.push({ tree: this.root, index: true, key: key.slice(), present: true });
     this.savedKey = key;
     if (leaf.freeSpace() >= 0) return;
     const { pages, childIndex } = this.path();
@@ -587,6 +590,7 @@ export class IndexCursor extends BtreeCursor {
     const ctx = this.writer();
     this.requireValid();
     ctx.beforeMutation(this.root, this);
+    ctx.rowOps?.push({ tree: this.root, index: true, key: this.key().slice(), present: false });
     this.deleteHere(ctx);
   }
 

@@ -16,6 +16,7 @@ import { DB_HEADER_SIZE, HDR, PAGE_TABLE_INTERIOR, PAGE_TABLE_LEAF, pageTypeFor,
 import { allocatePage, freePage, type FreelistHost } from "./freelist.js";
 import { BtreePage, corrupt, newCellInfo, parseCell } from "./page.js";
 import { freeOverflow } from "./payload.js";
+import { ROW_OPS, TransactionLogs, type LogKey, type RowOp } from "./transaction-log.js";
 import { readU32, writeU32 } from "./varint.js";
 
 const PARSED_SLOTS = 64;
@@ -112,6 +113,7 @@ export interface TransactionMark {
   readonly pages: WriteSetSnapshot;
   readonly header: Uint8Array;
   readonly changed: boolean;
+  readonly logLengths: ReadonlyMap<LogKey<unknown>, number>;
 }
 
 /** A private write set of B-tree changes; commit publishes them atomically or is refused. */
@@ -123,6 +125,10 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
   private readonly ownedRaw = new Set<number>();
   private readonly cursors = new Set<SavableCursor>();
   private changed = false;
+  /** Per-transaction logs (row operations for MVCC, row changes for CDC, ...), rolled back with marks. */
+  readonly logs = new TransactionLogs();
+  /** Every B-tree row write, when tracked (see trackRowOps); cursors append to it. */
+  rowOps: RowOp[] | null = null;
 
   constructor(
     private readonly writeSet: WriteSet,
@@ -131,6 +137,11 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
   ) {
     super(writeSet, usable, () => this.rollback(), writeSet.base);
     this.header = header ?? writeSet.readPage(1).slice(0, DB_HEADER_SIZE);
+  }
+
+  /** Starts logging every row write of table and index B-trees (MVCC validates and replays them). */
+  trackRowOps(): void {
+    this.rowOps = this.logs.get(ROW_OPS);
   }
 
   /** The write set underneath (for inspection after a refused commit). */
@@ -269,7 +280,7 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
    */
   mark(): TransactionMark {
     this.serializeNodes();
-    return { pages: this.writeSet.snapshot(), header: this.header.slice(), changed: this.changed };
+    return { pages: this.writeSet.snapshot(), header: this.header.slice(), changed: this.changed, logLengths: this.logs.lengths() };
   }
 
   /** Returns to the state of `mark` (cursors opened since must not be used again). */
@@ -280,6 +291,7 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
     this.writeSet.restore(mark.pages);
     this.header.set(mark.header);
     this.changed = mark.changed;
+    this.logs.truncate(mark.logLengths);
   }
 
   protected override headerBytes(): Uint8Array {
