@@ -7,7 +7,15 @@
 // first read and never blocks; one writer at a time holds the write lock;
 // a deferred transaction that read an older snapshot cannot start writing
 // after another commit (SQLITE_BUSY_SNAPSHOT).
-import type { BtreeDatabase, ReadTransaction, TransactionMark, WriteTransaction } from "./btree/index.js";
+//
+// In MVCC journal mode a BEGIN CONCURRENT transaction takes no lock: it reads
+// the snapshot taken at BEGIN and writes privately; its COMMIT is validated
+// against the rows other transactions committed since (write-write conflict:
+// SQLITE_BUSY_SNAPSHOT, nothing applied) and, when others committed
+// meanwhile, replayed onto the latest state (see mvcc/). A COMMIT while a
+// plain transaction holds the write lock fails with SQLITE_BUSY and leaves
+// the transaction open, to be retried.
+import { FORMAT_MVCC, HDR, type BtreeDatabase, type HeaderField, type ReadTransaction, type TransactionMark, type WriteTransaction } from "./btree/index.js";
 import { SqliteError } from "./errors.js";
 import { functionExists, lookupFunction } from "./func/registry.js";
 import type { FunctionContext } from "./func/types.js";
@@ -18,6 +26,10 @@ import type { PragmaSettings } from "./exec/pragma.js";
 import type { StatementProgram } from "./exec/program.js";
 import { StatementRuntime } from "./exec/runtime.js";
 import type { TableValuedFunction } from "./exec/table-function.js";
+import { ConcurrencyControl, type ConcurrentTransaction } from "./mvcc/concurrency.js";
+import { ReplayConflict, replayRowWrites } from "./mvcc/replay.js";
+import { RowWrites } from "./mvcc/row-writes.js";
+import type { Conflict } from "./mvcc/commit-history.js";
 import { loadSchema } from "./schema/load-schema.js";
 import type { Schema } from "./schema/schema.js";
 import type { Statement } from "./sql/ast.js";
@@ -35,6 +47,8 @@ export interface EngineLimits {
   statementSteps: number;
   /** Longest a statement may run, in milliseconds (SQLITE_INTERRUPT); Infinity for no limit. */
   statementTimeoutMs: number;
+  /** Most bytes a BEGIN CONCURRENT transaction may hold privately (changed pages and row log) before it is aborted. */
+  concurrentTransactionBytes: number;
 }
 
 export const DEFAULT_LIMITS: EngineLimits = {
@@ -43,6 +57,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   variables: 32_766,
   statementSteps: Number.POSITIVE_INFINITY,
   statementTimeoutMs: Number.POSITIVE_INFINITY,
+  concurrentTransactionBytes: 64 * 1024 * 1024,
 };
 
 /**
@@ -61,8 +76,31 @@ export class DatabaseCore {
   writer: Connection | null = null;
   readonly tableFunctions = new Map<string, TableValuedFunction>();
   readonly commitHooks: CommitHook[] = [];
+  readonly concurrency = new ConcurrencyControl();
+  /**
+   * Most bytes of superseded page versions that open BEGIN CONCURRENT
+   * snapshots may pin; past it, the oldest of them is aborted.
+   */
+  pinnedVersionBytes = 32 * 1024 * 1024;
 
   constructor(readonly btree: BtreeDatabase) {}
+
+  /** Whether the latest committed state is in MVCC journal mode (PRAGMA journal_mode = 'mvcc'). */
+  get mvcc(): boolean {
+    return this.btree.formatVersion() === FORMAT_MVCC;
+  }
+
+  /** Aborts the oldest concurrent transactions while their snapshots pin more than the budget. */
+  enforceVersionBudget(): void {
+    const pager = this.btree.pager;
+    while (pager.retainedBytes > this.pinnedVersionBytes) {
+      const oldest = this.concurrency.oldest();
+      if (!oldest) return;
+      oldest.abort(
+        `BEGIN CONCURRENT transaction aborted: its snapshot pinned more than ${this.pinnedVersionBytes} bytes of old page versions; retry it`,
+      );
+    }
+  }
 }
 
 /** A statement compiled for one connection at one schema version. */
@@ -83,6 +121,13 @@ export class Connection {
   private writeStartMark: TransactionMark | null = null;
   /** The transaction was opened by SAVEPOINT: releasing the outermost savepoint commits it. */
   private openedBySavepoint = false;
+  /** The open BEGIN CONCURRENT transaction, if the current transaction is one. */
+  private concurrent: ConcurrentTransaction | null = null;
+  /** Set when the shared state aborted this connection's concurrent transaction; reported by its next statement. */
+  private aborted: SqliteError | null = null;
+  /** Row-log entries of the concurrent transaction already counted in `privateLogBytes`. */
+  private countedRowOps = 0;
+  private privateLogBytes = 0;
   private schemaCache: Schema | null = null;
   lastInsertRowid: number | bigint = 0;
   changes = 0;
@@ -115,6 +160,11 @@ export class Connection {
 
   get inTransaction(): boolean {
     return this.explicit;
+  }
+
+  /** Whether the open transaction is a BEGIN CONCURRENT one. */
+  get inConcurrentTransaction(): boolean {
+    return this.concurrent !== null;
   }
 
   /** The transaction statements read through right now. */
@@ -161,10 +211,19 @@ export class Connection {
    * in autocommit mode), recompiling it first if the schema changed.
    */
   run(prepared: PreparedProgram, ast: Statement, source: string, params: SqlValue[], emit: (row: SqlValue[]) => boolean): PreparedProgram {
+    if (this.aborted) {
+      const e = this.aborted;
+      this.aborted = null;
+      this.endTransaction();
+      throw e;
+    }
     const autocommit = !this.explicit;
     let current = prepared;
     let statementMark: TransactionMark | null = null;
     try {
+      if (this.concurrent && current.program.changesSchema) {
+        throw new SqliteError("schema changes are not allowed inside BEGIN CONCURRENT: run them in their own transaction");
+      }
       if (current.program.writes) this.beginWrite();
       else this.beginRead();
       if (this.schema() !== current.schema) {
@@ -189,6 +248,7 @@ export class Connection {
       if (rt.lastInsertRowid !== null) this.lastInsertRowid = rt.lastInsertRowid;
       if (current.program.changesSchema) this.schemaCache = null;
       if (autocommit) this.commit();
+      else if (this.concurrent) this.checkPrivateBudget();
       return current;
     } catch (e) {
       if (autocommit) this.rollback();
@@ -211,7 +271,10 @@ export class Connection {
   /** BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE]. */
   begin(mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE" | "CONCURRENT" | null): void {
     if (this.explicit) throw new SqliteError("cannot start a transaction within a transaction");
-    if (mode === "CONCURRENT") throw new SqliteError("BEGIN CONCURRENT is not supported yet");
+    if (mode === "CONCURRENT") {
+      this.beginConcurrent();
+      return;
+    }
     this.explicit = true;
     if (mode === "IMMEDIATE" || mode === "EXCLUSIVE") {
       try {
@@ -224,9 +287,25 @@ export class Connection {
   }
 
   commit(): void {
+    if (this.aborted) {
+      const e = this.aborted;
+      this.rollback();
+      throw e;
+    }
+    if (this.concurrent) {
+      this.commitConcurrent(this.concurrent);
+      return;
+    }
     if (this.write) {
       const w = this.write;
+      const control = this.core.concurrency;
+      let writes: RowWrites | null = null;
+      let exempt: ReadonlySet<number> = NO_TREES;
       try {
+        if (control.active) {
+          writes = w.rowOps ? RowWrites.fold(w.rowOps) : null;
+          exempt = mergedTrees(this.schema());
+        }
         for (const hook of this.core.commitHooks) hook(w, w, this);
       } catch (e) {
         this.rollback();
@@ -234,7 +313,9 @@ export class Connection {
       }
       this.write = null;
       this.core.writer = null;
-      w.commit();
+      const seq = w.commit();
+      control.recordCommit(seq, writes, exempt);
+      this.core.enforceVersionBudget();
     }
     if (this.read) {
       this.read.end();
@@ -243,7 +324,131 @@ export class Connection {
     this.endTransaction();
   }
 
+  /** BEGIN CONCURRENT: a snapshot now, private writes later, no lock. */
+  private beginConcurrent(): void {
+    if (!this.core.mvcc) throw new SqliteError("BEGIN CONCURRENT requires PRAGMA journal_mode = 'mvcc'");
+    this.read = this.core.btree.beginRead();
+    const conn = this;
+    const entry: ConcurrentTransaction = {
+      baseSeq: this.read.snapshot!.seq,
+      abort: (reason) => conn.abortConcurrent(reason),
+    };
+    this.explicit = true;
+    this.concurrent = entry;
+    this.countedRowOps = 0;
+    this.privateLogBytes = 0;
+    this.core.concurrency.begin(entry);
+  }
+
+  /**
+   * COMMIT of a BEGIN CONCURRENT transaction: publish directly when nothing
+   * was committed since its snapshot; otherwise validate its written rows
+   * against the commits since and replay them onto the latest state. Any
+   * failure rolls the whole transaction back; only SQLITE_BUSY (the write
+   * lock is held) leaves it open.
+   */
+  private commitConcurrent(entry: ConcurrentTransaction): void {
+    const core = this.core;
+    const w = this.write;
+    if (w && core.writer && core.writer !== this) {
+      throw new SqliteError("database is locked: another transaction holds the write lock; retry COMMIT", "SQLITE_BUSY");
+    }
+    let seq: number | null = null;
+    let writes: RowWrites | null = null;
+    let exempt: ReadonlySet<number> = NO_TREES;
+    if (w) {
+      try {
+        const schema = this.schema();
+        exempt = mergedTrees(schema);
+        writes = RowWrites.fold(w.rowOps ?? []);
+        if (core.btree.pager.latestSeq === entry.baseSeq) {
+          for (const hook of core.commitHooks) hook(w, w, this);
+          seq = w.commit();
+        } else {
+          seq = this.replayOntoLatest(entry, w, writes, schema, exempt);
+          w.rollback();
+        }
+      } catch (e) {
+        this.rollback();
+        throw e;
+      }
+      this.write = null;
+      core.concurrency.recordCommit(seq, writes, exempt);
+    }
+    core.concurrency.end(entry);
+    this.concurrent = null;
+    if (this.read) {
+      this.read.end();
+      this.read = null;
+    }
+    this.endTransaction();
+    if (seq !== null) core.enforceVersionBudget();
+  }
+
+  private replayOntoLatest(entry: ConcurrentTransaction, w: WriteTransaction, writes: RowWrites, schema: Schema, exempt: ReadonlySet<number>): number {
+    const core = this.core;
+    if (core.btree.getHeader("schemaCookie") !== schema.cookie) throw conflictError("the schema changed since the transaction began");
+    const clash = core.concurrency.history.conflict(entry.baseSeq, writes.writtenKeys(exempt));
+    if (clash) throw conflictError(describeConflict(clash, schema));
+    const target = core.btree.beginWrite();
+    try {
+      // Header values the transaction set (PRAGMA user_version, application_id) travel with its rows.
+      const base = w.pages.base.readPage(1);
+      for (const field of ["userVersion", "applicationId"] as const) {
+        const value = w.getHeader(field);
+        if (value !== readHeaderField(base, field)) target.setHeader(field, value);
+      }
+      replayRowWrites(target, writes, schema, { foreignKeys: this.settings.foreignKeys });
+      for (const hook of core.commitHooks) hook(target, w, this);
+      return target.commit();
+    } catch (e) {
+      target.rollback();
+      throw e instanceof ReplayConflict ? conflictError(e.detail) : e;
+    }
+  }
+
+  /** Ends the concurrent transaction from outside; the connection reports `reason` at its next statement. */
+  private abortConcurrent(reason: string): void {
+    const entry = this.concurrent;
+    if (!entry) return;
+    this.write?.rollback();
+    this.write = null;
+    this.read?.end();
+    this.read = null;
+    this.core.concurrency.end(entry);
+    this.concurrent = null;
+    this.aborted = new SqliteError(reason, "SQLITE_ABORT");
+  }
+
+  /** Aborts the concurrent transaction when its private pages and row log exceed the budget. */
+  private checkPrivateBudget(): void {
+    const w = this.write;
+    if (!w) return;
+    const ops = w.rowOps ?? [];
+    if (ops.length < this.countedRowOps) {
+      // A statement or savepoint rollback shortened the log: count it again.
+      this.countedRowOps = 0;
+      this.privateLogBytes = 0;
+    }
+    for (let i = this.countedRowOps; i < ops.length; i++) {
+      const op = ops[i];
+      this.privateLogBytes += 32 + (op.index ? op.key.length : (op.record?.length ?? 0));
+    }
+    this.countedRowOps = ops.length;
+    const bytes = w.pages.dirtyPageCount * w.pageSize + this.privateLogBytes;
+    const limit = this.limits.concurrentTransactionBytes;
+    if (bytes > limit) {
+      this.rollback();
+      throw new SqliteError(`BEGIN CONCURRENT transaction rolled back: it holds ${bytes} bytes of changes, more than its budget of ${limit}`, "SQLITE_NOMEM");
+    }
+  }
+
   rollback(): void {
+    this.aborted = null;
+    if (this.concurrent) {
+      this.core.concurrency.end(this.concurrent);
+      this.concurrent = null;
+    }
     if (this.write) {
       const w = this.write;
       this.write = null;
@@ -304,6 +509,17 @@ export class Connection {
   private beginWrite(): void {
     if (this.write) return;
     const core = this.core;
+    if (this.concurrent) {
+      // No lock: private pages on top of the snapshot taken at BEGIN.
+      const read = this.read!;
+      this.write = core.btree.beginWrite(read);
+      read.end();
+      this.read = null;
+      this.write.trackRowOps();
+      this.write.rowidReservations = core.concurrency.reservations;
+      this.writeStartMark = this.write.mark();
+      return;
+    }
     if (core.writer && core.writer !== this) throw new SqliteError("database is locked", "SQLITE_BUSY");
     if (this.read) {
       // A deferred transaction upgrading to write must still be reading the latest state.
@@ -315,6 +531,11 @@ export class Connection {
       this.read = null;
     } else this.write = core.btree.beginWrite();
     core.writer = this;
+    if (core.mvcc) {
+      // Concurrent transactions validate against what plain ones commit, and must not reuse their rowids.
+      this.write.trackRowOps();
+      this.write.rowidReservations = core.concurrency.reservations;
+    }
     if (this.explicit) this.writeStartMark = this.write.mark();
   }
 
@@ -341,6 +562,29 @@ export class Connection {
   close(): void {
     this.rollback();
   }
+}
+
+const NO_TREES: ReadonlySet<number> = new Set();
+
+/** Trees whose concurrent writes are merged at commit instead of conflict-checked (sqlite_sequence). */
+function mergedTrees(schema: Schema): ReadonlySet<number> {
+  const sequence = schema.table("sqlite_sequence");
+  return sequence ? new Set([sequence.rootPage]) : NO_TREES;
+}
+
+function conflictError(detail: string): SqliteError {
+  return new SqliteError(`database is locked: write-write conflict (${detail}); the transaction was rolled back, retry it`, "SQLITE_BUSY_SNAPSHOT");
+}
+
+function describeConflict(conflict: Conflict, schema: Schema): string {
+  if (conflict.kind === "untracked") return "a transaction committed since this one began changed rows it did not track";
+  let name = `tree ${conflict.tree}`;
+  for (const t of schema.allTables()) if (t.rootPage === conflict.tree) name = t.name;
+  return `${name} rowid ${conflict.rowid} was changed by a transaction that committed after this one began`;
+}
+
+function readHeaderField(page1: Uint8Array, field: HeaderField): number {
+  return new DataView(page1.buffer, page1.byteOffset, page1.byteLength).getUint32(HDR[field]);
 }
 
 function functionLookup(name: string, nArgs: number): FunctionLookup {

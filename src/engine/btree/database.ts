@@ -80,6 +80,16 @@ export class BtreeDatabase {
     }
   }
 
+  /** The file format write version of the latest committed state (FORMAT_MVCC in MVCC journal mode). */
+  formatVersion(): number {
+    const snap = this.pager.beginRead();
+    try {
+      return snap.readPage(1)[18];
+    } finally {
+      snap.end();
+    }
+  }
+
   /** The latest committed state as a SQLite database file image. */
   serialize(): Uint8Array {
     return this.pager.serialize();

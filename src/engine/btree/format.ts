@@ -83,6 +83,24 @@ export function newDatabaseHeader(pageSize: number): Uint8Array {
   return h;
 }
 
+/**
+ * File format versions (header bytes 18 and 19): SQLite writes 1 (rollback
+ * journal) or 2 (WAL); 255 marks a database in MVCC journal mode, as Turso
+ * does. SQLite refuses to open a file marked 255, so exports of an MVCC
+ * database reset the bytes to 1 (see portableImage).
+ */
+export const FORMAT_LEGACY = 1;
+export const FORMAT_MVCC = 255;
+
+/** A copy of a database image that SQLite itself opens: MVCC's format mark reset to legacy. */
+export function portableImage(image: Uint8Array): Uint8Array {
+  if (image.length < 100 || (image[18] !== FORMAT_MVCC && image[19] !== FORMAT_MVCC)) return image;
+  const copy = image.slice();
+  copy[18] = FORMAT_LEGACY;
+  copy[19] = FORMAT_LEGACY;
+  return copy;
+}
+
 function notADb(): never {
   throw new SqliteError("file is not a database", "SQLITE_NOTADB");
 }
@@ -93,7 +111,8 @@ function notADb(): never {
  */
 export function validateHeader(page1: Uint8Array, pageSize: number): number {
   if (checkSqliteHeader(page1) !== pageSize) notADb();
-  if (page1[18] > 2 || page1[19] > 2) notADb();
+  const known = (v: number) => v === 1 || v === 2 || v === FORMAT_MVCC;
+  if (!known(page1[18]) || !known(page1[19])) notADb();
   if (page1[21] !== 64 || page1[22] !== 32 || page1[23] !== 32) notADb();
   const usable = pageSize - page1[20];
   if (usable < 480) notADb();

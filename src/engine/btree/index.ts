@@ -16,5 +16,6 @@ export { readVarint, writeVarint, varintLength } from "./varint.js";
 export { TableCursor, IndexCursor, type IndexKeyComparator, type SeekMode } from "./cursor.js";
 export { ReadTransaction, WriteTransaction, type TransactionMark } from "./transaction.js";
 export { BtreeDatabase, SCHEMA_ROOT } from "./database.js";
-export { HDR, type HeaderField, type TreeKind, localPayloadSize } from "./format.js";
+export { HDR, type HeaderField, type TreeKind, localPayloadSize, FORMAT_LEGACY, FORMAT_MVCC, portableImage } from "./format.js";
+export { LogKey, ROW_OPS, type RowOp } from "./transaction-log.js";
 export { checkIntegrity, schemaTrees, type IntegrityOptions, type IntegrityReport, type TreeSpec, type TreeFill } from "./integrity.js";

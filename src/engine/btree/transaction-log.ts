@@ -55,3 +55,10 @@ export class TransactionLogs {
     for (const [key, log] of this.logs) log.length = lengths.get(key) ?? 0;
   }
 }
+
+/** Shared rowid bookkeeping of concurrent transactions (see mvcc/rowid-reservations.ts). */
+export interface RowidReservationBook {
+  /** The largest rowid in use in table `tree` by any open transaction (0 when none). */
+  floor(tree: number): number | bigint;
+  reserve(tree: number, rowid: number | bigint): void;
+}

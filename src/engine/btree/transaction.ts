@@ -16,7 +16,7 @@ import { DB_HEADER_SIZE, HDR, PAGE_TABLE_INTERIOR, PAGE_TABLE_LEAF, pageTypeFor,
 import { allocatePage, freePage, type FreelistHost } from "./freelist.js";
 import { BtreePage, corrupt, newCellInfo, parseCell } from "./page.js";
 import { freeOverflow } from "./payload.js";
-import { ROW_OPS, TransactionLogs, type LogKey, type RowOp } from "./transaction-log.js";
+import { ROW_OPS, TransactionLogs, type LogKey, type RowidReservationBook, type RowOp } from "./transaction-log.js";
 import { readU32, writeU32 } from "./varint.js";
 
 const PARSED_SLOTS = 64;
@@ -85,6 +85,11 @@ export class ReadTransaction implements TreeReader {
     return readU32(this.headerBytes(), HDR[field]);
   }
 
+  /** The file format write version (header byte 18): FORMAT_MVCC for a database in MVCC journal mode. */
+  formatVersion(): number {
+    return this.headerBytes()[18];
+  }
+
   openTable(root: number): TableCursor {
     return new TableCursor(this, root);
   }
@@ -129,6 +134,8 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
   readonly logs = new TransactionLogs();
   /** Every B-tree row write, when tracked (see trackRowOps); cursors append to it. */
   rowOps: RowOp[] | null = null;
+  /** Where new rowids are reserved while BEGIN CONCURRENT transactions are open; null otherwise. */
+  rowidReservations: RowidReservationBook | null = null;
 
   constructor(
     private readonly writeSet: WriteSet,
@@ -155,6 +162,13 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
 
   setHeader(field: HeaderField, value: number): void {
     writeU32(this.header, HDR[field], value >>> 0);
+    this.changed = true;
+  }
+
+  /** Sets both file format versions (header bytes 18 and 19). */
+  setFormatVersion(version: number): void {
+    this.header[18] = version;
+    this.header[19] = version;
     this.changed = true;
   }
 

@@ -18,19 +18,19 @@ import { defaultEvaluators, tableWriter } from "./dml-target.js";
 import { indexComparator } from "./index-key.js";
 import type { TableWriter } from "./table-writer.js";
 
-function fkError(): SqliteError {
+export function fkError(): SqliteError {
   return new SqliteError("FOREIGN KEY constraint failed", "SQLITE_CONSTRAINT_FOREIGNKEY");
 }
 
 /** The parent's key columns for a constraint, and how to look rows up by them. */
-interface ParentKey {
+export interface ParentKey {
   parent: Table;
   columns: number[];
   /** The UNIQUE index on those columns; null when the key is the rowid. */
   index: Index | null;
 }
 
-function parentKey(schema: Schema, child: Table, fk: ForeignKey): ParentKey {
+export function parentKey(schema: Schema, child: Table, fk: ForeignKey): ParentKey {
   const parent = schema.table(fk.parentTable);
   const mismatch = () => new SqliteError(`foreign key mismatch - "${child.name}" referencing "${fk.parentTable}"`);
   if (!parent) throw mismatch();
@@ -51,7 +51,7 @@ function parentKey(schema: Schema, child: Table, fk: ForeignKey): ParentKey {
 }
 
 /** Whether the parent table has a row whose key equals `key` (values in the FK's column order). */
-function parentExists(tx: WriteTransaction, pk: ParentKey, key: SqlValue[]): boolean {
+export function parentExists(tx: WriteTransaction, pk: ParentKey, key: SqlValue[]): boolean {
   if (!pk.index) {
     const v = applyAffinity(key[0], "integer");
     if (typeof v !== "number" && typeof v !== "bigint") return false;
@@ -76,7 +76,7 @@ function parentExists(tx: WriteTransaction, pk: ParentKey, key: SqlValue[]): boo
 }
 
 /** Rowids of the child rows whose FK columns equal `key`. */
-function childRows(tx: WriteTransaction, child: Table, fk: ForeignKey, key: SqlValue[]): (number | bigint)[] {
+export function childRows(tx: WriteTransaction, child: Table, fk: ForeignKey, key: SqlValue[]): (number | bigint)[] {
   const out: (number | bigint)[] = [];
   const c = tx.openTable(child.rootPage);
   // Records written before ALTER TABLE ADD COLUMN end early: the missing columns read as their DEFAULT.

@@ -1,7 +1,7 @@
 // PRAGMA statements: database header fields, schema introspection
 // (table_info, index_list, ...), integrity checks, and connection settings.
 // Each pragma returns rows in the columns SQLite uses for it.
-import { checkIntegrity } from "../btree/index.js";
+import { checkIntegrity, FORMAT_LEGACY, FORMAT_MVCC } from "../btree/index.js";
 import { SqliteError } from "../errors.js";
 import { allFunctions } from "../func/registry.js";
 import { foldName, type Index, type Table } from "../schema/schema.js";
@@ -71,6 +71,30 @@ function booleanValue(v: SqlValue): boolean {
   return Number(v) !== 0;
 }
 
+/** Journal modes SQLite accepts; Tessera runs every one of them as WAL-like snapshots over its page store. */
+const LEGACY_JOURNAL_MODES = new Set(["delete", "truncate", "persist", "memory", "wal", "off"]);
+
+/**
+ * PRAGMA journal_mode: 'mvcc' (Turso also says 'experimental_mvcc') marks the
+ * database for BEGIN CONCURRENT, in the file header so that it persists;
+ * SQLite's modes switch it back. An unknown mode changes nothing and reports
+ * the current one, as in SQLite.
+ */
+function journalMode(env: CompileEnv, settings: PragmaSettings, wanted: string | null): StatementProgram {
+  const current = (tx: { formatVersion(): number }) => (tx.formatVersion() === FORMAT_MVCC ? "mvcc" : settings.journalMode);
+  const mvcc = wanted === "mvcc" || wanted === "experimental_mvcc";
+  if (wanted === null || (!mvcc && !LEGACY_JOURNAL_MODES.has(wanted))) return program(["journal_mode"], () => [[current(env.tx())]]);
+  return program(
+    ["journal_mode"],
+    () => {
+      const tx = env.writeTx();
+      tx.setFormatVersion(mvcc ? FORMAT_MVCC : FORMAT_LEGACY);
+      return [[current(tx)]];
+    },
+    true,
+  );
+}
+
 function tableNamed(env: CompileEnv, name: string): Table | undefined {
   return env.schema.table(name);
 }
@@ -118,7 +142,7 @@ export function compilePragma(stmt: Pragma, env: CompileEnv, settings: PragmaSet
       return program([name === "busy_timeout" ? "timeout" : "cache_size"], () => [[settings[key]]]);
     }
     case "journal_mode":
-      return program(["journal_mode"], () => [[settings.journalMode]]);
+      return journalMode(env, settings, hasValue ? String(value).toLowerCase() : null);
     case "integrity_check":
     case "quick_check":
       return program([name], () => integrity(env));

@@ -105,7 +105,10 @@ export class TableWriter {
 
   /** A rowid for a new row: one past the largest, or the next AUTOINCREMENT value. */
   newRowid(sequence: number | bigint): number | bigint {
-    return this.nextRowid(this.tableCursor(this.tx()), sequence);
+    const tx = this.tx();
+    // Past every rowid open BEGIN CONCURRENT transactions use, so that concurrent inserts never collide.
+    const reserved = tx.rowidReservations?.floor(this.table.rootPage) ?? 0;
+    return this.nextRowid(this.tableCursor(tx), reserved > sequence ? reserved : sequence);
   }
 
   private nextRowid(cursor: TableCursor, sequence: number | bigint): number | bigint {
@@ -166,6 +169,7 @@ export class TableWriter {
     const record = values.slice();
     if (t.rowidAlias >= 0) record[t.rowidAlias] = null;
     cursor.insert(rowid, encodeRecord(record));
+    tx.rowidReservations?.reserve(t.rootPage, rowid);
     this.insertIndexEntries(tx, values, rowid, keys);
     return { status: "written", rowid };
   }
@@ -305,12 +309,16 @@ export class TableWriter {
   }
 
   private uniqueError(index: Index): SqliteError {
-    const t = this.table;
-    const code: SqliteErrorCode = index.origin === "pk" ? "SQLITE_CONSTRAINT_PRIMARYKEY" : "SQLITE_CONSTRAINT_UNIQUE";
-    if (index.columns.some((c) => c.column === -2)) return new SqliteError(`UNIQUE constraint failed: index '${index.name}'`, code);
-    const names = index.columns.map((c) => `${t.name}.${c.column < 0 ? "rowid" : t.columns[c.column].name}`);
-    return new SqliteError(`UNIQUE constraint failed: ${names.join(", ")}`, code);
+    return uniqueConstraintError(this.table, index);
   }
+}
+
+/** SQLite's error for a duplicate key in UNIQUE or PRIMARY KEY index `index` of table `t`. */
+export function uniqueConstraintError(t: Table, index: Index): SqliteError {
+  const code: SqliteErrorCode = index.origin === "pk" ? "SQLITE_CONSTRAINT_PRIMARYKEY" : "SQLITE_CONSTRAINT_UNIQUE";
+  if (index.columns.some((c) => c.column === -2)) return new SqliteError(`UNIQUE constraint failed: index '${index.name}'`, code);
+  const names = index.columns.map((c) => `${t.name}.${c.column < 0 ? "rowid" : t.columns[c.column].name}`);
+  return new SqliteError(`UNIQUE constraint failed: ${names.join(", ")}`, code);
 }
 
 /** Whether a text (in UTF-8 bytes) or blob is longer than `limit`; counts bytes only when it could matter. */

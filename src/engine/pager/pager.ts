@@ -102,6 +102,11 @@ export class Pager {
     return pinned;
   }
 
+  /** Bytes held by superseded page versions that open snapshots still pin. */
+  get retainedBytes(): number {
+    return this.versions.size * this.pageSize;
+  }
+
   stats(): PagerStats {
     const pinned = this.pinCount();
     return {
@@ -265,6 +270,11 @@ export class WriteSet implements PageReader {
 
   get isOpen(): boolean {
     return this.state === "open";
+  }
+
+  /** How many pages are held privately (for memory budgets). */
+  get dirtyPageCount(): number {
+    return this.dirty.size;
   }
 
   /** Page numbers written privately. */
