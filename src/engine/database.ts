@@ -1,7 +1,7 @@
 // The public engine API, in the shape of better-sqlite3: a Database is a
 // connection to one database (in memory, over a page store, or opened from a
 // file image); statements are prepared once and run many times.
-import { BtreeDatabase } from "./btree/index.js";
+import { BtreeDatabase, portableImage } from "./btree/index.js";
 import { Connection, DatabaseCore, type EngineLimits } from "./connection.js";
 import { SqliteError } from "./errors.js";
 import { MemoryPageStore } from "./pager/memory-page-store.js";
@@ -104,11 +104,13 @@ export class Database {
 
   /**
    * Wraps `fn` in a transaction: BEGIN before, COMMIT after, ROLLBACK if it
-   * throws. Variants `.deferred`, `.immediate`, `.exclusive` choose the BEGIN.
+   * throws. Variants `.deferred`, `.immediate`, `.exclusive`, `.concurrent`
+   * choose the BEGIN (`.concurrent` needs PRAGMA journal_mode = 'mvcc'; its
+   * COMMIT may fail with SQLITE_BUSY_SNAPSHOT, after which `fn` can be retried).
    * Called inside a transaction, it uses a savepoint instead, as better-sqlite3 does.
    */
   transaction<A extends unknown[], R>(fn: (...args: A) => R): TransactionFunction<A, R> {
-    const make = (mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE") => (...args: A): R => {
+    const make = (mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE" | "CONCURRENT") => (...args: A): R => {
       if (this.inTransaction) return this.inSavepoint(() => fn(...args));
       this.exec(`BEGIN ${mode}`);
       try {
@@ -124,6 +126,7 @@ export class Database {
     wrapped.deferred = make("DEFERRED");
     wrapped.immediate = make("IMMEDIATE");
     wrapped.exclusive = make("EXCLUSIVE");
+    wrapped.concurrent = make("CONCURRENT");
     return wrapped;
   }
 
@@ -142,10 +145,19 @@ export class Database {
     }
   }
 
-  /** The committed database as a standard SQLite file image. */
+  /**
+   * The committed database as a standard SQLite file image (an MVCC
+   * database's header mark is reset, so SQLite opens it; the image opens in
+   * Tessera in the default journal mode).
+   */
   serialize(): Uint8Array {
     this.checkOpen();
-    return this.connection.core.btree.serialize();
+    return portableImage(this.connection.core.btree.serialize());
+  }
+
+  /** Whether this connection is inside a BEGIN CONCURRENT transaction. */
+  get inConcurrentTransaction(): boolean {
+    return this.connection.inConcurrentTransaction;
   }
 
   /** Rolls back any open transaction and releases the database. */
@@ -165,4 +177,5 @@ export type TransactionFunction<A extends unknown[], R> = ((...args: A) => R) & 
   deferred: (...args: A) => R;
   immediate: (...args: A) => R;
   exclusive: (...args: A) => R;
+  concurrent: (...args: A) => R;
 };
