@@ -19,6 +19,8 @@ import type { Env } from "../router/env.js";
 import { imagePageSize, imagePages } from "../router/management/sqlite-image.js";
 import { catalogStub } from "./catalog/catalog-object.js";
 import { SqliteError } from "../engine/errors.js";
+import { FORMAT_MVCC } from "../engine/btree/index.js";
+import { loadSettings, patchSettings, saveSettings, type DatabaseSettings } from "./database-settings.js";
 
 type Handler = (service: DatabaseService, request: Request, access: Access) => Promise<Response>;
 
@@ -98,6 +100,20 @@ export class DatabaseObject extends DurableObject<Env> {
     return this.open(name).db.serialize();
   }
 
+  /** The database's settings (see database-settings.ts). */
+  getSettings(): DatabaseSettings {
+    return loadSettings(this.ctx.storage.kv);
+  }
+
+  /** Changes settings; returns the new ones, or a message when the patch is invalid. */
+  updateSettings(patch: unknown): { settings: DatabaseSettings } | { error: string } {
+    const next = patchSettings(loadSettings(this.ctx.storage.kv), patch);
+    if (typeof next === "string") return { error: next };
+    saveSettings(this.ctx.storage.kv, next);
+    if (this.service) this.service.settings = next;
+    return { settings: next };
+  }
+
   /**
    * Replaces the database with `image` (already checked with checkImage) in
    * one storage transaction: the old pages and page size go, the image's
@@ -106,6 +122,10 @@ export class DatabaseObject extends DurableObject<Env> {
   importImage(image: Uint8Array): void {
     const pageSize = imagePageSize(image);
     if (pageSize === null) throw new SqliteError("not a SQLite database image", "SQLITE_NOTADB");
+    // Like every database the service creates, an imported one runs in MVCC journal mode (format bytes 18-19).
+    image = image.slice();
+    image[18] = FORMAT_MVCC;
+    image[19] = FORMAT_MVCC;
     this.closeDatabase();
     const storage = this.ctx.storage;
     storage.transactionSync(() => {
@@ -157,6 +177,7 @@ export class DatabaseObject extends DurableObject<Env> {
       batonSecret: loadBatonSecret(this.ctx.storage.sql),
       limits: limitsFromEnv(this.env),
       scheduleExpiry: (at) => this.requestAlarm(at),
+      settings: loadSettings(this.ctx.storage.kv),
     });
     return this.service;
   }

@@ -10,6 +10,7 @@ import type { ExecContext } from "./hrana/execute.js";
 import type { Limits } from "./limits.js";
 import { LockSignal } from "./lock-signal.js";
 import { StreamRegistry, type Stream } from "./streams.js";
+import type { DatabaseSettings } from "./database-settings.js";
 import type { PageStore } from "../engine/index.js";
 
 export interface ServiceOptions {
@@ -19,6 +20,7 @@ export interface ServiceOptions {
   limits: Limits;
   /** Asks for an alarm at `at` (ms since epoch) to expire idle streams. */
   scheduleExpiry: (at: number) => void;
+  settings: DatabaseSettings;
 }
 
 /** Page size for databases created in a Durable Object (see do-page-store.ts). */
@@ -32,9 +34,27 @@ export class DatabaseService {
 
   constructor(private readonly options: ServiceOptions) {
     this.limits = options.limits;
+    const isNew = options.store.pageCount() === 0;
     this.db = new Database({ store: options.store, pageSize: NEW_DATABASE_PAGE_SIZE });
+    // New databases serve many clients at once: MVCC mode, so that BEGIN CONCURRENT works (see README).
+    if (isNew) this.db.exec("PRAGMA journal_mode = 'mvcc'");
     if (options.name === DEMO_DATABASE) seedDemoIfEmpty(this.db);
-    this.streams = new StreamRegistry(this.db, new BatonSigner(options.batonSecret), this.limits, () => this.lock.notify());
+    this.streams = new StreamRegistry(this.db, new BatonSigner(options.batonSecret), this.limits, () => this.lock.notify(), (conn) =>
+      this.configure(conn),
+    );
+  }
+
+  /** The settings in force; changing them applies to connections opened from now on. */
+  get settings(): DatabaseSettings {
+    return this.options.settings;
+  }
+
+  set settings(settings: DatabaseSettings) {
+    this.options.settings = settings;
+  }
+
+  private configure(conn: Database): void {
+    conn.exec(`PRAGMA concurrent_transactions = '${this.options.settings.concurrentTransactions}'`);
   }
 
   context(stream: Stream, access: Access): ExecContext {

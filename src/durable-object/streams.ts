@@ -49,6 +49,8 @@ export class StreamRegistry {
     private readonly limits: Limits,
     /** Called when a stream closes: it may have released the write lock. */
     private readonly onRelease: () => void,
+    /** Applies the database's settings to a new stream's connection. */
+    private readonly configure: (conn: Database) => void,
   ) {}
 
   get size(): number {
@@ -63,6 +65,7 @@ export class StreamRegistry {
     const id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
     const conn = this.db.connect();
     conn.limits.statementTimeoutMs = this.limits.statementTimeoutMs;
+    this.configure(conn);
     const stream = new Stream(id, conn, socketSql ?? new Map(), socketSql !== undefined);
     stream.inRequest = true;
     this.streams.set(id, stream);

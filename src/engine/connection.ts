@@ -139,6 +139,7 @@ export class Connection {
     busyTimeout: 0,
     cacheSize: -2000,
     journalMode: "wal",
+    concurrentTransactions: "off",
   };
   readonly functionContext: FunctionContext;
   private statementTime = 0;
@@ -271,7 +272,7 @@ export class Connection {
   /** BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE]. */
   begin(mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE" | "CONCURRENT" | null): void {
     if (this.explicit) throw new SqliteError("cannot start a transaction within a transaction");
-    if (mode === "CONCURRENT") {
+    if (this.runsAsConcurrent(mode)) {
       this.beginConcurrent();
       return;
     }
@@ -322,6 +323,14 @@ export class Connection {
       this.read = null;
     }
     this.endTransaction();
+  }
+
+  /** Whether a BEGIN of `mode` starts a concurrent transaction (PRAGMA concurrent_transactions maps plain ones in MVCC mode). */
+  private runsAsConcurrent(mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE" | "CONCURRENT" | null): boolean {
+    if (mode === "CONCURRENT") return true;
+    const setting = this.settings.concurrentTransactions;
+    if (setting === "off" || !this.core.mvcc) return false;
+    return setting === "all" || mode === null || mode === "DEFERRED";
   }
 
   /** BEGIN CONCURRENT: a snapshot now, private writes later, no lock. */
@@ -531,8 +540,9 @@ export class Connection {
       this.read = null;
     } else this.write = core.btree.beginWrite();
     core.writer = this;
-    if (core.mvcc) {
-      // Concurrent transactions validate against what plain ones commit, and must not reuse their rowids.
+    if (core.concurrency.active) {
+      // Open concurrent transactions validate against what this one commits, and must not reuse its rowids.
+      // (One that begins later finds this commit untracked: it then conflicts with it, which is safe.)
       this.write.trackRowOps();
       this.write.rowidReservations = core.concurrency.reservations;
     }

@@ -6,3 +6,4 @@ export { SqliteError, type SqliteErrorCode } from "./errors.js";
 export type { PageStore } from "./pager/page-store.js";
 export { MemoryPageStore } from "./pager/memory-page-store.js";
 export { IntegralReal, type SqlValue } from "./value/types.js";
+export { CONCURRENT_TRANSACTIONS_SETTINGS, type ConcurrentTransactionsSetting } from "./exec/pragma.js";

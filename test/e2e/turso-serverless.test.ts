@@ -159,21 +159,49 @@ describe("@tursodatabase/serverless", () => {
     expect((await databaseErrorOf(db.prepare("SELECT nope FROM u"))).message).toMatch(/no such column: nope/);
   });
 
-  it("refuses its concurrent transactions with a clear error, since the engine has no BEGIN CONCURRENT", async () => {
+  it("runs its concurrent transactions as BEGIN CONCURRENT: disjoint writers overlap and both commit, same-row writers conflict", async () => {
     const db = connection("concurrent");
-    await db.exec("CREATE TABLE c (v)");
-    let callbackRan = false;
-    const concurrent = db.transactionAsync(async (tx: Transaction) => {
-      callbackRan = true;
-      await tx.run("INSERT INTO c VALUES (1)");
+    await db.exec("CREATE TABLE c (id INTEGER PRIMARY KEY, v INTEGER); INSERT INTO c VALUES (1, 0), (2, 0)");
+    // Both transactions are inside BEGIN CONCURRENT at once: neither waits for a lock.
+    let inside = 0;
+    let bothInside!: () => void;
+    const overlap = new Promise<void>((resolve) => (bothInside = resolve));
+    const bump = db.transactionAsync(async (tx: Transaction, id: number) => {
+      await tx.run("UPDATE c SET v = v + 1 WHERE id = ?", [id]);
+      if (++inside === 2) bothInside();
+      await overlap;
     });
-    const refused = await databaseErrorOf(concurrent.concurrent());
-    expect(refused.code).toBe("SQLITE_ERROR");
-    expect(refused.message).toBe("BEGIN CONCURRENT is not supported yet");
-    expect(callbackRan).toBe(false);
-    const batchRefused = await databaseErrorOf(db.batch(["INSERT INTO c VALUES (2)"], "concurrent"));
-    expect([batchRefused.code, batchRefused.message]).toEqual(["SQLITE_ERROR", "BEGIN CONCURRENT is not supported yet"]);
-    expect(await db.all("SELECT v FROM c")).toEqual([]);
+    await Promise.all([bump.concurrent(1), bump.concurrent(2)]);
+    expect(await db.all("SELECT id, v FROM c ORDER BY id")).toEqual([
+      { id: 1, v: 1 },
+      { id: 2, v: 1 },
+    ]);
+
+    // Two transactions on one row: the first to commit wins, the other gets SQLITE_BUSY_SNAPSHOT and leaves no trace.
+    let written = 0;
+    let bothWrote!: () => void;
+    const wrote = new Promise<void>((resolve) => (bothWrote = resolve));
+    const setTo = db.transactionAsync(async (tx: Transaction, value: number) => {
+      await tx.run("UPDATE c SET v = ? WHERE id = 1", [value]);
+      if (++written === 2) bothWrote();
+      await wrote;
+    });
+    const outcomes = await Promise.allSettled([setTo.concurrent(10), setTo.concurrent(20)]);
+    const failed = outcomes.filter((o) => o.status === "rejected");
+    expect(failed).toHaveLength(1);
+    const error = (failed[0] as PromiseRejectedResult).reason as DatabaseError;
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect(error.code).toBe("SQLITE_BUSY_SNAPSHOT");
+    expect(error.message).toContain("conflict");
+    const winner = outcomes[0].status === "fulfilled" ? 10 : 20;
+    expect(await db.all("SELECT v FROM c WHERE id = 1")).toEqual([{ v: winner }]);
+
+    // A batch in "concurrent" mode commits as one transaction.
+    await db.batch(["INSERT INTO c VALUES (3, 3)", "UPDATE c SET v = v + 1 WHERE id = 2"], "concurrent");
+    expect(await db.all("SELECT id, v FROM c WHERE id >= 2 ORDER BY id")).toEqual([
+      { id: 2, v: 2 },
+      { id: 3, v: 3 },
+    ]);
   });
 
   it("serializes two writers on separate streams: the second waits for the first to commit", async () => {

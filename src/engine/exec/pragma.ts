@@ -21,7 +21,14 @@ export interface PragmaSettings {
   busyTimeout: number;
   cacheSize: number;
   journalMode: string;
+  /** Which plain BEGINs run as BEGIN CONCURRENT in MVCC mode (for clients that cannot send it themselves). */
+  concurrentTransactions: ConcurrentTransactionsSetting;
 }
+
+/** "deferred": BEGIN and BEGIN DEFERRED run as BEGIN CONCURRENT; "all": BEGIN IMMEDIATE and EXCLUSIVE too. */
+export type ConcurrentTransactionsSetting = "off" | "deferred" | "all";
+
+export const CONCURRENT_TRANSACTIONS_SETTINGS: readonly ConcurrentTransactionsSetting[] = ["off", "deferred", "all"];
 
 export const COMPILE_OPTIONS = ["ENABLE_JSON", "ENABLE_MATH_FUNCTIONS", "TESSERA", "THREADSAFE=0"];
 
@@ -140,6 +147,16 @@ export function compilePragma(stmt: Pragma, env: CompileEnv, settings: PragmaSet
       const key = name === "busy_timeout" ? "busyTimeout" : "cacheSize";
       if (hasValue) settings[key] = Number(value);
       return program([name === "busy_timeout" ? "timeout" : "cache_size"], () => [[settings[key]]]);
+    }
+    case "concurrent_transactions": {
+      if (hasValue) {
+        const wanted = String(value).toLowerCase() as ConcurrentTransactionsSetting;
+        if (!CONCURRENT_TRANSACTIONS_SETTINGS.includes(wanted)) {
+          throw new SqliteError(`concurrent_transactions must be one of ${CONCURRENT_TRANSACTIONS_SETTINGS.join(", ")}`);
+        }
+        settings.concurrentTransactions = wanted;
+      }
+      return program(["concurrent_transactions"], () => [[settings.concurrentTransactions]]);
     }
     case "journal_mode":
       return journalMode(env, settings, hasValue ? String(value).toLowerCase() : null);

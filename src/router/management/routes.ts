@@ -107,6 +107,20 @@ management.post("/databases/:name/import", async (c) => {
   return c.json({ name: entry.name, sizeBytes: image.length, pageSize: check.pageSize, pages: check.pageCount });
 });
 
+management.get("/databases/:name/settings", async (c) => {
+  const entry = await knownDatabase(c);
+  if (entry instanceof Response) return entry;
+  return c.json({ name: entry.name, settings: await databaseStub(c.env, entry.name).getSettings() });
+});
+
+management.put("/databases/:name/settings", async (c) => {
+  const entry = await knownDatabase(c);
+  if (entry instanceof Response) return entry;
+  const outcome = await databaseStub(c.env, entry.name).updateSettings(await jsonBody(c));
+  if ("error" in outcome) return jsonError(400, `invalid settings: ${outcome.error}`, "INVALID_SETTINGS");
+  return c.json({ name: entry.name, settings: outcome.settings });
+});
+
 management.post("/tokens", async (c) => {
   if (!c.env.JWT_SECRET) return jsonError(400, "minting tokens needs JWT_SECRET to be configured", "JWT_SECRET_MISSING");
   const request = parseTokenRequest(await jsonBody(c));
