@@ -2,50 +2,25 @@
 // with an admin token and JWT_SECRET: create a database, mint a token, write
 // through @libsql/client, export and open the file in real SQLite (sql.js),
 // modify it there, import it back and read it through the client again.
-//
-// test/e2e/worker-harness.ts binds only the DATABASE Durable Object, so this
-// file starts its own Miniflare with the CATALOG binding too.
 import { createClient, type Client } from "@libsql/client";
-import { build } from "esbuild";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { fileURLToPath } from "node:url";
 import initSqlJs from "sql.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startWorker, type RunningWorker } from "./worker-harness.js";
 
 const ADMIN = "e2e-admin-token";
 const SECRET = "e2e-secret-that-is-long-enough-for-hs256";
-let mf: Miniflare;
+let worker: RunningWorker;
 let base: string;
 let client: Client | undefined;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL("../../src/index.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    write: false,
-  });
-  const options = convertV4MiniflareOptions({
-    modules: true,
-    script: bundle.outputFiles[0].text,
-    compatibilityDate: "2026-10-01",
-    compatibilityFlags: ["nodejs_compat"],
-    durableObjects: { DATABASE: { className: "DatabaseObject", useSQLite: true }, CATALOG: { className: "CatalogObject", useSQLite: true } },
-    bindings: { ADMIN_TOKEN: ADMIN, JWT_SECRET: SECRET },
-    host: "127.0.0.1",
-    port: 0,
-  });
-  mf = new Miniflare({ ...options, telemetry: { enabled: false } });
-  base = (await mf.ready).origin;
+  worker = await startWorker({ ADMIN_TOKEN: ADMIN, JWT_SECRET: SECRET });
+  base = worker.url;
 });
 
 afterAll(async () => {
   client?.close();
-  await mf?.dispose();
+  await worker?.dispose();
 });
 
 function admin(method: string, path: string, body?: object | Uint8Array): Promise<Response> {

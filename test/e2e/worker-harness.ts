@@ -35,7 +35,7 @@ export async function startWorker(vars: Record<string, string> = {}): Promise<Ru
     script: await bundleWorker(),
     compatibilityDate: "2026-10-01",
     compatibilityFlags: ["nodejs_compat"],
-    durableObjects: { DATABASE: { className: "DatabaseObject", useSQLite: true } },
+    durableObjects: { DATABASE: { className: "DatabaseObject", useSQLite: true }, CATALOG: { className: "CatalogObject", useSQLite: true } },
     bindings: vars,
     host: "127.0.0.1",
     port: 0,
