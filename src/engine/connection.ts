@@ -156,6 +156,7 @@ export class Connection {
       statementTime: () => conn.statementTime || Date.now(),
       randomBytes: (bytes) => crypto.getRandomValues(bytes),
       caseSensitiveLike: () => conn.settings.caseSensitiveLike,
+      tableColumns: (table) => conn.schema().table(table)?.columns.map((c) => c.name),
     };
   }
 

@@ -9,6 +9,7 @@ import type { PageStore } from "./pager/page-store.js";
 import { parseScript } from "./sql/parse.js";
 import { Statement } from "./statement.js";
 import { registerTableFunctions } from "./builtins.js";
+import { writeCapturedChanges } from "./cdc/commit.js";
 
 export interface DatabaseOptions {
   /** Where pages live; a fresh in-memory store by default. */
@@ -40,6 +41,7 @@ export class Database {
     const btree = BtreeDatabase.open(store, { cacheBytes: options.cacheBytes, pageSize: options.pageSize });
     const core = new DatabaseCore(btree);
     registerTableFunctions(core);
+    core.commitHooks.push(writeCapturedChanges);
     this.connection = new Connection(core);
     this.ownsCore = true;
     Object.assign(this.connection.limits, options.limits);

@@ -3,6 +3,7 @@
 // expressions (CHECK, index expressions, partial-index WHERE, DEFAULTs)
 // against its stored CREATE text, and RETURNING clauses.
 import type { WriteTransaction } from "../btree/index.js";
+import { rowCaptureFor } from "../cdc/capture.js";
 import { SqliteError } from "../errors.js";
 import { Scope, type Source } from "../plan/scope.js";
 import { foldName, type Table } from "../schema/schema.js";
@@ -65,7 +66,7 @@ export function tableWriter(env: CompileEnv, table: Table, tx: () => WriteTransa
       };
     }),
   };
-  return new TableWriter(table, exprs, tx, env.maxValueLength);
+  return new TableWriter(table, exprs, tx, env.maxValueLength, rowCaptureFor(env, table));
 }
 
 /** DEFAULT value evaluators per column (NULL when none). */

@@ -2,6 +2,7 @@
 // (table_info, index_list, ...), integrity checks, and connection settings.
 // Each pragma returns rows in the columns SQLite uses for it.
 import { checkIntegrity, FORMAT_LEGACY, FORMAT_MVCC } from "../btree/index.js";
+import { compileCapturePragma } from "../cdc/pragma.js";
 import { SqliteError } from "../errors.js";
 import { allFunctions } from "../func/registry.js";
 import { foldName, type Index, type Table } from "../schema/schema.js";
@@ -199,6 +200,10 @@ export function compilePragma(stmt: Pragma, env: CompileEnv, settings: PragmaSet
       return program(["name", "builtin", "type", "enc", "narg", "flags"], () =>
         allFunctions().map((f) => [f.name, 1, f.kind === "scalar" ? "s" : f.kind === "aggregate" ? "a" : "w", "utf8", f.nArgs, 0]),
       );
+    case "capture_data_changes_conn":
+    case "unstable_capture_data_changes_conn":
+    case "capture_data_changes_retention":
+      return compileCapturePragma(name, value, hasValue, env);
     case "database_list":
       return program(["seq", "name", "file"], () => [[0, "main", ""]]);
     default:

@@ -16,6 +16,7 @@ import { applyAffinity, strictValue } from "../value/affinity.js";
 import { truthValue } from "../value/arith.js";
 import { utf8Length } from "../value/text.js";
 import { INT64_MAX, isInteger, IntegralReal, type SqlValue } from "../value/types.js";
+import type { RowCapture } from "../cdc/capture.js";
 import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
 import { cursorFor } from "./cursor-cache.js";
@@ -55,6 +56,8 @@ export class TableWriter {
     private readonly exprs: TableExprs,
     private readonly tx: () => WriteTransaction,
     private readonly maxValueLength: number,
+    /** Change data capture of this table's row changes, when it is on. */
+    private readonly capture: RowCapture | null = null,
   ) {
     this.comparators = table.indexes.map(indexComparator);
     this.tableCursor = cursorFor((tx) => tx.openTable(table.rootPage));
@@ -171,6 +174,7 @@ export class TableWriter {
     cursor.insert(rowid, encodeRecord(record));
     tx.rowidReservations?.reserve(t.rootPage, rowid);
     this.insertIndexEntries(tx, values, rowid, keys);
+    if (exclude === null) this.capture?.inserted(rowid, values);
     return { status: "written", rowid };
   }
 
@@ -180,7 +184,10 @@ export class TableWriter {
    * before anything changes.
    */
   update(oldRowid: number | bigint, values: SqlValue[], newRowid: number | bigint, resolution: Resolution | null, onReplace: ReplaceHook | null = null): WriteOutcome {
-    return this.insert(values, newRowid, resolution, onReplace, oldRowid, () => this.delete(oldRowid));
+    const removed: { row: SqlValue[] | null } = { row: null };
+    const outcome = this.insert(values, newRowid, resolution, onReplace, oldRowid, () => (removed.row = this.deleteStored(oldRowid)));
+    if (removed.row !== null) this.capture?.updated(oldRowid, removed.row, newRowid, values);
+    return outcome;
   }
 
   /** Adds a stored row's entries to every index (building a new index); a UNIQUE violation throws. */
@@ -232,6 +239,13 @@ export class TableWriter {
 
   /** Deletes row `rowid` and its index entries; returns its old column values (null when absent). */
   delete(rowid: number | bigint): SqlValue[] | null {
+    const old = this.deleteStored(rowid);
+    if (old !== null) this.capture?.deleted(rowid, old);
+    return old;
+  }
+
+  /** delete() without capture: the first half of an update. */
+  private deleteStored(rowid: number | bigint): SqlValue[] | null {
     const old = this.read(rowid);
     if (!old) return null;
     const tx = this.tx();

@@ -17,6 +17,8 @@ export interface FunctionContext {
   randomBytes(bytes: Uint8Array): void;
   /** Whether LIKE is case-sensitive (`PRAGMA case_sensitive_like`). */
   caseSensitiveLike(): boolean;
+  /** Column names of a table in the current schema, undefined when there is none (absent where there is no catalog). */
+  tableColumns?(table: string): string[] | undefined;
 }
 
 export interface ScalarFunction {
