@@ -33,7 +33,8 @@ import {
   unescapeOneChar,
   utf8,
 } from "./json-blob.js";
-import { parseSqlReal, realToText, sqlTextOf } from "./datetime-value-text.js";
+import { realToText } from "../value/text.js";
+import { parseSqlReal, sqlTextOf } from "./datetime-value-text.js";
 
 /** SQLite's subtype for values that are JSON text ('J'). */
 export const JSON_SUBTYPE = 74;

@@ -2,6 +2,7 @@
 // and REAL values as text (what CAST(x AS TEXT), `||` and the client see),
 // the decimal digit decoder that printf shares, and parsing text as numbers
 // (sqlite3AtoF / sqlite3Atoi64: whitespace, prefixes, overflow).
+import { realToText } from "./real-text.js";
 import { IntegralReal, INT64_MAX, INT64_MIN, type SqlValue } from "./types.js";
 
 const INT64_MAX_AS_DOUBLE = 9223372036854775807; // rounds to 2^63 as a double
@@ -103,82 +104,8 @@ function incrementDigits(digits: string): string {
 // Rendering values as text.
 // ---------------------------------------------------------------------------
 
-/**
- * A REAL as SQLite renders it (CAST(r AS TEXT), quote(), `||`): the 15-digit
- * rounding when it reads back as the same double, otherwise 17 digits; laid
- * out like "%!.17g" (always a ".0" or an exponent; exponent form below 1e-4
- * and from 1e17 up); infinities are "Inf" / "-Inf".
- *
- * Known gap: SQLite 3.5x's test for "reads back as the same double" is not
- * exactly a correctly rounded parse; for roughly 5% of arbitrary 53-bit
- * doubles (never for short decimals like 0.1 or 123.456) it picks 17 digits
- * where this picks 15. Both texts denote the same double.
- */
-export function realToText(r: number): string {
-  if (r === 0) return "0.0";
-  if (r === Infinity) return "Inf";
-  if (r === -Infinity) return "-Inf";
-  // Fast path: when the shortest round-trip form has at most 15 digits it is
-  // exactly the 15-digit rounding SQLite would pick (a double's ulp is finer
-  // than the 15-digit grid, so no double rounding can move it). Between 1e-4
-  // and 1e15 JavaScript also lays it out as SQLite does, bar the ".0".
-  const magnitude = r < 0 ? -r : r;
-  if (magnitude >= 1e-4 && magnitude < 1e15) {
-    const text = String(r);
-    if (significantDigits(text) <= 15) return text.includes(".") ? text : text + ".0";
-  }
-  const shortest = shortestDecimal(r);
-  if (shortest.digits.length <= 15) return layoutGeneric(shortest, 17);
-  return layoutGeneric(decodeFloat(r, 17, 26), 17);
-}
-
-/** Number of significant digits in a plain (non-exponent) decimal rendering. */
-function significantDigits(text: string): number {
-  let i = text.charCodeAt(0) === 45 ? 1 : 0;
-  while (i < text.length && (text.charCodeAt(i) === 48 || text.charCodeAt(i) === 46)) i++;
-  let n = 0;
-  let trailingZeros = 0;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) continue;
-    n++;
-    trailingZeros = c === 48 ? trailingZeros + 1 : 0;
-  }
-  return n - trailingZeros;
-}
-
-/** Digits and decimal point position of JavaScript's shortest round-trip rendering of r (finite, non-zero). */
-function shortestDecimal(r: number): DecodedFloat {
-  const negative = r < 0;
-  const text = String(negative ? -r : r);
-  const e = text.indexOf("e");
-  const mantissa = e < 0 ? text : text.slice(0, e);
-  let exponent = e < 0 ? 0 : Number(text.slice(e + 1));
-  const point = mantissa.indexOf(".");
-  let digits = point < 0 ? mantissa : mantissa.slice(0, point) + mantissa.slice(point + 1);
-  exponent += point < 0 ? mantissa.length : point;
-  let start = 0;
-  while (digits.charCodeAt(start) === 48) start++;
-  let end = digits.length;
-  while (end > start + 1 && digits.charCodeAt(end - 1) === 48) end--;
-  digits = digits.slice(start, end);
-  return { negative, digits, iDP: exponent - start, infinite: false };
-}
-
-/** "%!.<precision>g" layout of decoded digits (trailing zeros removed, ".0" kept). */
-function layoutGeneric(d: DecodedFloat, precision: number): string {
-  const digits = d.digits;
-  const exp = d.iDP - 1;
-  const sign = d.negative ? "-" : "";
-  if (exp < -4 || exp > precision - 1) {
-    const fraction = digits.length > 1 ? digits.slice(1) : "0";
-    const absExp = exp < 0 ? -exp : exp;
-    return sign + digits[0] + "." + fraction + (exp < 0 ? "e-" : "e+") + (absExp < 10 ? "0" : "") + absExp;
-  }
-  if (exp < 0) return sign + "0." + "0".repeat(-exp - 1) + digits;
-  if (digits.length <= exp + 1) return sign + digits + "0".repeat(exp + 1 - digits.length) + ".0";
-  return sign + digits.slice(0, exp + 1) + "." + digits.slice(exp + 1);
-}
+/** A REAL as SQLite renders it (CAST(r AS TEXT), quote(), `||`, JSON): see real-text.ts. */
+export { realToText };
 
 /** TEXT rendering of an INTEGER or REAL value. */
 export function numberToText(v: number | bigint | IntegralReal): string {

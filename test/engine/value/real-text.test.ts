@@ -1,10 +1,10 @@
-// The provisional text<->number conversions shared by the date/time and JSON
-// functions, against sql.js: REAL rendering (CAST(x AS TEXT), as SQLite 3.5x's
+// REAL -> text (value/text.ts: CAST, quote(), JSON, date/time functions)
+// against sql.js: REAL rendering (CAST(x AS TEXT), as SQLite 3.5x's
 // "%!.17g") over seeded random doubles of every magnitude. (sqlite3AtoF's
 // acceptance rules are covered through the date/time differential tests.)
 import { beforeAll, describe as group, expect, it } from "vitest";
-import { realToText } from "../../../src/engine/func/datetime-value-text.js";
-import { Oracle, seededRandom } from "./datetime-json-oracle.js";
+import { realToText } from "../../../src/engine/value/text.js";
+import { Oracle, seededRandom } from "../func/datetime-json-oracle.js";
 
 let oracle: Oracle;
 beforeAll(async () => {
