@@ -14,6 +14,7 @@ import type { Affinity } from "../value/affinity.js";
 import { arith, bitNot, bitwise, concat, logicalNot, negate, truthValue, type ArithOp, type BitOp } from "../value/arith.js";
 import { castValue } from "../value/cast.js";
 import { binaryCollation, type Collation } from "../value/collation.js";
+import { minMaxScalar, nullifWith } from "../func/core.js";
 import { compareForExpr, comparisonAffinity } from "../value/compare.js";
 import { INT64_MIN, intValue, type SqlValue } from "../value/types.js";
 import { RaiseSignal } from "./raise.js";
@@ -626,9 +627,25 @@ function compileCall(call: FunctionCall, ctx: ExprContext): Evaluator {
       const [c, t, f] = evals;
       return () => (truthValue(c()) === true ? t() : f ? f() : null);
     }
+    // Built-ins that compare their arguments use the collation of the first argument that has one (SQLite's NEEDCOLL).
+    case "min":
+    case "max":
+    case "nullif": {
+      const collation = argumentCollation(call.args, ctx.scope);
+      if (collation === binaryCollation) return callWithArgs(fn, evals, ctx.runtime.functions);
+      return callWithArgs(name === "nullif" ? nullifWith(collation) : minMaxScalar(name, collation), evals, ctx.runtime.functions);
+    }
     default:
       return callWithArgs(fn, evals, ctx.runtime.functions);
   }
+}
+
+function argumentCollation(args: readonly Expr[], scope: Scope): Collation {
+  for (const a of args) {
+    const info = exprCollation(a, scope);
+    if (info) return collationByName(info.name);
+  }
+  return binaryCollation;
 }
 
 /**

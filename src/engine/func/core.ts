@@ -238,7 +238,10 @@ export function minMaxScalar(kind: "min" | "max", collation: Collation = binaryC
   });
 }
 
-const nullif: Call = ([a, b]) => (a !== null && b !== null && compareValues(a, b) === 0 ? null : a);
+/** nullif(a, b) comparing with `collation` (that of the first argument with one, as for min/max). */
+export function nullifWith(collation: Collation = binaryCollation): ScalarFunction {
+  return scalar("nullif", 2, ([a, b]) => (a !== null && b !== null && compareValues(a, b, collation) === 0 ? null : a));
+}
 
 const random: Call = (_args, ctx) => {
   const bytes = new Uint8Array(8);
@@ -567,7 +570,7 @@ export const coreScalarFunctions: readonly ScalarFunction[] = [
   scalar("trim", 2, trimmer(true, true)),
   minMaxScalar("max"),
   minMaxScalar("min"),
-  scalar("nullif", 2, nullif),
+  nullifWith(),
   scalar("octet_length", 1, octetLength),
   scalar("quote", 1, quote),
   scalar("random", 0, random, false),
