@@ -18,9 +18,17 @@ function positiveInteger(v: SqlValue, message: string): number {
   return typeof n === "bigint" ? Number.MAX_SAFE_INTEGER : n;
 }
 
-/** ntile(N): rows split into N groups as evenly as possible, the first size%N groups one larger. */
+/**
+ * ntile(N): rows split into N groups as evenly as possible, the first size%N
+ * groups one larger. N is read from the partition's first row, as SQLite's
+ * ntile step does (later rows' arguments are ignored).
+ */
 function ntile(v: WindowRowView): SqlValue {
-  const n = positiveInteger(v.argsAt(v.row)[0], "argument of ntile must be a positive integer");
+  // sqlite3_value_int64 semantics: 2.5 and '2' count as 2; anything not above zero is an error.
+  const raw = v.argsAt(0)[0];
+  const n64 = raw === null ? 0 : toInt64(raw);
+  if (n64 <= 0) throw new SqliteError("argument of ntile must be a positive integer");
+  const n = typeof n64 === "bigint" ? Number.MAX_SAFE_INTEGER : n64;
   const size = v.partitionSize;
   if (n >= size) return v.row + 1;
   const small = Math.floor(size / n);
