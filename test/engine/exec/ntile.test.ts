@@ -2,15 +2,7 @@
 // first row (later rows' arguments are ignored), converted as
 // sqlite3_value_int64 does (2.5 and '2' are 2; NULL, 'x', 0.5 and negatives
 // are errors).
-import { afterAll, expect, it } from "vitest";
-import { Oracle, show } from "../executor/oracle.js";
-
-const oracle = new Oracle();
-oracle.setup(`
-  CREATE TABLE t (k TEXT, g INTEGER, p INTEGER);
-  INSERT INTO t VALUES ('a', 1, 1), ('b', 1, 1), ('c', 2, 1), ('d', 3, 2), ('e', 1, 2), ('f', 2, 2), ('g', 4, 2);
-`);
-afterAll(() => oracle.close());
+import { itMatchesSqlite } from "../executor/oracle.js";
 
 const queries = [
   "SELECT k, ntile(g) OVER (ORDER BY k) FROM t",
@@ -25,9 +17,7 @@ const queries = [
   "SELECT k, ntile(-1) OVER (ORDER BY k) FROM t",
 ];
 
-for (const sql of queries) {
-  it(sql, () => {
-    const { sqlite, tessera } = oracle.run(sql);
-    expect(show(tessera)).toBe(show(sqlite));
-  });
-}
+itMatchesSqlite(`
+  CREATE TABLE t (k TEXT, g INTEGER, p INTEGER);
+  INSERT INTO t VALUES ('a', 1, 1), ('b', 1, 1), ('c', 2, 1), ('d', 3, 2), ('e', 1, 2), ('f', 2, 2), ('g', 4, 2);
+`, queries);

@@ -2,6 +2,7 @@
 // reports each statement's outcome in one comparable shape: typed rows (REAL
 // stays distinct from INTEGER) or the error message.
 import initSqlJs, { type Database as SqlJsDatabase } from "sql.js";
+import { afterAll, expect, it } from "vitest";
 import { Database } from "../../../src/engine/index.js";
 import { IntegralReal, intValue, realValue, type SqlValue } from "../../../src/engine/value/types.js";
 
@@ -74,4 +75,17 @@ export function show(o: Outcome): string {
     if (v instanceof Uint8Array) return `x'${Buffer.from(v).toString("hex")}'`;
     return v;
   });
+}
+
+/** One test per query, each expecting Tessera's outcome to be SQLite's, on a fresh pair set up with `setup`. */
+export function itMatchesSqlite(setup: string, queries: readonly string[]): void {
+  const oracle = new Oracle();
+  oracle.setup(setup);
+  afterAll(() => oracle.close());
+  for (const sql of queries) {
+    it(sql, () => {
+      const { sqlite, tessera } = oracle.run(sql);
+      expect(show(tessera)).toBe(show(sqlite));
+    });
+  }
 }

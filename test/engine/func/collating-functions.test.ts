@@ -2,15 +2,7 @@
 // and max(), and nullif() — use the collation of the first argument that has
 // one (an explicit COLLATE or a column's declared collation), as SQLite's
 // NEEDCOLL functions do; checked against sql.js.
-import { afterAll, expect, it } from "vitest";
-import { Oracle, show } from "../executor/oracle.js";
-
-const oracle = new Oracle();
-oracle.setup(`
-  CREATE TABLE t (nc TEXT COLLATE NOCASE, rt TEXT COLLATE RTRIM, b TEXT);
-  INSERT INTO t VALUES ('a', 'x  ', 'B'), ('B', 'x', 'a'), ('c', 'Y', 'C'), (NULL, 'z', 'z');
-`);
-afterAll(() => oracle.close());
+import { itMatchesSqlite } from "../executor/oracle.js";
 
 const queries = [
   "SELECT max('a' COLLATE NOCASE, 'B'), min('a' COLLATE NOCASE, 'B'), max('a', 'B'), min('B', 'a' COLLATE NOCASE)",
@@ -20,10 +12,7 @@ const queries = [
   "SELECT max(1, 'a' COLLATE NOCASE, 2.5), min(x'00', 'a' COLLATE NOCASE, NULL)",
 ];
 
-for (const sql of queries) {
-  it(sql, () => {
-    const { sqlite, tessera } = oracle.run(sql);
-    expect("error" in sqlite).toBe(false);
-    expect(show(tessera)).toBe(show(sqlite));
-  });
-}
+itMatchesSqlite(`
+  CREATE TABLE t (nc TEXT COLLATE NOCASE, rt TEXT COLLATE RTRIM, b TEXT);
+  INSERT INTO t VALUES ('a', 'x  ', 'B'), ('B', 'x', 'a'), ('c', 'Y', 'C'), (NULL, 'z', 'z');
+`, queries);
