@@ -42,6 +42,12 @@ export class DatabaseObject extends DurableObject<Env> {
   private registered = false;
   /** The alarm time this instance asked for, if it is still pending. */
   private alarmAt: number | null = null;
+  /**
+   * Baton secrets this instance deleted with the database: batons of the
+   * deleted database then read as STREAM_EXPIRED, not as forged (an
+   * eviction forgets them; such batons are then just invalid).
+   */
+  private readonly retiredBatonSecrets: Uint8Array[] = [];
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -117,7 +123,8 @@ export class DatabaseObject extends DurableObject<Env> {
   /**
    * Replaces the database with `image` (already checked with checkImage) in
    * one storage transaction: the old pages and page size go, the image's
-   * pages come, all or nothing. Open streams are closed first.
+   * pages come, all or nothing. Open streams and WebSocket sessions are
+   * closed first.
    */
   importImage(image: Uint8Array): void {
     const pageSize = imagePageSize(image);
@@ -126,7 +133,7 @@ export class DatabaseObject extends DurableObject<Env> {
     image = image.slice();
     image[18] = FORMAT_MVCC;
     image[19] = FORMAT_MVCC;
-    this.closeDatabase();
+    this.closeDatabase("the database was replaced by an import; reconnect");
     const storage = this.ctx.storage;
     storage.transactionSync(() => {
       // The page size may change, which a store's commit refuses: empty the
@@ -140,17 +147,18 @@ export class DatabaseObject extends DurableObject<Env> {
     });
   }
 
-  /** Deletes the database: every stream, page and secret of this object. */
+  /** Deletes the database: every stream, WebSocket session, page and secret of this object. */
   async destroy(): Promise<void> {
-    this.closeDatabase();
+    this.closeDatabase("the database was deleted");
+    this.retiredBatonSecrets.push(loadBatonSecret(this.ctx.storage.sql));
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.alarmAt = null;
     this.registered = false;
   }
 
-  private closeDatabase(): void {
-    this.service?.shutdown();
+  private closeDatabase(reason: string): void {
+    this.service?.shutdown(reason);
     this.store?.close();
     this.service = undefined;
     this.store = undefined;
@@ -175,6 +183,7 @@ export class DatabaseObject extends DurableObject<Env> {
       name,
       store: this.pageStore(),
       batonSecret: loadBatonSecret(this.ctx.storage.sql),
+      retiredBatonSecrets: this.retiredBatonSecrets,
       limits: limitsFromEnv(this.env),
       scheduleExpiry: (at) => this.requestAlarm(at),
       settings: loadSettings(this.ctx.storage.kv),

@@ -17,6 +17,8 @@ export interface ServiceOptions {
   name: string;
   store: PageStore;
   batonSecret: Uint8Array;
+  /** Baton secrets of this database before it was deleted: their batons read as expired. */
+  retiredBatonSecrets: readonly Uint8Array[];
   limits: Limits;
   /** Asks for an alarm at `at` (ms since epoch) to expire idle streams. */
   scheduleExpiry: (at: number) => void;
@@ -31,6 +33,8 @@ export class DatabaseService {
   readonly lock = new LockSignal();
   readonly streams: StreamRegistry;
   readonly limits: Limits;
+  /** How to close each open WebSocket session of this database, with a reason its client sees. */
+  private readonly socketClosers = new Set<(reason: string) => void>();
 
   constructor(private readonly options: ServiceOptions) {
     this.limits = options.limits;
@@ -39,8 +43,14 @@ export class DatabaseService {
     // New databases serve many clients at once: MVCC mode, so that BEGIN CONCURRENT works (see README).
     if (isNew) this.db.exec("PRAGMA journal_mode = 'mvcc'");
     if (options.name === DEMO_DATABASE) seedDemoIfEmpty(this.db);
-    this.streams = new StreamRegistry(this.db, new BatonSigner(options.batonSecret), this.limits, () => this.lock.notify(), (conn) =>
-      this.configure(conn),
+    const retired = options.retiredBatonSecrets.map((secret) => new BatonSigner(secret));
+    this.streams = new StreamRegistry(
+      this.db,
+      new BatonSigner(options.batonSecret),
+      this.limits,
+      () => this.lock.notify(),
+      (conn) => this.configure(conn),
+      retired,
     );
   }
 
@@ -94,13 +104,22 @@ export class DatabaseService {
     if (stream.conn.inTransaction) this.options.scheduleExpiry(stream.expiresAt);
   }
 
+  /** Registers an open WebSocket session, closed by shutdown(); returns its unregistration. */
+  attachSocket(close: (reason: string) => void): () => void {
+    this.socketClosers.add(close);
+    return () => this.socketClosers.delete(close);
+  }
+
   /**
-   * Closes the idle streams and the database, which fails whatever a busy or
-   * WebSocket stream still tries: before the pages are replaced (import) or
-   * deleted. The Durable Object then opens a new service, whose registry
-   * knows none of the old batons (STREAM_EXPIRED).
+   * Closes the WebSocket sessions (telling their clients `reason`), the idle
+   * streams and the database, which fails whatever a busy stream still
+   * tries: before the pages are replaced (import) or deleted. The Durable
+   * Object then opens a new service, whose registry knows none of the old
+   * batons (STREAM_EXPIRED).
    */
-  shutdown(): void {
+  shutdown(reason: string): void {
+    for (const close of [...this.socketClosers]) close(reason);
+    this.socketClosers.clear();
     this.streams.expireIdle(Number.POSITIVE_INFINITY);
     this.db.close();
     this.lock.notify();

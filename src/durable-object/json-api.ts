@@ -19,6 +19,9 @@ interface QueryResult {
   rows: JsonValue[][];
   changes: number;
   lastInsertRowid: number | string | null;
+  /** Rows read and written in storage (libSQL's rows_read / rows_written). */
+  rowsRead: number;
+  rowsWritten: number;
   durationMs: number;
 }
 
@@ -68,6 +71,8 @@ function queryResult(r: StmtResult): QueryResult {
     rows: r.rows.map((row) => row.map(jsonValue)),
     changes: r.affected_row_count,
     lastInsertRowid: rowid,
+    rowsRead: r.rows_read,
+    rowsWritten: r.rows_written,
     durationMs: r.query_duration_ms,
   };
 }

@@ -12,6 +12,8 @@
 // - Streams of a WebSocket are never found by baton; they close with their
 //   socket, or earlier by expiry when idle inside a transaction (so that an
 //   idle socket cannot hold the write lock forever).
+// - Deleting the database replaces its baton secret; batons signed with a
+//   retired secret (known to this instance) still read as STREAM_EXPIRED.
 import type { Database } from "../engine/index.js";
 import { BatonSigner } from "./baton.js";
 import { RequestError } from "./hrana/errors.js";
@@ -40,6 +42,14 @@ function expires(stream: Stream): boolean {
   return !stream.inRequest && (!stream.heldBySocket || stream.conn.inTransaction);
 }
 
+function streamExpired(): RequestError {
+  return new RequestError(
+    "the stream has expired or was closed (idle too long, the database restarted, or it was deleted or imported over); start a new one",
+    "STREAM_EXPIRED",
+    400,
+  );
+}
+
 export class StreamRegistry {
   private readonly streams = new Map<string, Stream>();
 
@@ -51,6 +61,8 @@ export class StreamRegistry {
     private readonly onRelease: () => void,
     /** Applies the database's settings to a new stream's connection. */
     private readonly configure: (conn: Database) => void,
+    /** Signers of earlier incarnations of this database (before a delete), whose streams are all gone. */
+    private readonly retiredSigners: readonly BatonSigner[] = [],
   ) {}
 
   get size(): number {
@@ -75,17 +87,21 @@ export class StreamRegistry {
   /** The stream a baton names, marked as in a request; its baton is spent. */
   async take(baton: string): Promise<Stream> {
     const claim = await this.signer.verify(baton);
+    if (!claim && (await this.issuedByRetiredSigner(baton))) throw streamExpired();
     if (!claim) throw new RequestError("invalid baton: it was not issued by this database", "BATON_INVALID", 400);
     const stream = this.streams.get(claim.streamId);
-    if (!stream || stream.closed) {
-      throw new RequestError("the stream has expired or was closed (idle too long, or the database restarted); start a new one", "STREAM_EXPIRED", 400);
-    }
+    if (!stream || stream.closed) throw streamExpired();
     if (stream.sequence !== claim.sequence || stream.inRequest) {
       throw new RequestError("this baton was already used; each response carries the baton for the next request", "BATON_REUSED", 400);
     }
     stream.sequence++;
     stream.inRequest = true;
     return stream;
+  }
+
+  private async issuedByRetiredSigner(baton: string): Promise<boolean> {
+    for (const signer of this.retiredSigners) if (await signer.verify(baton)) return true;
+    return false;
   }
 
   /** Ends a request on a live stream: restarts its idle clock and returns its next baton. */

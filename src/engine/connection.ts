@@ -240,6 +240,7 @@ export class Connection {
       rt.params = params;
       rt.executionId++;
       rt.changes = 0;
+      rt.rows.reset();
       rt.lastInsertRowid = null;
       this.statementTime = Date.now();
       current.program.run(emit);

@@ -1,7 +1,7 @@
 // Tessera's embeddable engine: a SQLite-compatible database in TypeScript.
 // Importable alone; no Cloudflare or Node-specific imports.
 export { Database, type DatabaseOptions, type TransactionFunction } from "./database.js";
-export { Statement, type BindParameters, type BindValue, type ColumnDescription, type ResultValue, type RunResult } from "./statement.js";
+export { Statement, type BindParameters, type BindValue, type ColumnDescription, type ResultValue, type RowCountsResult, type RunResult } from "./statement.js";
 export { SqliteError, type SqliteErrorCode } from "./errors.js";
 export type { PageStore } from "./pager/page-store.js";
 export { MemoryPageStore } from "./pager/memory-page-store.js";

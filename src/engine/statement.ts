@@ -25,6 +25,12 @@ export interface RunResult {
   lastInsertRowid: number | bigint;
 }
 
+/** Rows the statement's last run read and wrote in storage (libSQL's rows_read / rows_written; see RowCounts). */
+export interface RowCountsResult {
+  rowsRead: number;
+  rowsWritten: number;
+}
+
 export interface ColumnDescription {
   name: string;
   column: string | null;
@@ -91,6 +97,12 @@ export class Statement {
       database: c.table ? "main" : null,
       type: c.declaredType,
     }));
+  }
+
+  /** Rows read and written by the most recent run (zero before any, and for transaction control). */
+  rowCounts(): RowCountsResult {
+    const rows = this.prepared?.runtime.rows;
+    return { rowsRead: rows?.read ?? 0, rowsWritten: rows?.written ?? 0 };
   }
 
   run(...params: BindParameters): RunResult {

@@ -1,9 +1,11 @@
-// End to end: the real @libsql/client over HTTP against the real Worker in
-// workerd (Miniflare), in open (no keys) mode. Idle streams expire after 1.5 s
-// here so that the expiry scenario stays quick.
+// End to end: the real @libsql/client over http:// and ws:// against the real
+// Worker served by `wrangler dev` (one start for this file, on 127.0.0.1 and a
+// free port), in open (no keys) mode. Idle streams expire after 1.5 s here so
+// that the expiry scenario stays quick.
 import { createClient, LibsqlError, type Client } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWorker, type RunningWorker } from "./worker-harness.js";
+import type { RunningWorker } from "./worker-harness.js";
+import { startWranglerDev } from "./wrangler-harness.js";
 
 const IDLE_MS = 1500;
 const MAX_DATABASE_BYTES = 512 * 1024;
@@ -35,7 +37,9 @@ async function errorOf(promise: Promise<unknown>): Promise<LibsqlError> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  worker = await startWorker({ STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), BUSY_TIMEOUT_MS: "4000", MAX_DATABASE_BYTES: String(MAX_DATABASE_BYTES), STATEMENT_TIMEOUT_MS: "1000" });
+  worker = await startWranglerDev({
+    vars: { STREAM_IDLE_TIMEOUT_MS: String(IDLE_MS), BUSY_TIMEOUT_MS: "4000", MAX_DATABASE_BYTES: String(MAX_DATABASE_BYTES), STATEMENT_TIMEOUT_MS: "1000" },
+  });
 });
 
 afterAll(async () => {

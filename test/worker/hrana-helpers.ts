@@ -15,6 +15,8 @@ export interface StmtResultJson {
   rows: { type: string; value?: unknown; base64?: string }[][];
   affected_row_count: number;
   last_insert_rowid: string | null;
+  rows_read: number;
+  rows_written: number;
 }
 
 export function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

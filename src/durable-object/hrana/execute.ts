@@ -34,6 +34,7 @@ export interface StmtResult {
   rows: HranaValue[][];
   affected_row_count: number;
   last_insert_rowid: string | null;
+  /** Rows the statement read and wrote in storage, as libSQL counts them (Statement.rowCounts()). */
   rows_read: number;
   rows_written: number;
   query_duration_ms: number;
@@ -180,13 +181,14 @@ export async function executeStmt(ctx: ExecContext, stmt: Stmt): Promise<StmtRes
       const cols = statement.columns().map((c) => ({ name: c.name, decltype: c.type }));
       if (!statement.reader) {
         const { changes, lastInsertRowid } = statement.run(...params);
-        return { cols, rows: [] as SqlValue[][], changes, lastInsertRowid };
+        return { cols, rows: [] as SqlValue[][], changes, lastInsertRowid, counts: statement.rowCounts() };
       }
       const rows = statement.canonical().all(...params) as SqlValue[][];
-      if (!countsChanges(parsed)) return { cols, rows, changes: 0, lastInsertRowid: 0 };
+      const counts = statement.rowCounts();
+      if (!countsChanges(parsed)) return { cols, rows, changes: 0, lastInsertRowid: 0, counts };
       // DML with RETURNING: the counters as the statement left them.
       const [changes, lastInsertRowid] = conn.prepare("SELECT changes(), last_insert_rowid()").raw().get() as [number, number | bigint];
-      return { cols, rows, changes, lastInsertRowid };
+      return { cols, rows, changes, lastInsertRowid, counts };
     }),
   );
   const dml = countsChanges(parsed);
@@ -195,8 +197,8 @@ export async function executeStmt(ctx: ExecContext, stmt: Stmt): Promise<StmtRes
     rows: stmt.wantRows ? encodeRows(ctx, outcome.rows) : [],
     affected_row_count: dml ? outcome.changes : 0,
     last_insert_rowid: parsed.statement.kind === "Insert" ? String(outcome.lastInsertRowid) : null,
-    rows_read: 0,
-    rows_written: 0,
+    rows_read: outcome.counts.rowsRead,
+    rows_written: outcome.counts.rowsWritten,
     query_duration_ms: performance.now() - started,
   };
 }

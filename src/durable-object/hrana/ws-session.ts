@@ -38,6 +38,7 @@ export class HranaSocketSession {
   private readonly cursors = new Map<number, Promise<Cursor>>();
   private closed = false;
   private inbox: Promise<void> = Promise.resolve();
+  private readonly detach: () => void;
 
   private readonly protobuf: boolean;
 
@@ -55,6 +56,14 @@ export class HranaSocketSession {
     });
     socket.addEventListener("close", () => this.shutdown());
     socket.addEventListener("error", () => this.shutdown());
+    this.detach = service.attachSocket((reason) => this.closeBy(reason));
+  }
+
+  /** The server ends the session (the database was deleted or replaced): 1001, going away, with the reason. */
+  private closeBy(reason: string): void {
+    if (this.closed) return;
+    this.socket.close(1001, reason);
+    this.shutdown();
   }
 
   private send(message: Record<string, unknown>): void {
@@ -69,6 +78,7 @@ export class HranaSocketSession {
 
   private shutdown(): void {
     this.closed = true;
+    this.detach();
     for (const stream of this.streams.values()) this.service.streams.close(stream);
     this.streams.clear();
     this.cursors.clear();

@@ -44,6 +44,7 @@ export function compileDelete(stmt: Delete, outerEnv: CompileEnv): StatementProg
         if (!old) continue;
         foreignKeys.parentDeleted(old, rowid);
         rt.changes++;
+        rt.rows.written++;
         triggers.fire(triggers.after, old, rowid, null, null);
         if (returning && !emit(returning.row(old, rowid))) return;
       }

@@ -85,6 +85,7 @@ export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProg
         if (upsert) {
           const handled = upsert.tryConflict(values, rowid, writer, (updated, updatedRowid) => {
             rt.changes++;
+            rt.rows.written++;
             if (returning && !emit(returning.row(updated, updatedRowid))) return false;
             return true;
           });
@@ -97,6 +98,7 @@ export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProg
         const outcome = writer.insert(values, rowid, resolution, null);
         if (outcome.status === "ignored") continue;
         rt.changes++;
+        rt.rows.written++;
         rt.lastInsertRowid = rowid;
         if (table.autoincrement && rowid > sequence) sequence = rowid;
         triggers.fire(triggers.after, null, null, values, rowid);

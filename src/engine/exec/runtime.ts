@@ -1,6 +1,7 @@
 // Per-execution state shared by every closure of one compiled statement: the
 // bound parameters, the connection's function context, change counters, and
-// the execution budget that makes long statements interruptible.
+// the execution budget that makes long statements interruptible, and the
+// counts of rows read and written.
 import { SqliteError } from "../errors.js";
 import type { FunctionContext } from "../func/types.js";
 import type { SqlValue } from "../value/types.js";
@@ -43,6 +44,24 @@ export class ExecutionBudget {
   }
 }
 
+/**
+ * Rows a statement run touched in storage, counted as libSQL reports them
+ * (its rows_read / rows_written, the units edge databases bill): every row a
+ * table or index cursor visits while scanning or looking up a FROM source is
+ * read (before filters; a table read whole for hash lookups counts every
+ * row), and every table row inserted, updated or deleted is written. Shared
+ * by a statement and the trigger bodies it fires, whose rows count too.
+ */
+export class RowCounts {
+  read = 0;
+  written = 0;
+
+  reset(): void {
+    this.read = 0;
+    this.written = 0;
+  }
+}
+
 export class StatementRuntime {
   /** Bound parameters by 1-based index (index 0 unused). */
   params: SqlValue[] = [];
@@ -56,11 +75,13 @@ export class StatementRuntime {
   /**
    * @param budget shared by a statement and the trigger bodies it runs
    * @param inTrigger whether this runs a trigger body (where RAISE() is allowed)
+   * @param rows shared, like the budget, with the trigger bodies a statement runs
    */
   constructor(
     readonly functions: FunctionContext,
     readonly budget: ExecutionBudget = new ExecutionBudget(),
     readonly inTrigger = false,
+    readonly rows: RowCounts = new RowCounts(),
   ) {}
 
   /** Called once per loop iteration. */

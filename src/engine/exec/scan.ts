@@ -76,10 +76,14 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
   const filters = parts.filters;
   const joinFilters = parts.joinFilters;
   const visit = buildVisitor(level.path, source, parts);
+  // Rows read from storage (RowCounts): each row a table or index cursor lands on; hash lookups count when they read the table.
+  const rows = runtime.rows;
+  const storageReads = source.kind === "table" && level.path.kind !== "hash" ? 1 : 0;
   if (!level.outer) {
     return (body) =>
       visit(() => {
         runtime.tick();
+        rows.read += storageReads;
         return passes(filters) && passes(joinFilters) ? body() : true;
       });
   }
@@ -90,6 +94,7 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
     let matched = false;
     const complete = visit(() => {
       runtime.tick();
+      rows.read += storageReads;
       if (!passes(joinFilters)) return true;
       matched = true;
       return passes(filters) ? body() : true;
@@ -181,7 +186,16 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
       };
     }
     case "hash":
-      return hashVisitor(path.terms, parts, () => materializeTable(tx(), table), slotForHash(source));
+      return hashVisitor(
+        path.terms,
+        parts,
+        () => {
+          const whole = materializeTable(tx(), table);
+          parts.runtime.rows.read += whole.rows.length;
+          return whole;
+        },
+        slotForHash(source),
+      );
   }
 }
 

@@ -82,7 +82,7 @@ export class TriggerPrograms {
   }
 
   private compile(env: CompileEnv, shape: TriggerRowShape, trigger: Trigger): CompiledTrigger {
-    const runtime = new StatementRuntime(env.runtime.functions, env.runtime.budget, true);
+    const runtime = new StatementRuntime(env.runtime.functions, env.runtime.budget, true, env.runtime.rows);
     const source = (name: string, slot: ArrayRowSlot): Source => ({
       name,
       columns: shape.columns.map((c) => ({ ...c, originTable: shape.name, originColumn: c.name, hidden: false })),

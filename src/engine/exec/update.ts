@@ -90,6 +90,7 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
         if (outcome.status === "ignored") continue;
         foreignKeys.parentUpdated(old, p.rowid, values, newRowid);
         rt.changes++;
+        rt.rows.written++;
         triggers.fire(triggers.after, old, p.rowid, values, newRowid);
         if (returning && !emit(returning.row(values, newRowid))) return;
       }
