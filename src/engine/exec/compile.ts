@@ -1,6 +1,8 @@
 // Statement compilation: dispatches a parsed statement to the compiler of
-// its kind. Transaction control (BEGIN, COMMIT, SAVEPOINT...) is not compiled
-// here; the connection executes it directly.
+// its kind, wrapping schema changes for change data capture. Transaction
+// control (BEGIN, COMMIT, SAVEPOINT...) is not compiled here; the
+// connection executes it directly.
+import { captureSchemaChanges } from "../cdc/schema-capture.js";
 import { SqliteError } from "../errors.js";
 import type { Statement } from "../sql/ast.js";
 import { findCollation } from "../value/collation.js";
@@ -16,6 +18,11 @@ import type { ResultColumnInfo } from "./select-types.js";
 import { compileUpdate } from "./update.js";
 
 export function compileStatement(stmt: Statement, env: CompileEnv): StatementProgram {
+  const program = compileStatementOfKind(stmt, env);
+  return program.changesSchema ? captureSchemaChanges(program, stmt, env) : program;
+}
+
+function compileStatementOfKind(stmt: Statement, env: CompileEnv): StatementProgram {
   switch (stmt.kind) {
     case "Select": {
       const q = compileQuery(stmt, env, env.outer);
