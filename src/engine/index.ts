@@ -7,3 +7,14 @@ export type { PageStore } from "./pager/page-store.js";
 export { MemoryPageStore } from "./pager/memory-page-store.js";
 export { IntegralReal, type SqlValue } from "./value/types.js";
 export { CONCURRENT_TRANSACTIONS_SETTINGS, type ConcurrentTransactionsSetting } from "./exec/pragma.js";
+export {
+  getCaptureDataChanges,
+  setCaptureDataChanges,
+  setCaptureRetention,
+  readCapturedChanges,
+  type CaptureSetting,
+  type CapturedChangeRow,
+} from "./cdc/api.js";
+export { captureRetention, capturedChangeRange, pruneCapturedChanges, type ChangeRange, type PruneResult } from "./cdc/retention.js";
+export { decodeChangeRecord } from "./cdc/functions.js";
+export type { CaptureMode, Retention } from "./cdc/config.js";

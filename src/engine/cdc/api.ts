@@ -1,0 +1,114 @@
+// Change data capture for the service layer (the management API and the
+// Durable Object's fan-out): reading and setting the capture mode and the
+// retention limits, and reading committed changes after a change id with
+// their before/after images decoded. Everything goes through SQL on the
+// given connection, so it follows the same rules as the PRAGMAs.
+import { decodeRecord } from "../btree/index.js";
+import type { Database } from "../database.js";
+import { SqliteError } from "../errors.js";
+import type { SqlValue } from "../value/types.js";
+import { CHANGE_COMMIT } from "./capture.js";
+import { quoteIdent, type CaptureMode, type Retention } from "./config.js";
+import { decodeChangeRecord } from "./functions.js";
+import { configuredCdcTable } from "./retention.js";
+
+export interface CaptureSetting {
+  /** null when capture is off. */
+  mode: CaptureMode | null;
+  /** The CDC table (null when capture is off). */
+  table: string | null;
+}
+
+export function getCaptureDataChanges(db: Database): CaptureSetting {
+  const [mode, table] = db.prepare("PRAGMA capture_data_changes_conn").raw().get() as [string, string | null];
+  return { mode: mode === "off" ? null : (mode as CaptureMode), table };
+}
+
+/** Turns capture on (into `table`, default turso_cdc) or off (mode null). */
+export function setCaptureDataChanges(db: Database, mode: CaptureMode | null, table?: string): void {
+  const setting = mode === null ? "off" : table === undefined ? mode : `${mode},${table}`;
+  db.prepare(`PRAGMA capture_data_changes_conn(${quoteText(setting)})`).run();
+}
+
+/** Sets the retention limits (null for no limit). */
+export function setCaptureRetention(db: Database, retention: Retention): void {
+  const parts: string[] = [];
+  for (const [key, value] of [
+    ["changes", retention.maxChanges],
+    ["age", retention.maxAgeSeconds],
+  ] as const) {
+    if (value === null) continue;
+    if (!Number.isSafeInteger(value) || value <= 0) throw new SqliteError(`retention ${key} must be a positive integer, got ${value}`, "SQLITE_MISUSE");
+    parts.push(`${key}=${value}`);
+  }
+  db.prepare(`PRAGMA capture_data_changes_retention(${quoteText(parts.length === 0 ? "off" : parts.join(","))})`).run();
+}
+
+/** One committed change; commit records have kind "commit" and no table. */
+export interface CapturedChangeRow {
+  changeId: number;
+  /** Unix seconds. */
+  changeTime: number;
+  txnId: number;
+  kind: "insert" | "update" | "delete" | "commit";
+  table: string | null;
+  id: SqlValue;
+  /** Images decoded with the table's current column names (null when not captured in this mode). */
+  before: Record<string, SqlValue> | null;
+  after: Record<string, SqlValue> | null;
+  /** Full mode updates: the changed columns with their new values. */
+  updates: Record<string, SqlValue> | null;
+}
+
+const KINDS: Record<number, CapturedChangeRow["kind"]> = { 1: "insert", 0: "update", [-1]: "delete", [CHANGE_COMMIT]: "commit" };
+
+/**
+ * Committed changes with change_id > `since`, in change order, at most
+ * `limit` rows. Records of a table that no longer exists decode with
+ * positional names ("0", "1", ...).
+ */
+export function readCapturedChanges(db: Database, since: number, limit: number): CapturedChangeRow[] {
+  const table = configuredCdcTable(db);
+  if (table === null) return [];
+  const rows = db
+    .prepare(`SELECT change_id, change_time, change_txn_id, change_type, table_name, id, before, after, updates FROM ${quoteIdent(table)} WHERE change_id > ? ORDER BY change_id LIMIT ?`)
+    .raw()
+    .all(since, limit) as SqlValue[][];
+  const columnsOf = new Map<string, string[] | null>();
+  const columns = (name: string): string[] | null => {
+    if (!columnsOf.has(name)) {
+      const info = db.prepare(`PRAGMA table_info(${quoteText(name)})`).all() as { name: string }[];
+      columnsOf.set(name, info.length > 0 ? info.map((c) => c.name) : name === "sqlite_schema" ? ["type", "name", "tbl_name", "rootpage", "sql"] : null);
+    }
+    return columnsOf.get(name) ?? null;
+  };
+  return rows.map(([changeId, changeTime, txnId, changeType, tableName, id, before, after, updates]) => {
+    const names = typeof tableName === "string" ? columns(tableName) : null;
+    const decode = (record: SqlValue): Record<string, SqlValue> | null =>
+      record instanceof Uint8Array ? decodeChangeRecord(names ?? decodeRecord(record).map((_, i) => String(i)), record) : null;
+    return {
+      changeId: Number(changeId),
+      changeTime: Number(changeTime),
+      txnId: Number(txnId),
+      kind: KINDS[Number(changeType)],
+      table: typeof tableName === "string" ? tableName : null,
+      id,
+      before: decode(before),
+      after: decode(after),
+      updates: updates instanceof Uint8Array ? changedColumns(names, updates) : null,
+    };
+  });
+}
+
+/** Turso's updates record (C flags, then C values) as { column: new value } for the flagged columns. */
+function changedColumns(names: string[] | null, updates: Uint8Array): Record<string, SqlValue> {
+  const flat = decodeRecord(updates);
+  const count = flat.length / 2;
+  const out: Record<string, SqlValue> = {};
+  for (let i = 0; i < count; i++) if (flat[i] === 1) out[names?.[i] ?? String(i)] = flat[count + i];
+  return out;
+}
+
+function quoteText(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
