@@ -196,8 +196,9 @@ describe("captured changes by mode", () => {
 
 describe("transactions and change ids", () => {
   it("an explicit transaction shares one change_txn_id (its first change's id) and ends with one commit record", () => {
-    const db = fresh("id");
-    db.exec("CREATE TABLE q (x INTEGER PRIMARY KEY, y UNIQUE)");
+    const db = new Database();
+    db.exec("CREATE TABLE t (x INTEGER PRIMARY KEY, y); CREATE TABLE q (x INTEGER PRIMARY KEY, y UNIQUE)");
+    db.exec("PRAGMA capture_data_changes_conn('id')");
     db.exec("INSERT INTO t VALUES (100, 0)");
     db.exec("BEGIN");
     db.exec("INSERT INTO t VALUES (1, 10)");
