@@ -28,7 +28,7 @@ export const writeCapturedChanges: CommitHook = (target: WriteTransaction, sourc
   if (config.mode === null) return;
   const table = schema.table(config.table) as Table;
   const writer = cdcWriter(table, target);
-  const first = writer.newRowid(table.autoincrement ? readSequence(target, schema, table.name) : 0);
+  const first = nextChangeId(target, table, table.autoincrement ? readSequence(target, schema, table.name) : 0);
   let id = first;
   const advance = (): number | bigint => {
     const current = id;
@@ -43,6 +43,23 @@ export const writeCapturedChanges: CommitHook = (target: WriteTransaction, sourc
   writer.insert([commitId, Math.floor(Date.now() / 1000), first, CHANGE_COMMIT, null, null, null, null, null], commitId, null, null);
   if (table.autoincrement) writeSequence(target, schema, table.name, commitId);
 };
+
+/**
+ * One past the largest change id ever used. Deliberately not
+ * TableWriter.newRowid: that also skips rowids reserved by open BEGIN
+ * CONCURRENT transactions, and change ids, assigned only here and one
+ * commit at a time, must not skip any.
+ */
+function nextChangeId(tx: WriteTransaction, table: Table, sequence: number | bigint): number | bigint {
+  const c = tx.openTable(table.rootPage);
+  try {
+    const last = c.last() ? c.rowid() : 0;
+    const high = last > sequence ? last : sequence;
+    return typeof high === "bigint" ? high + 1n : high + 1;
+  } finally {
+    c.close();
+  }
+}
 
 /**
  * A TableWriter for the CDC table outside any statement: the table's own
