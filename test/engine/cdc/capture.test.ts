@@ -76,6 +76,17 @@ describe("PRAGMA capture_data_changes_conn", () => {
     expect(changeSummary(db)).toEqual([[1, "t", 2, null, null, null], ["commit"]]);
   });
 
+  it("dropping the CDC table stops capture until it is turned on again", () => {
+    const db = fresh("id");
+    db.exec("INSERT INTO t VALUES (1, 1)");
+    db.exec("DROP TABLE turso_cdc");
+    db.exec("INSERT INTO t VALUES (2, 2)");
+    expect(db.prepare("PRAGMA capture_data_changes_conn").raw().get()).toEqual(["off", null, null]);
+    db.exec("PRAGMA capture_data_changes_conn('id')");
+    db.exec("INSERT INTO t VALUES (3, 3)");
+    expect(changeSummary(db)).toEqual([[1, "t", 3, null, null, null], ["commit"]]);
+  });
+
   it("re-enabling keeps the existing table and its history", () => {
     const db = fresh("full");
     db.exec("INSERT INTO t VALUES (1, 10)");
