@@ -260,6 +260,21 @@ describe("transactions and change ids", () => {
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'turso_cdc'").pluck().get()).toBe(0);
   });
 
+  it("keeps a plain index on the CDC table in step; refuses a CHECK constraint on it at commit", () => {
+    const db = fresh("id");
+    db.exec("CREATE INDEX cdc_by_table ON turso_cdc(table_name, change_id)");
+    db.exec("INSERT INTO t VALUES (1, 1), (2, 2)");
+    expect(db.prepare("PRAGMA integrity_check").pluck().all()).toEqual(["ok"]);
+    expect(db.prepare("SELECT id FROM turso_cdc INDEXED BY cdc_by_table WHERE table_name = 't'").pluck().all()).toEqual([1, 2]);
+    db.exec("DROP TABLE turso_cdc");
+    db.exec(
+      "CREATE TABLE turso_cdc (change_id INTEGER PRIMARY KEY AUTOINCREMENT, change_time INTEGER, change_txn_id INTEGER, change_type INTEGER CHECK (change_type BETWEEN -1 AND 2), table_name TEXT, id, before BLOB, after BLOB, updates BLOB)",
+    );
+    db.exec("PRAGMA capture_data_changes_conn('id')");
+    expect(() => db.exec("INSERT INTO t VALUES (3, 3)")).toThrow(/cannot record captured changes in turso_cdc/);
+    expect(db.prepare("SELECT count(*) FROM t").pluck().get()).toBe(2);
+  });
+
   it("changes to the CDC table itself are never captured", () => {
     const db = fresh("id");
     db.exec("INSERT INTO t VALUES (1, 10)");
