@@ -11,6 +11,7 @@ import { CHANGE_COMMIT } from "./capture.js";
 import { quoteIdent, type CaptureMode, type Retention } from "./config.js";
 import { decodeChangeRecord } from "./functions.js";
 import { configuredCdcTable } from "./retention.js";
+import { allRows, firstRow } from "./statements.js";
 
 export interface CaptureSetting {
   /** null when capture is off. */
@@ -20,7 +21,7 @@ export interface CaptureSetting {
 }
 
 export function getCaptureDataChanges(db: Database): CaptureSetting {
-  const [mode, table] = db.prepare("PRAGMA capture_data_changes_conn").raw().get() as [string, string | null];
+  const [mode, table] = firstRow(db, "PRAGMA capture_data_changes_conn") as [string, string | null];
   return { mode: mode === "off" ? null : (mode as CaptureMode), table };
 }
 
@@ -70,15 +71,17 @@ const KINDS: Record<number, CapturedChangeRow["kind"]> = { 1: "insert", 0: "upda
 export function readCapturedChanges(db: Database, since: number, limit: number): CapturedChangeRow[] {
   const table = configuredCdcTable(db);
   if (table === null) return [];
-  const rows = db
-    .prepare(`SELECT change_id, change_time, change_txn_id, change_type, table_name, id, before, after, updates FROM ${quoteIdent(table)} WHERE change_id > ? ORDER BY change_id LIMIT ?`)
-    .raw()
-    .all(since, limit) as SqlValue[][];
+  const rows = allRows(
+    db,
+    `SELECT change_id, change_time, change_txn_id, change_type, table_name, id, before, after, updates FROM ${quoteIdent(table)} WHERE change_id > ? ORDER BY change_id LIMIT ?`,
+    since,
+    limit,
+  );
   const columnsOf = new Map<string, string[] | null>();
   const columns = (name: string): string[] | null => {
     if (!columnsOf.has(name)) {
-      const info = db.prepare(`PRAGMA table_info(${quoteText(name)})`).all() as { name: string }[];
-      columnsOf.set(name, info.length > 0 ? info.map((c) => c.name) : name === "sqlite_schema" ? ["type", "name", "tbl_name", "rootpage", "sql"] : null);
+      const info = allRows(db, `PRAGMA table_info(${quoteText(name)})`);
+      columnsOf.set(name, info.length > 0 ? info.map((c) => String(c[1])) : name === "sqlite_schema" ? ["type", "name", "tbl_name", "rootpage", "sql"] : null);
     }
     return columnsOf.get(name) ?? null;
   };

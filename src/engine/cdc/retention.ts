@@ -12,6 +12,7 @@
 import type { Database } from "../database.js";
 import { SqliteError } from "../errors.js";
 import { CDC_CONFIG_TABLE, quoteIdent, type Retention } from "./config.js";
+import { firstRow, firstValue, runStatement } from "./statements.js";
 
 export interface PruneResult {
   /** Rows removed from the CDC table (changes and commit records). */
@@ -29,14 +30,17 @@ export interface ChangeRange {
 
 /** The CDC table named by the stored configuration (also when capture is off), or null when there is none. */
 export function configuredCdcTable(db: Database): string | null {
+  const [mode, table] = firstRow(db, "PRAGMA capture_data_changes_conn") as [string, string | null];
+  if (mode !== "off") return table;
+  // Off: the configuration may still name a table holding earlier changes.
   if (!hasTable(db, CDC_CONFIG_TABLE)) return null;
-  const table = db.prepare(`SELECT value FROM ${CDC_CONFIG_TABLE} WHERE name = 'table'`).pluck().get();
-  return typeof table === "string" && hasTable(db, table) ? table : null;
+  const stored = firstValue(db, `SELECT value FROM ${CDC_CONFIG_TABLE} WHERE name = 'table'`);
+  return typeof stored === "string" && hasTable(db, stored) ? stored : null;
 }
 
 /** The stored retention limits (none when never set). */
 export function captureRetention(db: Database): Retention {
-  const [maxChanges, maxAgeSeconds] = db.prepare("PRAGMA capture_data_changes_retention").raw().get() as [number | null, number | null];
+  const [maxChanges, maxAgeSeconds] = firstRow(db, "PRAGMA capture_data_changes_retention") as [number | null, number | null];
   return { maxChanges, maxAgeSeconds };
 }
 
@@ -44,7 +48,9 @@ export function captureRetention(db: Database): Retention {
  * Removes the changes the retention limits no longer keep, as of `now`
  * (milliseconds since the epoch). Throws SQLITE_MISUSE inside a transaction
  * on this connection, and SQLITE_BUSY when another connection is writing
- * (try again later).
+ * (try again later). The age limit assumes commit times do not go back (a
+ * clock stepping back can keep a transaction a little longer, never drop a
+ * newer one).
  */
 export function pruneCapturedChanges(db: Database, now: number = Date.now()): PruneResult {
   if (db.inTransaction) throw new SqliteError("pruneCapturedChanges must not run inside a transaction", "SQLITE_MISUSE");
@@ -52,20 +58,23 @@ export function pruneCapturedChanges(db: Database, now: number = Date.now()): Pr
   const { maxChanges, maxAgeSeconds } = captureRetention(db);
   if (table === null || (maxChanges === null && maxAgeSeconds === null)) return { deleted: 0, prunedThrough: null };
   const cdc = quoteIdent(table);
+  const lastCommitBefore = (id: number): number | null =>
+    firstValue(db, `SELECT change_id FROM ${cdc} WHERE change_type = 2 AND change_id < ? ORDER BY change_id DESC LIMIT 1`, id) as number | null;
   return db.transaction((): PruneResult => {
-    const lastCommitAtOrBefore = db.prepare(`SELECT max(change_id) FROM ${cdc} WHERE change_type = 2 AND change_id <= ?`).pluck();
     let cutoff: number | null = null;
     if (maxChanges !== null) {
-      const latest = db.prepare(`SELECT max(change_id) FROM ${cdc}`).pluck().get() as number | null;
-      if (latest !== null && latest > maxChanges) cutoff = lastCommitAtOrBefore.get(latest - maxChanges) as number | null;
+      const latest = firstValue(db, `SELECT change_id FROM ${cdc} ORDER BY change_id DESC LIMIT 1`) as number | null;
+      if (latest !== null && latest > maxChanges) cutoff = lastCommitBefore(latest - maxChanges + 1);
     }
     if (maxAgeSeconds !== null) {
       const expiredBefore = Math.floor(now / 1000) - maxAgeSeconds;
-      const byAge = db.prepare(`SELECT max(change_id) FROM ${cdc} WHERE change_type = 2 AND change_time < ?`).pluck().get(expiredBefore) as number | null;
+      // The first transaction still young enough ends the expired ones (scanning only those, oldest first).
+      const firstKept = firstValue(db, `SELECT change_id FROM ${cdc} WHERE change_type = 2 AND change_time >= ? ORDER BY change_id LIMIT 1`, expiredBefore) as number | null;
+      const byAge = lastCommitBefore(firstKept ?? Number.MAX_SAFE_INTEGER);
       if (byAge !== null && (cutoff === null || byAge > cutoff)) cutoff = byAge;
     }
     if (cutoff === null) return { deleted: 0, prunedThrough: null };
-    const { changes } = db.prepare(`DELETE FROM ${cdc} WHERE change_id <= ?`).run(cutoff);
+    const { changes } = runStatement(db, `DELETE FROM ${cdc} WHERE change_id <= ?`, cutoff);
     return { deleted: changes, prunedThrough: cutoff };
   }).immediate();
 }
@@ -74,11 +83,15 @@ export function pruneCapturedChanges(db: Database, now: number = Date.now()): Pr
 export function capturedChangeRange(db: Database): ChangeRange {
   const table = configuredCdcTable(db);
   if (table === null) return { oldest: null, latest: 0 };
-  const [oldest, newest] = db.prepare(`SELECT min(change_id), max(change_id) FROM ${quoteIdent(table)}`).raw().get() as [number | null, number | null];
-  const sequence = hasTable(db, "sqlite_sequence") ? (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = ?").pluck().get(table) as number | undefined) : undefined;
-  return { oldest, latest: Math.max(newest ?? 0, sequence ?? 0) };
+  const cdc = quoteIdent(table);
+  const oldest = firstValue(db, `SELECT change_id FROM ${cdc} ORDER BY change_id LIMIT 1`) as number | null;
+  const newest = firstValue(db, `SELECT change_id FROM ${cdc} ORDER BY change_id DESC LIMIT 1`) as number | null;
+  if (newest !== null) return { oldest, latest: newest };
+  // Emptied (pruned): the high-water mark is in sqlite_sequence.
+  const sequence = hasTable(db, "sqlite_sequence") ? (firstValue(db, "SELECT seq FROM sqlite_sequence WHERE name = ?", table) as number | null) : null;
+  return { oldest, latest: sequence ?? 0 };
 }
 
 function hasTable(db: Database, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE").pluck().get(name) !== undefined;
+  return firstRow(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE", name) !== undefined;
 }
