@@ -66,16 +66,25 @@ export class RowCapture {
     this.push(CHANGE_DELETE, rowid, hasBefore(this.mode) ? this.rowRecord(old, rowid) : null, null, null);
   }
 
-  /** A row rewritten in place; a rowid change is recorded as Turso does, as a delete and an insert. */
-  updated(oldRowid: number | bigint, old: readonly SqlValue[], newRowid: number | bigint, values: readonly SqlValue[]): void {
-    if (BigInt(oldRowid) !== BigInt(newRowid)) {
+  /**
+   * A row rewritten. As in Turso: when the statement assigned the rowid (or
+   * its INTEGER PRIMARY KEY alias) the change is a delete and an insert,
+   * and the updates record flags the assigned columns. Without `assigned`
+   * (a foreign-key action) the same is decided by which values changed.
+   */
+  updated(oldRowid: number | bigint, old: readonly SqlValue[], newRowid: number | bigint, values: readonly SqlValue[], assigned: ReadonlySet<number> | null): void {
+    const alias = this.table.rowidAlias;
+    const rowidAssigned = assigned !== null ? assigned.has(-1) || (alias >= 0 && assigned.has(alias)) : BigInt(oldRowid) !== BigInt(newRowid);
+    if (rowidAssigned) {
       this.deleted(oldRowid, old);
       this.inserted(newRowid, values);
       return;
     }
     const before = hasBefore(this.mode) ? this.rowRecord(old, oldRowid) : null;
     const after = hasAfter(this.mode) ? this.rowRecord(values, newRowid) : null;
-    this.push(CHANGE_UPDATE, newRowid, before, after, this.mode === "full" ? updatesRecord(this.withRowid(old, oldRowid), this.withRowid(values, newRowid)) : null);
+    const now = this.withRowid(values, newRowid);
+    const flags = assigned !== null ? now.map((_, i) => assigned.has(i)) : changedColumns(this.withRowid(old, oldRowid), now);
+    this.push(CHANGE_UPDATE, newRowid, before, after, this.mode === "full" ? updatesRecord(flags, now) : null);
   }
 
   private push(changeType: CapturedChange["changeType"], id: number | bigint, before: Uint8Array | null, after: Uint8Array | null, updates: Uint8Array | null): void {
@@ -97,19 +106,23 @@ export class RowCapture {
 }
 
 /**
- * Turso's `updates` record for a table of C columns: C flags (1 where the
- * column changed) followed by C values (the new value where it changed,
+ * Turso's `updates` record for a table of C columns: C flags (1 for a
+ * changed column) followed by C values (the new value of a changed column,
  * NULL elsewhere).
  */
-export function updatesRecord(old: readonly SqlValue[], values: readonly SqlValue[], overrides: ReadonlyMap<number, SqlValue> = new Map()): Uint8Array {
+export function updatesRecord(changed: readonly boolean[], values: readonly SqlValue[]): Uint8Array {
   const n = values.length;
   const out: SqlValue[] = new Array(2 * n);
   for (let i = 0; i < n; i++) {
-    const changed = !sameValue(old[i] ?? null, values[i]);
-    out[i] = changed ? 1 : 0;
-    out[n + i] = changed ? (overrides.has(i) ? (overrides.get(i) as SqlValue) : values[i]) : null;
+    out[i] = changed[i] ? 1 : 0;
+    out[n + i] = changed[i] ? values[i] : null;
   }
   return encodeRecord(out);
+}
+
+/** Per column, whether its value differs between two versions of a row. */
+export function changedColumns(old: readonly SqlValue[], values: readonly SqlValue[]): boolean[] {
+  return values.map((v, i) => !sameValue(old[i] ?? null, v));
 }
 
 /** Same type and same value (a column that keeps its value is not "changed"). */

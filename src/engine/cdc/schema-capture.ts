@@ -16,7 +16,7 @@ import type { CompileEnv } from "../exec/compile-env.js";
 import type { StatementProgram } from "../exec/program.js";
 import type { Statement } from "../sql/ast.js";
 import type { SqlValue } from "../value/types.js";
-import { CAPTURED_CHANGES, CHANGE_DELETE, CHANGE_INSERT, CHANGE_UPDATE, hasAfter, hasBefore, updatesRecord, type CapturedChange } from "./capture.js";
+import { CAPTURED_CHANGES, CHANGE_DELETE, CHANGE_INSERT, CHANGE_UPDATE, changedColumns, hasAfter, hasBefore, updatesRecord, type CapturedChange } from "./capture.js";
 import { captureConfig, isCaptureExempt, type CaptureConfig, type CaptureMode } from "./config.js";
 
 const SCHEMA_TABLE = "sqlite_schema";
@@ -80,9 +80,16 @@ function schemaDiff(before: Map<string, SchemaEntry>, after: Map<string, SchemaE
       id: (now ?? (old as SchemaEntry)).rowid,
       before: old && hasBefore(mode) ? encodeRecord(old.values) : null,
       after: now && hasAfter(mode) ? encodeRecord(now.values) : null,
-      updates: old && now && mode === "full" ? updatesRecord(old.values, now.values, new Map([[SQL_COLUMN, statementText]])) : null,
+      updates: old && now && mode === "full" ? updatesRecord(changedColumns(old.values, now.values), withStatementAsSql(now.values, statementText)) : null,
     };
     changes.push(change);
   }
   return changes;
+}
+
+/** Turso's ALTER TABLE record: the statement's text stands as the new `sql` value. */
+function withStatementAsSql(values: readonly SqlValue[], statementText: string): SqlValue[] {
+  const out = values.slice();
+  out[SQL_COLUMN] = statementText;
+  return out;
 }

@@ -186,7 +186,7 @@ function compileUpserts(upserts: Upsert[], table: Table, env: CompileEnv, name: 
       return { column: i, value: compileExpr(s.value, ctx) };
     });
     const where = u.doUpdate?.where ? compileExpr(u.doUpdate.where, ctx) : null;
-    return { targetColumns, sets: sets ?? null, where };
+    return { targetColumns, sets: sets ?? null, assigned: new Set(sets?.map((s) => s.column)), where };
   });
   return {
     tryConflict(values, rowid, writer, onUpdate) {
@@ -203,7 +203,7 @@ function compileUpserts(upserts: Upsert[], table: Table, env: CompileEnv, name: 
         const updated = old.slice();
         for (const s of clause.sets) updated[s.column] = s.value();
         const newRowid = table.rowidAlias >= 0 && updated[table.rowidAlias] !== null ? rowidFromValue(updated[table.rowidAlias]) : conflict;
-        writer.update(conflict, updated, newRowid, null);
+        writer.update(conflict, updated, newRowid, null, null, clause.assigned);
         return onUpdate(updated, newRowid) ? "handled" : "stop";
       }
       return "no-conflict";

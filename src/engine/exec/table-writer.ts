@@ -181,12 +181,21 @@ export class TableWriter {
   /**
    * Replaces row `oldRowid` with `values` under `newRowid` (coerced and
    * checked by the caller). Constraints are checked against every other row
-   * before anything changes.
+   * before anything changes. `assigned` names the columns the statement set
+   * (-1 for the rowid), for change data capture; null when it has none (a
+   * foreign-key action).
    */
-  update(oldRowid: number | bigint, values: SqlValue[], newRowid: number | bigint, resolution: Resolution | null, onReplace: ReplaceHook | null = null): WriteOutcome {
+  update(
+    oldRowid: number | bigint,
+    values: SqlValue[],
+    newRowid: number | bigint,
+    resolution: Resolution | null,
+    onReplace: ReplaceHook | null = null,
+    assigned: ReadonlySet<number> | null = null,
+  ): WriteOutcome {
     const removed: { row: SqlValue[] | null } = { row: null };
     const outcome = this.insert(values, newRowid, resolution, onReplace, oldRowid, () => (removed.row = this.deleteStored(oldRowid)));
-    if (removed.row !== null) this.capture?.updated(oldRowid, removed.row, newRowid, values);
+    if (removed.row !== null) this.capture?.updated(oldRowid, removed.row, newRowid, values, assigned);
     return outcome;
   }
 

@@ -45,6 +45,7 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
   const triggers = new TriggerPrograms(env, tableShape(table), "UPDATE", assignments.map((a) => a.column));
   const foreignKeys = new ForeignKeys(env, table);
   const assigned = assignments.map((a) => a.column);
+  const assignedForCapture = new Set(rowidAssigned ? [...assigned, -1] : assigned);
   const rt = env.runtime;
   const slot = target.slot;
 
@@ -86,7 +87,7 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
         cs.rowidValue = newRowid;
         if (!writer.check(resolution)) continue;
         foreignKeys.checkChild(values, newRowid, rowidAssigned ? null : assigned);
-        const outcome = writer.update(p.rowid, values, newRowid, resolution);
+        const outcome = writer.update(p.rowid, values, newRowid, resolution, null, assignedForCapture);
         if (outcome.status === "ignored") continue;
         foreignKeys.parentUpdated(old, p.rowid, values, newRowid);
         rt.changes++;

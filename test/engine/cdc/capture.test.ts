@@ -183,7 +183,7 @@ describe("captured changes by mode", () => {
     expect(changeSummary(db).slice(2)).toEqual([[-1, "t", 1, [1, "a"], null, null], [1, "t", 7, null, [7, "b"], null], ["commit"]]);
   });
 
-  it("full: the updates record flags exactly the columns whose value changed", () => {
+  it("full: the updates record flags the columns the UPDATE sets, as Turso does, even when a value stays the same", () => {
     const db = new Database();
     db.exec("CREATE TABLE p (id INTEGER PRIMARY KEY, a TEXT, b REAL, c BLOB, d)");
     db.exec("INSERT INTO p VALUES (1, 'x', 1.5, x'00ff', NULL)");
@@ -193,7 +193,22 @@ describe("captured changes by mode", () => {
     expect(update.change_type).toBe(0);
     expect(update.before).toEqual([1, "x", 1.5, new Uint8Array([0, 255]), null]);
     expect(update.after).toEqual([1, "y", 1.5, new Uint8Array([0, 255]), 4]);
-    expect(update.updates).toEqual([0, 1, 0, 0, 1, null, "y", null, null, 4]);
+    expect(update.updates).toEqual([0, 1, 0, 1, 1, null, "y", null, new Uint8Array([0, 255]), 4]);
+  });
+
+  it("assigning the INTEGER PRIMARY KEY is a delete and an insert even when its value stays (Turso's rule)", () => {
+    const db = fresh("id");
+    db.exec("INSERT INTO t VALUES (1, 1)");
+    db.exec("UPDATE t SET x = x, y = 2");
+    db.exec("UPDATE t SET rowid = 1, y = 3");
+    expect(changeSummary(db).slice(2)).toEqual([
+      [-1, "t", 1, null, null, null],
+      [1, "t", 1, null, null, null],
+      ["commit"],
+      [-1, "t", 1, null, null, null],
+      [1, "t", 1, null, null, null],
+      ["commit"],
+    ]);
   });
 
   it("a table without an INTEGER PRIMARY KEY records its rowid as id and every column in the images", () => {
