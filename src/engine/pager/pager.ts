@@ -147,8 +147,14 @@ export class Pager {
   /** @internal */
   unpin(seq: number): void {
     const n = (this.pins.get(seq) ?? 0) - 1;
-    if (n > 0) this.pins.set(seq, n);
-    else this.pins.delete(seq);
+    if (n > 0) {
+      // Still pinned: the oldest pinned seq is unchanged, so no version became unreachable.
+      this.pins.set(seq, n);
+      return;
+    }
+    this.pins.delete(seq);
+    // No old versions kept (the usual case with one connection): nothing to free.
+    if (this.versions.size === 0) return;
     let oldest: number | undefined;
     for (const s of this.pins.keys()) if (oldest === undefined || s < oldest) oldest = s;
     this.versions.prune(oldest);
