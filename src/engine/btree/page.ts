@@ -227,7 +227,7 @@ export class BtreePage {
       const keys = new Float64Array(this.nCells);
       let ok = true;
       for (let i = 0; i < this.nCells && ok; i++) {
-        const k = this.rowidAt(i);
+        const k = cellRowid(this.type, this.image, this.cellOffset(i));
         if (typeof k === "bigint") ok = false;
         else keys[i] = k;
       }
@@ -239,6 +239,9 @@ export class BtreePage {
   /** Rowid key of cell `i` of a table page. */
   rowidAt(i: number): number | bigint {
     if (this.keys !== null) return this.keys[i];
+    // Scans and lookups read most rowids of a page: decoding them all once is cheaper than one varint per call.
+    const cached = this.keyCache === undefined && this.cells === null ? this.rowidKeys() : this.keyCache;
+    if (cached) return cached[i];
     return cellRowid(this.type, this.cellBuffer(i), this.cellOffset(i));
   }
 
