@@ -80,11 +80,21 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
   const rows = runtime.rows;
   const storageReads = source.kind === "table" && level.path.kind !== "hash" ? 1 : 0;
   if (!level.outer) {
+    // An inner join's ON conditions filter like WHERE conditions, in the same order.
+    const conditions = filters.concat(joinFilters);
+    if (conditions.length === 0) {
+      return (body) =>
+        visit(() => {
+          runtime.tick();
+          rows.read += storageReads;
+          return body();
+        });
+    }
     return (body) =>
       visit(() => {
         runtime.tick();
         rows.read += storageReads;
-        return passes(filters) && passes(joinFilters) ? body() : true;
+        return passes(conditions) ? body() : true;
       });
   }
   // LEFT JOIN: ON conditions decide whether a row matched; without any match

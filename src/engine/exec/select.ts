@@ -450,10 +450,8 @@ function joinLoops(levels: ReturnType<typeof planJoin>["levels"], sources: FromS
     }),
   );
   if (loops.length === 0) return (body) => body();
-  return loops.reduceRight<(body: Body) => boolean>(
-    (inner, loop) => (body) => loop(() => inner(body)),
-    (body) => body(),
-  );
+  // The innermost level runs the body itself (one call less per row).
+  return loops.slice(0, -1).reduceRight<(body: Body) => boolean>((inner, loop) => (body) => loop(() => inner(body)), loops[loops.length - 1]);
 }
 
 /** A non-aggregate core: evaluate the result columns per row, then DISTINCT, ORDER BY, LIMIT. */
