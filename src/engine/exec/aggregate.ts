@@ -247,6 +247,18 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
     if (extremeIndex < 0 ? fresh : extremeChanged) capture(g);
   };
 
+  /** step() for rows after a group's first when no aggregate has FILTER, DISTINCT, ORDER BY or a min/max capture: only the steps. */
+  const stepPlain = (g: Group): void => {
+    const states = g.states;
+    for (let k = 0; k < specs.length; k++) {
+      const spec = specs[k];
+      const args = spec.args;
+      const argv = spec.argv;
+      for (let i = 0; i < args.length; i++) argv[i] = args[i]();
+      states[k] = spec.fn.step(states[k], argv, spec.fctx);
+    }
+  };
+
   const finish = (g: Group): void => {
     for (let k = 0; k < specs.length; k++) {
       const spec = specs[k];
@@ -274,25 +286,39 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
     forEachGroup(visit) {
       const minMax = specs.filter((s) => s.fn.name === "min" || s.fn.name === "max");
       extremeIndex = minMax.length === 1 ? specs.indexOf(minMax[0]) : -1;
+      const plain = extremeIndex < 0 && specs.every((s) => !s.filter && !s.distinct && !s.order);
       const groups = new Map<unknown, Group>();
       const single = grouped ? null : newGroup([]);
       let first = true;
+      const oneKey = keyEvals.length === 1 ? keyEvals[0] : null;
+      const addRow = (g: Group): void => (plain ? stepPlain(g) : step(g, false));
+      const startGroup = (hash: unknown, key: SqlValue[]): void => {
+        const g = newGroup(key);
+        groups.set(hash, g);
+        step(g, true);
+      };
       parts.loops(() => {
         if (single) {
-          step(single, first);
+          if (first) step(single, true);
+          else addRow(single);
           first = false;
+          return true;
+        }
+        // One GROUP BY term (the common case): hashed without building a key array per row.
+        if (oneKey) {
+          const v = oneKey();
+          const hash = valueHash(v, keyFolds[0]);
+          const g = groups.get(hash);
+          if (g === undefined) startGroup(hash, [v]);
+          else addRow(g);
           return true;
         }
         const key: SqlValue[] = new Array(keyEvals.length);
         for (let i = 0; i < keyEvals.length; i++) key[i] = keyEvals[i]();
-        const hash = groupHash(key, keyFolds);
-        let g = groups.get(hash);
-        const fresh = g === undefined;
-        if (!g) {
-          g = newGroup(key);
-          groups.set(hash, g);
-        }
-        step(g, fresh);
+        const hash = rowKey(key, keyFolds);
+        const g = groups.get(hash);
+        if (g === undefined) startGroup(hash, key);
+        else addRow(g);
         return true;
       });
       let list: Group[];
@@ -313,13 +339,9 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
 }
 
 
-/** Map key of a group: numbers directly (1 and 1.0 alike), other values by their value key. */
-function groupHash(key: SqlValue[], folds: KeyFold[]): unknown {
-  if (key.length === 1) {
-    const v = key[0];
-    if (typeof v === "number") return v === 0 ? 0 : v;
-    if (v instanceof IntegralReal) return v.value === 0 ? 0 : v.value;
-    return valueKey(v, folds[0]);
-  }
-  return rowKey(key, folds);
+/** Map key of a one-term group: numbers directly (1 and 1.0 alike), other values by their value key. */
+function valueHash(v: SqlValue, fold: KeyFold): unknown {
+  if (typeof v === "number") return v === 0 ? 0 : v;
+  if (v instanceof IntegralReal) return v.value === 0 ? 0 : v.value;
+  return valueKey(v, fold);
 }
