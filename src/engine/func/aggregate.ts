@@ -32,14 +32,21 @@ interface SumState {
    * any safe integer stays inside int64 and no overflow can be missed.
    */
   fast: number;
+  /** |iSum| <= FAST_ROOM (kept beside iSum so the per-row check compares no bigints). */
+  roomy: boolean;
 }
 
 const FAST_ROOM = INT64_MAX - BigInt(Number.MAX_SAFE_INTEGER);
 
+function setISum(p: SumState, i: bigint): void {
+  p.iSum = i;
+  p.roomy = i <= FAST_ROOM && i >= -FAST_ROOM;
+}
+
 /** Moves the fast-path partial sum into iSum. */
 function foldFast(p: SumState): void {
   if (p.fast !== 0) {
-    p.iSum += BigInt(p.fast);
+    setISum(p, p.iSum + BigInt(p.fast));
     p.fast = 0;
   }
 }
@@ -94,7 +101,7 @@ function sumStep(p: SumState, args: readonly SqlValue[]): SumState {
   const v = args[0];
   if (typeof v === "number" && !p.approx && Number.isSafeInteger(v)) {
     const s = p.fast + v;
-    if (Number.isSafeInteger(s) && p.iSum <= FAST_ROOM && p.iSum >= -FAST_ROOM) {
+    if (p.roomy && Number.isSafeInteger(s)) {
       p.fast = s;
       p.count++;
       return p;
@@ -113,7 +120,7 @@ function sumStep(p: SumState, args: readonly SqlValue[]): SumState {
       const i = valueInt(v);
       const next = p.iSum + i;
       if (next >= INT64_MIN && next <= INT64_MAX) {
-        p.iSum = next;
+        setISum(p, next);
       } else {
         p.overflow = true;
         kbnInit(p, p.iSum);
@@ -137,7 +144,7 @@ function sumInverse(p: SumState, [v]: readonly SqlValue[]): SumState {
   p.count--;
   if (!p.approx) {
     const next = p.iSum - valueInt(v);
-    if (next >= INT64_MIN && next <= INT64_MAX) p.iSum = next;
+    if (next >= INT64_MIN && next <= INT64_MAX) setISum(p, next);
     else {
       p.overflow = true;
       p.approx = true;
@@ -167,7 +174,7 @@ function sumResult(p: SumState): SqlValue {
 }
 
 function newSum(): SumState {
-  return { rSum: 0, rErr: 0, iSum: 0n, count: 0, approx: false, overflow: false, fast: 0 };
+  return { rSum: 0, rErr: 0, iSum: 0n, count: 0, approx: false, overflow: false, fast: 0, roomy: true };
 }
 
 function sumLike(name: string, compute: (p: SumState) => SqlValue): AggregateFunction<SumState> {
