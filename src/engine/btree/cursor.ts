@@ -54,7 +54,7 @@ abstract class BtreeCursor implements SavableCursor {
   private closed = false;
 
   constructor(
-    protected readonly ctx: TreeReader,
+    protected ctx: TreeReader,
     readonly root: number,
     private readonly interiorEntries: boolean,
   ) {
@@ -71,6 +71,21 @@ abstract class BtreeCursor implements SavableCursor {
     if (this.closed) return;
     this.closed = true;
     if (isWriter(this.ctx)) this.ctx.unregisterCursor(this);
+  }
+
+  /**
+   * Closes the cursor and reopens it, unpositioned, on the same tree in
+   * another transaction of the same file: cheaper than a new cursor for
+   * statements that run once per transaction (autocommit lookups).
+   */
+  reattach(ctx: TreeReader): void {
+    this.close();
+    this.closed = false;
+    this.ctx = ctx;
+    this.depth = 0;
+    this.state = State.Invalid;
+    this.insertSlotFor = null;
+    if (isWriter(ctx)) ctx.registerCursor(this);
   }
 
   first(): boolean {
@@ -146,18 +161,24 @@ abstract class BtreeCursor implements SavableCursor {
     for (let guard = 0; ; guard++) {
       if (guard > 64) corruptTree(this.root);
       const page = this.ctx.page(pageNo);
-      let lo = 0;
-      let hi = page.cellCount;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.isBefore(page, mid, strict)) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = this.slotIn(page, strict);
       this.push(page, lo);
       if (page.isLeaf) break;
       pageNo = page.childAt(lo);
     }
     this.state = State.Valid;
+  }
+
+  /** Binary search of one page: the first cell not before the target (cellCount if none). */
+  protected slotIn(page: BtreePage, strict: boolean): number {
+    let lo = 0;
+    let hi = page.cellCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.isBefore(page, mid, strict)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Positions on the first entry not before the target; Invalid if there is none. */
@@ -486,6 +507,21 @@ export class TableCursor extends BtreeCursor {
   protected seekSaved(strict: boolean): void {
     this.target = this.saved;
     this.lowerBound(strict);
+  }
+
+  /** The search runs over the page's decoded rowids when it has them (read-only pages without bigint keys). */
+  protected override slotIn(page: BtreePage, strict: boolean): number {
+    const keys = page.rowidKeys();
+    if (keys === null) return super.slotIn(page, strict);
+    const target = this.target;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (strict ? keys[mid] <= target : keys[mid] < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   protected isBefore(page: BtreePage, i: number, strict: boolean): boolean {
