@@ -222,6 +222,8 @@ function isNamedObject(v: unknown): v is Record<string, BindValue> {
 /** Maps the call's arguments onto parameter indexes 1..count, as better-sqlite3 does. */
 export function bindParameters(parsed: ScriptStatement, params: BindParameters): SqlValue[] {
   const { count, names } = parsed.parameters;
+  const direct = bindPlainPositional(count, names, params);
+  if (direct !== null) return direct;
   const values: SqlValue[] = new Array(count + 1).fill(null);
   const positional: BindValue[] = [];
   let named: Record<string, BindValue> | null = null;
@@ -247,5 +249,22 @@ export function bindParameters(parsed: ScriptStatement, params: BindParameters):
     else throw new SqliteError(`Missing named parameter "${key}"`, "SQLITE_RANGE");
   }
   if (next < positional.length) throw new SqliteError("Too many parameter values were provided", "SQLITE_RANGE");
+  return values;
+}
+
+/**
+ * The common call shape, one plain value per `?` (no arrays, no named
+ * object, no `?NNN` or named parameters), bound without the general
+ * matching; null when the call has another shape.
+ */
+function bindPlainPositional(count: number, names: readonly (string | null)[], params: BindParameters): SqlValue[] | null {
+  if (params.length !== count) return null;
+  const values: SqlValue[] = new Array(count + 1);
+  values[0] = null;
+  for (let i = 0; i < count; i++) {
+    const p = params[i];
+    if (names[i] !== null || (typeof p === "object" && p !== null && (Array.isArray(p) || isNamedObject(p)))) return null;
+    values[i + 1] = fromJs(p as BindValue);
+  }
   return values;
 }
