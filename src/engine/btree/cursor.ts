@@ -215,6 +215,12 @@ abstract class BtreeCursor implements SavableCursor {
     return this.pages[this.depth - 1];
   }
 
+  /** Whether the stack's leaf is still the transaction's page (not after a rollback to a mark, which may even have dropped the page). */
+  protected leafIsCurrent(): boolean {
+    const leaf = this.leaf();
+    return leaf.pageNo <= this.ctx.pageCount && this.ctx.page(leaf.pageNo) === leaf;
+  }
+
   protected currentCell(): number {
     this.requireValid();
     const page = this.pages[this.depth - 1];
@@ -383,6 +389,13 @@ export class TableCursor extends BtreeCursor {
     this.target = rowid;
     switch (mode) {
       case "eq": {
+        if (this.onLastEntry() && this.leafIsCurrent() && this.rowid() < rowid) {
+          // Past the tree's last row (checking the next rowid of an append): absent, and its insertion slot is next door.
+          this.idx[this.depth - 1]++;
+          this.state = State.Invalid;
+          this.insertSlotFor = rowid;
+          return false;
+        }
         this.descendToSlot(false);
         const d = this.depth - 1;
         const leaf = this.pages[d];
