@@ -49,26 +49,44 @@ export function serialTypeSize(t: number): number {
   return t < 12 ? FIXED_SIZES[t] : Math.floor((t - 12) / 2);
 }
 
-/** Encodes `values` as a record. */
-export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
+// Scratch of encodeRecord, reused across calls (encoding never re-enters
+// itself): serial types, negated for texts encoded into `scratchTexts` (non-
+// ASCII); a text slot is cleared once written so no bytes stay alive.
+let scratchTypes = new Int32Array(16);
+const scratchTexts: (Uint8Array | undefined)[] = [];
+
+/**
+ * Encodes `values` as a record; column `nullColumn` (if given) is stored as
+ * NULL whatever its value (the INTEGER PRIMARY KEY column, which lives in the
+ * rowid).
+ */
+export function encodeRecord(values: readonly SqlValue[], nullColumn = -1): Uint8Array {
   const n = values.length;
-  const types = new Array<number>(n);
-  const texts: (Uint8Array | undefined)[] = [];
+  if (n > scratchTypes.length) scratchTypes = new Int32Array(Math.max(n, scratchTypes.length * 2));
+  const types = scratchTypes;
   let headerBody = 0;
   let bodySize = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i];
+    const v = i === nullColumn ? null : values[i];
     let t: number;
     if (typeof v === "string") {
-      const bytes = encodeUtf8(v);
-      texts[i] = bytes;
-      t = 13 + 2 * bytes.length;
+      // ASCII text (the common case) is later written straight from the string; other text is encoded once here.
+      const ascii = asciiLength(v);
+      if (ascii >= 0) {
+        t = 13 + 2 * ascii;
+        types[i] = t;
+      } else {
+        const bytes = utf8Encoder.encode(v);
+        scratchTexts[i] = bytes;
+        t = 13 + 2 * bytes.length;
+        types[i] = -t;
+      }
     } else {
       t = serialTypeOf(v);
+      types[i] = t;
     }
-    types[i] = t;
-    headerBody += varintLength(t);
-    bodySize += serialTypeSize(t);
+    headerBody += t < 0x80 ? 1 : varintLength(t);
+    bodySize += t < 12 ? FIXED_SIZES[t] : (t - 12) >>> 1;
   }
   let sizeLength = 1;
   while (varintLength(headerBody + sizeLength) > sizeLength) sizeLength++;
@@ -78,10 +96,33 @@ export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
   let b = headerSize;
   for (let i = 0; i < n; i++) {
     const t = types[i];
+    if (t < 0) {
+      h += writeVarint(out, h, -t);
+      b = writeBody(out, b, -t, null, scratchTexts[i]);
+      scratchTexts[i] = undefined;
+      continue;
+    }
     h += writeVarint(out, h, t);
-    b = writeBody(out, b, t, values[i], texts[i]);
+    if (t === 0 || t === 8 || t === 9) continue;
+    if (t >= 13 && t & 1) b = writeAscii(out, b, values[i] as string);
+    else b = writeBody(out, b, t, values[i], undefined);
   }
   return out;
+}
+
+/** Length of `s` when every character is ASCII (one UTF-8 byte each), else -1. */
+function asciiLength(s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return -1;
+  return n;
+}
+
+function writeAscii(out: Uint8Array, b: number, s: string): number {
+  const n = s.length;
+  // Long text: the encoder's bulk copy beats a loop.
+  if (n > 64) return b + utf8Encoder.encodeInto(s, out.subarray(b, b + n)).written;
+  for (let i = 0; i < n; i++) out[b + i] = s.charCodeAt(i);
+  return b + n;
 }
 
 function writeBody(out: Uint8Array, b: number, t: number, v: SqlValue, text: Uint8Array | undefined): number {
@@ -189,21 +230,6 @@ export function decodeColumn(buf: Uint8Array, off: number, t: number): SqlValue 
       return buf.slice(off, off + len);
     }
   }
-}
-
-/** UTF-8 encode with a fast path for short ASCII strings (TextEncoder has a high fixed cost). */
-export function encodeUtf8(s: string): Uint8Array {
-  const n = s.length;
-  if (n <= 64) {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) return utf8Encoder.encode(s);
-      out[i] = c;
-    }
-    return out;
-  }
-  return utf8Encoder.encode(s);
 }
 
 /** UTF-8 decode with an allocation-light ASCII fast path for short strings. */

@@ -169,9 +169,8 @@ export class TableWriter {
       // Removing a row may have removed later conflicts too; other indexes are re-checked in turn.
     }
     beforeWrite?.();
-    const record = values.slice();
-    if (t.rowidAlias >= 0) record[t.rowidAlias] = null;
-    cursor.insert(rowid, encodeRecord(record));
+    // The INTEGER PRIMARY KEY column is stored as NULL: its value is the rowid.
+    cursor.insert(rowid, encodeRecord(values, t.rowidAlias));
     tx.rowidReservations?.reserve(t.rootPage, rowid);
     this.insertIndexEntries(tx, values, rowid, keys);
     if (exclude === null) this.capture?.inserted(rowid, values);
