@@ -5,7 +5,9 @@
 // native SQLite through Node 22's node:sqlite (better-sqlite3's addon does
 // not build for this Node; node:sqlite runs the same C library natively).
 // Every engine prepares each statement once and gets rows as arrays.
-import { version } from "node:process";
+// BENCH_WORKLOADS=insert,sum runs only the workloads whose names start with
+// one of the given (case-insensitive) prefixes.
+import { env, version } from "node:process";
 import { loadFixture, orderRows } from "./engine/data.js";
 import { nodeSqlite, sqlJs, tessera, type BenchEngine } from "./engine/engines.js";
 import { measure } from "./engine/measure.js";
@@ -20,7 +22,8 @@ export async function run(): Promise<void> {
   if (!version.startsWith("v22.")) console.log(`note: expected Node 22 (npm run bench), running ${version}`);
   const engines: BenchEngine[] = [tessera, await sqlJs(), nodeSqlite];
   const orders = orderRows();
-  const list = workloads(orders);
+  const wanted = (env.BENCH_WORKLOADS ?? "").split(",").map((w) => w.trim().toLowerCase()).filter((w) => w !== "");
+  const list = workloads(orders).filter((w) => wanted.length === 0 || wanted.some((prefix) => w.name.toLowerCase().startsWith(prefix)));
   const rows: Row[] = list.map((workload) => ({ workload, timings: [] }));
   for (const engine of engines) {
     const db = engine.open();
