@@ -8,7 +8,7 @@
 import { SqliteError } from "../errors.js";
 import type { BuiltinFunction, FunctionContext, ScalarFunction } from "../func/types.js";
 import { collationByName, comparisonCollation, exprAffinity, exprCollation } from "../plan/expr-type.js";
-import { qualified, type ResolvedColumn, type Scope } from "../plan/scope.js";
+import { qualified, type ResolvedColumn, type Scope, type Source } from "../plan/scope.js";
 import type { BinaryExpr, ColumnRef, Expr, FunctionCall, Select } from "../sql/ast.js";
 import type { Affinity } from "../value/affinity.js";
 import { arith, bitNot, bitwise, concat, logicalNot, negate, truthValue, type ArithOp, type BitOp } from "../value/arith.js";
@@ -18,6 +18,7 @@ import { minMaxScalar, nullifWith } from "../func/core.js";
 import { compareForExpr, comparisonAffinity } from "../value/compare.js";
 import { INT64_MIN, intValue, type SqlValue } from "../value/types.js";
 import { RaiseSignal } from "./raise.js";
+import type { RowSlot } from "./row-slot.js";
 import type { StatementRuntime } from "./runtime.js";
 
 export type Evaluator = () => SqlValue;
@@ -178,6 +179,7 @@ function compileColumnRef(ref: ColumnRef, ctx: ExprContext): Evaluator {
     r.source.usedColumns.add(r.column);
     if (r.column < 0) return () => slot.rowid();
     const i = r.column;
+    if (r.coalesce) return mergedUsingColumn(slot, i, r.coalesce);
     return () => slot.column(i);
   }
   if (!ref.table) {
@@ -194,6 +196,20 @@ function compileColumnRef(ref: ColumnRef, ctx: ExprContext): Evaluator {
     if (tf !== undefined && ref.column.quote === "none") return () => tf;
   }
   throw new SqliteError(`no such column: ${qualified(ref)}`);
+}
+
+/** A USING column merged by RIGHT/FULL JOINs: the first non-NULL of the joined columns. */
+function mergedUsingColumn(slot: RowSlot, column: number, merged: { source: Source; column: number }[]): Evaluator {
+  for (const m of merged) m.source.usedColumns.add(m.column);
+  return () => {
+    const v = slot.column(column);
+    if (v !== null) return v;
+    for (const m of merged) {
+      const w = m.source.slot.column(m.column);
+      if (w !== null) return w;
+    }
+    return null;
+  };
 }
 
 function compileUnary(op: "-" | "+" | "~" | "NOT", expr: Extract<Expr, { kind: "UnaryExpr" }>, ctx: ExprContext): Evaluator {

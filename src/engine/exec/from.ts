@@ -23,10 +23,15 @@ export interface FromSource {
   bindArguments?: (compile: (arg: Expr) => Evaluator) => void;
 }
 
-/** A condition contributed by a join; `leftJoinOn` names the right-hand source of a LEFT JOIN. */
+/**
+ * A condition contributed by a join: `leftJoinOn` names the right-hand source
+ * of a LEFT, RIGHT or FULL JOIN whose ON (or USING) clause it is, `origin`
+ * the right-hand source of the join that wrote it.
+ */
 export interface JoinCondition {
   expr: Expr;
   leftJoinOn: number | null;
+  origin: number;
 }
 
 export interface BuiltFrom {
@@ -48,50 +53,70 @@ export function buildFrom(from: FromItem | null, env: CompileEnv, outer: Scope |
 }
 
 function addItem(item: FromItem, join: JoinType, env: CompileEnv, outer: Scope | null, nested: NestedCompiler, out: BuiltFrom): void {
-  if (item.kind === "Join") {
-    addItem(item.left, join, env, outer, nested, out);
-    const leftCount = out.sources.length;
-    if (item.type === "FULL") throw new SqliteError("FULL JOIN is not supported yet");
-    // `a RIGHT JOIN b` runs as `b LEFT JOIN a` (b's loop outside, a NULL-extended), keeping a's columns first.
-    const rightJoin = item.type === "RIGHT";
-    if (rightJoin && leftCount !== 1) throw new SqliteError("RIGHT JOIN with more than one table on its left is not supported yet");
-    addItem(item.right, rightJoin ? "," : item.type, env, outer, nested, out);
-    const right = out.sources.length - 1;
-    if (rightJoin) {
-      out.sources[0].plan = { ...out.sources[0].plan, join: "LEFT" };
-      out.sources[right].plan = { ...out.sources[right].plan, join: "RIGHT" };
-    }
-    const leftJoinOn = item.type === "LEFT" ? right : rightJoin ? 0 : null;
-    let using = item.using?.map((i) => i.name) ?? null;
-    if (item.natural) {
-      if (item.on || item.using) throw new SqliteError("a NATURAL join may not have an ON or USING clause");
-      const rightCols = out.sources[right].source.columns;
-      using = rightCols
-        .filter((c) => !c.hidden && out.sources.slice(0, leftCount).some((s) => s.source.columns.some((lc) => !lc.hidden && foldName(lc.name) === foldName(c.name))))
-        .map((c) => c.name);
-    }
-    if (using) {
-      for (const name of using) {
-        const rightSource = out.sources[right].source;
-        const rc = rightSource.columns.findIndex((c) => foldName(c.name) === foldName(name));
-        const left = out.sources.slice(0, leftCount).find((s) => s.source.columns.some((c, i) => foldName(c.name) === foldName(name) && !s.source.usingHidden.has(i)));
-        if (rc < 0 || !left) throw new SqliteError(`cannot join using column ${name} - column not present in both tables`);
-        rightSource.usingHidden.add(rc);
-        const span = { start: item.start, end: item.end };
-        const ref = (source: string): Expr => ({
-          kind: "ColumnRef",
-          schema: null,
-          table: { kind: "Ident", name: source, quote: "double", ...span },
-          column: { kind: "Ident", name, quote: "double", ...span },
-          ...span,
-        });
-        out.conditions.push({ expr: { kind: "BinaryExpr", op: "=", left: ref(left.source.name), right: ref(rightSource.name), ...span }, leftJoinOn });
-      }
-    }
-    if (item.on) out.conditions.push({ expr: item.on, leftJoinOn });
+  if (item.kind !== "Join") {
+    out.sources.push(buildSource(item, join, env, outer, nested));
     return;
   }
-  out.sources.push(buildSource(item, join, env, outer, nested));
+  addItem(item.left, join, env, outer, nested, out);
+  const leftCount = out.sources.length;
+  addItem(item.right, item.type, env, outer, nested, out);
+  const right = out.sources.length - 1;
+  const outerJoin = item.type === "LEFT" || item.type === "RIGHT" || item.type === "FULL";
+  const leftJoinOn = outerJoin ? right : null;
+  let using = item.using?.map((i) => i.name) ?? null;
+  if (item.natural) {
+    if (item.on || item.using) throw new SqliteError("a NATURAL join may not have an ON or USING clause");
+    const rightCols = out.sources[right].source.columns;
+    using = rightCols
+      .filter((c) => !c.hidden && out.sources.slice(0, leftCount).some((s) => s.source.columns.some((lc) => !lc.hidden && foldName(lc.name) === foldName(c.name))))
+      .map((c) => c.name);
+  }
+  for (const name of using ?? []) {
+    const condition = usingCondition(name, out.sources.slice(0, leftCount), out.sources[right].source, item.type, { start: item.start, end: item.end });
+    out.conditions.push({ expr: condition, leftJoinOn, origin: right });
+  }
+  if (item.on) out.conditions.push({ expr: item.on, leftJoinOn, origin: right });
+}
+
+/**
+ * The equality a USING column implies, merging the right-hand column into the
+ * left one: `*` and the unqualified name then show the left column, or, once
+ * a RIGHT or FULL JOIN may leave it NULL, the first non-NULL of the merged
+ * columns (as SQLite does).
+ */
+function usingCondition(name: string, lefts: FromSource[], rightSource: Source, type: JoinType, span: { start: number; end: number }): Expr {
+  const rc = rightSource.columns.findIndex((c) => foldName(c.name) === foldName(name));
+  let lc = -1;
+  const left = lefts.find((s) => {
+    lc = s.source.columns.findIndex((c, i) => foldName(c.name) === foldName(name) && !s.source.usingHidden.has(i));
+    return lc >= 0;
+  });
+  if (rc < 0 || !left) throw new SqliteError(`cannot join using column ${name} - column not present in both tables`);
+  rightSource.usingHidden.add(rc);
+  const ref = (source: Source, column: number): Expr => ({
+    kind: "ColumnRef",
+    schema: null,
+    table: { kind: "Ident", name: source.name, quote: "double", ...span },
+    column: { kind: "Ident", name: source.columns[column].name, quote: "double", ...span },
+    ...span,
+  });
+  const merged = left.source.usingCoalesce?.get(lc) ?? [];
+  const leftValue: Expr =
+    merged.length === 0
+      ? ref(left.source, lc)
+      : {
+          kind: "FunctionCall",
+          name: { kind: "Ident", name: "coalesce", quote: "none", ...span },
+          distinct: false,
+          star: false,
+          args: [ref(left.source, lc), ...merged.map((m) => ref(m.source, m.column))],
+          orderBy: [],
+          filter: null,
+          over: null,
+          ...span,
+        };
+  if (type === "RIGHT" || type === "FULL") (left.source.usingCoalesce ??= new Map()).set(lc, [...merged, { source: rightSource, column: rc }]);
+  return { kind: "BinaryExpr", op: "=", left: leftValue, right: ref(rightSource, rc), ...span };
 }
 
 function buildSource(item: Exclude<FromItem, { kind: "Join" }>, join: JoinType, env: CompileEnv, outer: Scope | null, nested: NestedCompiler): FromSource {
@@ -160,7 +185,7 @@ function column(name: string, hidden: boolean): SourceColumn {
 }
 
 function newSource(name: string, columns: SourceColumn[], slot: Source["slot"], hasRowid: boolean, rowidAlias: number): Source {
-  return { name, columns, slot, hasRowid, rowidAlias, usingHidden: new Set(), usedColumns: new Set() };
+  return { name, columns, slot, hasRowid, rowidAlias, usingHidden: new Set(), usingCoalesce: new Map(), usedColumns: new Set() };
 }
 
 /** A table's columns as a FROM source describes them. */

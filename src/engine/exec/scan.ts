@@ -64,6 +64,8 @@ export interface LoopParts {
   joinFilters: Evaluator[];
   terms: (form: IndexableTerm) => CompiledTerm;
   runtime: StatementRuntime;
+  /** Called for each row that passes the join filters (RIGHT/FULL JOIN: records the matched rows). */
+  onMatch?: () => void;
 }
 
 function passes(filters: Evaluator[]): boolean {
@@ -79,7 +81,8 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
   // Rows read from storage (RowCounts): each row a table or index cursor lands on; hash lookups count when they read the table.
   const rows = runtime.rows;
   const storageReads = source.kind === "table" && level.path.kind !== "hash" ? 1 : 0;
-  if (!level.outer) {
+  const onMatch = parts.onMatch;
+  if (!level.outer && !onMatch) {
     // An inner join's ON conditions filter like WHERE conditions, in the same order.
     const conditions = filters.concat(joinFilters);
     if (conditions.length === 0) {
@@ -97,6 +100,16 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
         return passes(conditions) ? body() : true;
       });
   }
+  if (!level.outer && onMatch) {
+    return (body) =>
+      visit(() => {
+        runtime.tick();
+        rows.read += storageReads;
+        if (!passes(joinFilters)) return true;
+        onMatch();
+        return passes(filters) ? body() : true;
+      });
+  }
   // LEFT JOIN: ON conditions decide whether a row matched; without any match
   // the body runs once with the NULL row. WHERE conditions apply to both.
   const slot = source.slot;
@@ -107,6 +120,7 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
       rows.read += storageReads;
       if (!passes(joinFilters)) return true;
       matched = true;
+      onMatch?.();
       return passes(filters) ? body() : true;
     });
     if (!complete) return false;

@@ -16,7 +16,8 @@ import type { CompileEnv, CteBinding, CteFrame } from "./compile-env.js";
 import { collationByName, exprAffinity, exprCollation } from "../plan/expr-type.js";
 import { compileExpr, type Evaluator, type ExprContext, type SubqueryProgram } from "./compile-expr.js";
 import { buildFrom, materialize, type BuiltFrom, type FromSource, type NestedCompiler } from "./from.js";
-import { buildLevelLoop, type Body, type CompiledTerm, type LevelLoop } from "./scan.js";
+import { composeJoinLoops, describeUnmatchedPasses, type JoinLevel } from "./right-join.js";
+import type { Body, CompiledTerm } from "./scan.js";
 import { ResultRows } from "./result-rows.js";
 import type { QueryProgram, ResultColumnInfo } from "./select-types.js";
 import { compileWindowQuery } from "./window.js";
@@ -259,7 +260,9 @@ export function expandResultColumns(columns: ResultColumn[], scope: Scope, env: 
       matched = true;
       source.columns.forEach((c, i) => {
         if (c.hidden || (table === null && source.usingHidden.has(i))) return;
-        out.push({ expr: starRef(source, c.name, rc), name: c.name, alias: false });
+        // A USING column merged by RIGHT/FULL JOINs shows as its unqualified name does: coalesced.
+        const merged = table === null && source.usingCoalesce?.has(i);
+        out.push({ expr: starRef(merged ? null : source, c.name, rc), name: c.name, alias: false });
       });
     }
     if (!matched) throw new SqliteError(`no such table: ${rc.kind === "ResultTableStar" ? rc.table.name : ""}`);
@@ -267,12 +270,12 @@ export function expandResultColumns(columns: ResultColumn[], scope: Scope, env: 
   return out;
 }
 
-function starRef(source: Source, column: string, at: { start: number; end: number }): Expr {
+function starRef(source: Source | null, column: string, at: { start: number; end: number }): Expr {
   const span = { start: at.start, end: at.end };
   return {
     kind: "ColumnRef",
     schema: null,
-    table: { kind: "Ident", name: source.name, quote: "double", ...span },
+    table: source ? { kind: "Ident", name: source.name, quote: "double", ...span } : null,
     column: { kind: "Ident", name: column, quote: "double", ...span },
     ...span,
   };
@@ -345,10 +348,11 @@ export function compileRowLoop(
   for (const s of from.sources) s.bindArguments?.((arg) => compileExpr(arg, ctx));
   if (where && containsAggregate(where, env)) throw new SqliteError("misuse of aggregate function in WHERE clause");
   const terms: Term[] = [];
-  for (const e of splitConjuncts(where)) terms.push(makeTerm(e, scope, null));
-  for (const c of from.conditions) for (const e of splitConjuncts(c.expr)) terms.push(makeTerm(e, scope, c.leftJoinOn));
+  for (const e of splitConjuncts(where)) terms.push(makeTerm(e, scope, null, from.sources.length - 1));
+  for (const c of from.conditions) for (const e of splitConjuncts(c.expr)) terms.push(makeTerm(e, scope, c.leftJoinOn, c.origin));
   const { levels, orderSatisfied } = planJoin(from.sources.map((s) => s.plan), scope, terms, orderRequest);
   for (const level of levels) env.plan.add(describeLevel(from.sources[level.source].plan, level.path));
+  describeUnmatchedPasses(levels, from.sources.map((s) => s.plan.label), env);
   const loops = joinLoops(levels, from.sources, scope, ctx, env);
   return { from, scope, ctx, loops, orderSatisfied };
 }
@@ -384,9 +388,9 @@ function aliasResolver(projections: Projection[]): (name: string) => Expr | unde
   return (name) => projections.find((p) => p.alias && foldName(p.name) === foldName(name))?.expr;
 }
 
-function makeTerm(expr: Expr, scope: Scope, leftJoinOn: number | null): Term {
+function makeTerm(expr: Expr, scope: Scope, leftJoinOn: number | null, origin: number): Term {
   const { sources, opaque } = analyzeSources(expr, scope);
-  return { expr, sources, opaque, leftJoinOn };
+  return { expr, sources, opaque, leftJoinOn, origin };
 }
 
 /** The ORDER BY as a single source's column order, when it is one (for index-ordered scans). */
@@ -439,19 +443,13 @@ function joinLoops(levels: ReturnType<typeof planJoin>["levels"], sources: FromS
     compiledTerms.set(form, t);
     return t;
   };
-  const loops: LevelLoop[] = levels.map((level) =>
-    buildLevelLoop({
-      level,
-      source: sources[level.source].loop,
-      filters: level.filters.map((t) => compileExpr(t.expr, ctx)),
-      joinFilters: level.joinFilters.map((t) => compileExpr(t.expr, ctx)),
-      terms: compileTerm,
-      runtime: env.runtime,
-    }),
-  );
-  if (loops.length === 0) return (body) => body();
-  // The innermost level runs the body itself (one call less per row).
-  return loops.slice(0, -1).reduceRight<(body: Body) => boolean>((inner, loop) => (body) => loop(() => inner(body)), loops[loops.length - 1]);
+  const joinLevels: JoinLevel[] = levels.map((level) => ({
+    level,
+    source: sources[level.source].loop,
+    filters: level.filters.map((t) => compileExpr(t.expr, ctx)),
+    joinFilters: level.joinFilters.map((t) => compileExpr(t.expr, ctx)),
+  }));
+  return composeJoinLoops(joinLevels, compileTerm, env);
 }
 
 /** A non-aggregate core: evaluate the result columns per row, then DISTINCT, ORDER BY, LIMIT. */

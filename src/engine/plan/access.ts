@@ -15,9 +15,9 @@ export interface PlanSource {
   /** The rowid table behind the source; null for materialized rows (subquery, view, CTE, function). */
   table: Table | null;
   /**
-   * Join operator linking this source to the ones before it. "LEFT" marks a
-   * NULL-extended source (also the left side of a RIGHT JOIN), "RIGHT" the
-   * right side of a RIGHT JOIN, which runs first.
+   * Join operator linking this source to the ones before it: "LEFT" and
+   * "FULL" NULL-extend this source, "RIGHT" and "FULL" NULL-extend all the
+   * sources before it.
    */
   join: JoinType;
   /** Sources excluded from index choice because the user wrote NOT INDEXED / INDEXED BY. */
@@ -49,10 +49,12 @@ export interface Level {
   path: AccessPath;
   /** Conditions checked at this level for every candidate row (WHERE and INNER-join ON). */
   filters: Term[];
-  /** For the right side of a LEFT JOIN: its ON conditions (decide whether a row matched). */
+  /** For the right side of a LEFT, RIGHT or FULL JOIN: its ON conditions (decide whether a row matched). */
   joinFilters: Term[];
-  /** True for the right side of a LEFT JOIN: emits a NULL row when nothing matched. */
+  /** True for the right side of a LEFT or FULL JOIN: emits a NULL row when nothing matched. */
   outer: boolean;
+  /** True for the right side of a RIGHT or FULL JOIN: its rows no left row matched are emitted after the loops. */
+  preservesUnmatched: boolean;
 }
 
 /** Row-count guesses used when there are no statistics (SQLite assumes about a million rows). */
@@ -80,20 +82,18 @@ export interface OrderRequest {
 export function planJoin(sources: PlanSource[], scope: Scope, terms: Term[], order: OrderRequest | null): { levels: Level[]; orderSatisfied: boolean } {
   const forms = terms.flatMap((t) => indexableForms(t, scope));
   const n = sources.length;
+  // Outer joins and laterals run in FROM order (a RIGHT or FULL JOIN's unmatched rows are emitted by a pass after the loops, see right-join.ts).
   const fixed = sources.some((s) => s.join === "LEFT" || s.join === "CROSS" || s.join === "RIGHT" || s.join === "FULL" || s.lateral);
-  // Fixed joins run in FROM order, except that the right side of a RIGHT JOIN runs first (see from.ts).
-  const all = Array.from({ length: n }, (_, i) => i);
-  const rightJoined = sources.findIndex((s) => s.join === "RIGHT");
-  const fixedOrder = fixed ? (rightJoined > 0 ? [rightJoined, ...all.filter((i) => i !== rightJoined)] : all) : null;
+  const floors = terms.map((t) => rightJoinFloor(sources, t));
   const chosen: { source: number; candidate: Candidate }[] = [];
   let bound = 0n;
   let outerRows = 1;
-  const remaining = new Set(all);
+  const remaining = new Set(Array.from({ length: n }, (_, i) => i));
   while (remaining.size > 0) {
     let best: { source: number; candidate: Candidate; total: number } | null = null;
     for (const s of remaining) {
-      if (fixedOrder && s !== fixedOrder[chosen.length]) continue;
-      const usable = forms.filter((f) => f.source === s && (f.valueSources & ~bound) === 0n && usableForJoin(f, sources[s], terms));
+      if (fixed && s !== chosen.length) continue;
+      const usable = forms.filter((f) => f.source === s && (f.valueSources & ~bound) === 0n && usableForJoin(f, sources[s], floors[terms.indexOf(f.term)]));
       const candidate = bestPath(sources[s], usable, bound === 0n);
       const total = candidate.setup + candidate.cost * outerRows;
       if (!best || total < best.total) best = { source: s, candidate, total };
@@ -105,9 +105,11 @@ export function planJoin(sources: PlanSource[], scope: Scope, terms: Term[], ord
     outerRows *= Math.max(1, pick.candidate.rows);
   }
 
-  // ORDER BY on the outermost table may be delivered by walking an index or the rowid in order.
+  // ORDER BY on the outermost table may be delivered by walking an index or the
+  // rowid in order; not with RIGHT/FULL joins, whose unmatched rows come last.
   let orderSatisfied = false;
-  if (order && chosen.length > 0 && chosen[0].source === order.source) {
+  const rightJoined = sources.some((s) => s.join === "RIGHT" || s.join === "FULL");
+  if (order && !rightJoined && chosen.length > 0 && chosen[0].source === order.source) {
     const first = chosen[0];
     const ordered = orderedPath(sources[order.source], first.candidate.path, order);
     if (ordered) {
@@ -122,24 +124,42 @@ export function planJoin(sources: PlanSource[], scope: Scope, terms: Term[], ord
     path: c.candidate.path,
     filters: [],
     joinFilters: [],
-    outer: sources[c.source].join === "LEFT",
+    outer: sources[c.source].join === "LEFT" || sources[c.source].join === "FULL",
+    preservesUnmatched: sources[c.source].join === "RIGHT" || sources[c.source].join === "FULL",
   }));
-  for (const term of terms) {
-    let at = 0;
+  terms.forEach((term, t) => {
+    let at = Math.max(0, floors[t]);
     for (let s = 0; s < n; s++) if (term.sources & sourceBit(s)) at = Math.max(at, position.get(s) as number);
     if (term.opaque) at = Math.max(at, term.leftJoinOn !== null ? (position.get(term.leftJoinOn) as number) : levels.length - 1);
     if (term.leftJoinOn !== null) {
       const own = position.get(term.leftJoinOn) as number;
       levels[Math.max(own, at)].joinFilters.push(term);
     } else levels[at].filters.push(term);
-  }
+  });
   return { levels, orderSatisfied };
 }
 
-/** For the right side of a LEFT JOIN only its ON terms may position the cursor; IS terms never. */
-function usableForJoin(f: IndexableTerm, source: PlanSource, _terms: Term[]): boolean {
-  if (source.join !== "LEFT") return f.term.leftJoinOn === null;
-  return f.term.leftJoinOn !== null && f.op !== "IS";
+/**
+ * The position of the last RIGHT or FULL JOIN at or before the term's origin
+ * (-1 when none): a term that is not the ON clause of a join is evaluated no
+ * earlier than there, so that it never removes rows of that join's left
+ * operand (which would make right-hand rows look unmatched).
+ */
+function rightJoinFloor(sources: PlanSource[], term: Term): number {
+  if (term.leftJoinOn !== null) return -1;
+  for (let s = Math.min(term.origin, sources.length - 1); s >= 0; s--) if (sources[s].join === "RIGHT" || sources[s].join === "FULL") return s;
+  return -1;
+}
+
+/**
+ * Which terms may position a source's cursor: for the right side of an outer
+ * join only its own ON terms (IS terms never); elsewhere terms that are no
+ * join's ON clause, once past their RIGHT/FULL JOIN floor.
+ */
+function usableForJoin(f: IndexableTerm, source: PlanSource, floor: number): boolean {
+  if (source.join === "LEFT" || source.join === "FULL") return f.term.leftJoinOn === f.source && f.op !== "IS";
+  if (source.join === "RIGHT" && f.term.leftJoinOn === f.source) return f.op !== "IS";
+  return f.term.leftJoinOn === null && f.source > floor;
 }
 
 function bestPath(source: PlanSource, forms: IndexableTerm[], outermost: boolean): Candidate {

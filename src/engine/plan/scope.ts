@@ -34,6 +34,12 @@ export interface Source {
   rowidAlias: number;
   /** Columns merged into an earlier source by USING/NATURAL: skipped by `*`. */
   usingHidden: Set<number>;
+  /**
+   * For a USING/NATURAL column of this source that RIGHT or FULL JOINs merged
+   * other sources' columns into: those columns, read in order when this one
+   * is NULL by the unqualified name (and by `*`).
+   */
+  usingCoalesce?: Map<number, { source: Source; column: number }[]>;
   /** Set when some expression reads this source (for covering-index decisions). */
   usedColumns: Set<number>;
 }
@@ -44,6 +50,8 @@ export interface ResolvedColumn {
   column: number;
   /** 0 for this query's sources, 1 for the enclosing query's, and so on. */
   depth: number;
+  /** For an unqualified USING column merged by RIGHT/FULL JOINs: the columns read when this one is NULL. */
+  coalesce?: { source: Source; column: number }[];
 }
 
 const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
@@ -81,10 +89,10 @@ export class Scope {
     }
   }
 
-  private resolveHere(ref: ColumnRef): { source: Source; column: number } | undefined {
+  private resolveHere(ref: ColumnRef): Omit<ResolvedColumn, "depth"> | undefined {
     const column = foldName(ref.column.name);
     const table = ref.table ? foldName(ref.table.name) : null;
-    let match: { source: Source; column: number } | undefined;
+    let match: Omit<ResolvedColumn, "depth"> | undefined;
     for (const source of this.sources) {
       if (table !== null && foldName(source.name) !== table) continue;
       const i = source.columns.findIndex((c) => foldName(c.name) === column);
@@ -92,7 +100,8 @@ export class Scope {
         // A USING/NATURAL column exists in both sources; the unqualified name means the left one.
         if (table === null && source.usingHidden.has(i)) continue;
         if (match) throw new SqliteError(`ambiguous column name: ${qualified(ref)}`);
-        match = { source, column: i };
+        const coalesce = table === null ? source.usingCoalesce?.get(i) : undefined;
+        match = coalesce ? { source, column: i, coalesce } : { source, column: i };
       }
     }
     if (match) return match;

@@ -14,8 +14,15 @@ export interface Term {
   sources: bigint;
   /** Contains a subquery, RAISE or a non-deterministic function: keep it at the innermost level. */
   opaque: boolean;
-  /** For the ON clause of a LEFT JOIN: the index of the right-hand source; null otherwise. */
+  /** For the ON clause of a LEFT, RIGHT or FULL JOIN: the index of the right-hand source; null otherwise. */
   leftJoinOn: number | null;
+  /**
+   * Index of the source whose join introduced the term (the last source for
+   * WHERE). A term may not filter rows of the left operand of a RIGHT or FULL
+   * JOIN at or before that position: those rows decide which right-hand rows
+   * matched.
+   */
+  origin: number;
 }
 
 /** A term of the form `column op value` usable to position a cursor. */
@@ -57,7 +64,10 @@ export function analyzeSources(expr: Expr, scope: Scope): { sources: bigint; opa
     switch (e.kind) {
       case "ColumnRef": {
         const r = scope.resolve(e);
-        if (r && r.depth === 0) sources |= sourceBit(scope.sources.indexOf(r.source));
+        if (r && r.depth === 0) {
+          sources |= sourceBit(scope.sources.indexOf(r.source));
+          for (const m of r.coalesce ?? []) sources |= sourceBit(scope.sources.indexOf(m.source));
+        }
         return;
       }
       case "ExistsExpr":
@@ -173,7 +183,7 @@ export function indexableForms(term: Term, scope: Scope): IndexableTerm[] {
     const inner = x.kind === "CollateExpr" ? x.expr : x;
     if (inner.kind !== "ColumnRef") return null;
     const r = scope.resolve(inner);
-    if (!r || r.depth !== 0) return null;
+    if (!r || r.depth !== 0 || r.coalesce) return null;
     return { source: scope.sources.indexOf(r.source), column: r.column };
   };
   const add = (col: { source: number; column: number }, op: IndexableTerm["op"], value: Expr | null, list: Expr[] | null, subquery: Select | null): void => {
