@@ -7,6 +7,7 @@
 // checks run before the first write, so an error leaves the database as it was.
 import { SCHEMA_ROOT, decodeRecord, encodeRecord, type WriteTransaction } from "../btree/index.js";
 import { SqliteError } from "../errors.js";
+import { checkGeneratedColumns, recordPositions } from "../plan/generated-columns.js";
 import { buildTable } from "../schema/build-table.js";
 import { buildSchema, type SchemaRow } from "../schema/load-schema.js";
 import { foldName, type Schema, type Table } from "../schema/schema.js";
@@ -278,15 +279,21 @@ function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv, qu
   const offset = addColumnOffset(found.sql);
   const sql = `${found.sql.slice(0, offset)}, ${text}${found.sql.slice(offset)}`;
   let altered: Table;
+  let added: Table["columns"][number];
+  let verify: TableWriter | null;
   try {
     if (def.constraints.some((c) => c.kind === "CheckConstraint" && containsSubquery(c.expr))) throw new SqliteError("subqueries prohibited in CHECK constraints");
     altered = buildTable(parseStatement(sql) as CreateTable, sql, found.rootPage).table;
+    checkGeneratedColumns(altered);
+    added = altered.columns[altered.columns.length - 1];
+    // Old rows must satisfy the new column's CHECK, NOT NULL (a generated one) and STRICT type through its default or expression (SQLite runs a quick_check).
+    verify = def.constraints.some((c) => c.kind === "CheckConstraint") || altered.strict || added.generated ? tableWriter(env, altered, env.writeTx) : null;
   } catch (e) {
     throw new SqliteError(`error in table ${found.name} after add column: ${(e as Error).message}`);
   }
-  // Old rows must satisfy the new column's CHECK and STRICT type through its default (SQLite runs a quick_check).
-  const verify = def.constraints.some((c) => c.kind === "CheckConstraint") || altered.strict ? tableWriter(env, altered, env.writeTx) : null;
   return schemaProgram((tx) => {
+    // A STORED column would need every record rewritten: SQLite refuses it unless the table is empty.
+    if (added.generated?.stored && tableHasRows(tx, found)) throw new SqliteError("cannot add a STORED column");
     if (verify) verifyExistingRows(tx, verify);
     const before = readSchema(tx);
     const after = before.map((e) => (e.type === "table" && foldName(e.name) === foldName(found.name) ? { ...e, sql } : e));
@@ -298,6 +305,15 @@ function containsSubquery(node: unknown): boolean {
   if (typeof node !== "object" || node === null) return false;
   if ((node as { kind?: unknown }).kind === "Select") return true;
   return Object.values(node).some((v) => (Array.isArray(v) ? v.some(containsSubquery) : containsSubquery(v)));
+}
+
+function tableHasRows(tx: WriteTransaction, table: Table): boolean {
+  const c = tx.openTable(table.rootPage);
+  try {
+    return c.first();
+  } finally {
+    c.close();
+  }
 }
 
 /** Calls `visit` with every row of the writer's table as it reads (short records completed with defaults). */
@@ -338,7 +354,12 @@ function verifyExistingRows(tx: WriteTransaction, writer: TableWriter): void {
         throw new SqliteError("type mismatch on DEFAULT");
       }
     }
-    if (!passesChecks(writer, values, rowid)) throw new SqliteError("CHECK constraint failed", "SQLITE_CONSTRAINT_CHECK");
+    if (!passesChecks(writer, values, rowid)) {
+      const column = table.columns[added];
+      // SQLite's quick_check names no column here.
+      if (column.generated && column.notNull && values[added] === null) throw new SqliteError("NOT NULL constraint failed", "SQLITE_CONSTRAINT_NOTNULL");
+      throw new SqliteError("CHECK constraint failed", "SQLITE_CONSTRAINT_CHECK");
+    }
   });
 }
 
@@ -350,17 +371,13 @@ function checkAddable(def: ColumnDef, env: CompileEnv): void {
   const kinds = new Set(def.constraints.map((c) => c.kind));
   if (kinds.has("PrimaryKeyColumnConstraint")) throw new SqliteError("Cannot add a PRIMARY KEY column");
   if (kinds.has("UniqueColumnConstraint")) throw new SqliteError("Cannot add a UNIQUE column");
-  const generated = def.constraints.find((c) => c.kind === "GeneratedColumnConstraint");
-  if (generated) {
-    if (generated.storage === "STORED") throw new SqliteError("cannot add a STORED column");
-    throw new SqliteError("generated columns are not supported yet");
-  }
+  const generated = def.constraints.some((c) => c.kind === "GeneratedColumnConstraint");
   const defaultExpr = def.constraints.find((c) => c.kind === "DefaultColumnConstraint")?.expr ?? null;
   const hasDefault = defaultExpr !== null && defaultExpr.kind !== "NullLiteral";
   if (env.settings.foreignKeys && kinds.has("ReferencesColumnConstraint") && hasDefault) {
     throw new SqliteError("Cannot add a REFERENCES column with non-NULL default value");
   }
-  if (kinds.has("NotNullColumnConstraint") && !hasDefault) throw new SqliteError("Cannot add a NOT NULL column with default value NULL");
+  if (kinds.has("NotNullColumnConstraint") && !hasDefault && !generated) throw new SqliteError("Cannot add a NOT NULL column with default value NULL");
   if (hasDefault && constantDefault(defaultExpr) === undefined) throw new SqliteError("Cannot add a column with non-constant default");
 }
 
@@ -547,15 +564,18 @@ function dropError(uses: ColumnUses, noDoubleQuotedStrings: boolean): string | n
  * is replaced where the cursor stands: a cursor ends on the row it wrote.
  */
 function rewriteRowsWithout(tx: WriteTransaction, table: Table, dropped: number, defaults: SqlValue[] | null): void {
+  const positions = recordPositions(table);
   const c = tx.openTable(table.rootPage);
   try {
     for (let ok = c.first(); ok; ok = c.next()) {
       const stored = decodeRecord(c.record().bytes());
       const values: SqlValue[] = [];
       for (let j = 0; j < table.columns.length; j++) {
-        if (j === dropped) continue;
+        const p = positions[j];
+        // VIRTUAL generated columns have no place in records.
+        if (j === dropped || p < 0) continue;
         if (j === table.rowidAlias) values.push(null);
-        else values.push(j < stored.length ? stored[j] : (defaults?.[j] ?? null));
+        else values.push(p < stored.length ? stored[p] : (defaults?.[j] ?? null));
       }
       c.insert(c.rowid(), encodeRecord(values));
     }

@@ -5,6 +5,7 @@
 // catalog.
 import { SCHEMA_ROOT, encodeRecord, type WriteTransaction } from "../btree/index.js";
 import { SqliteError } from "../errors.js";
+import { checkGeneratedColumns } from "../plan/generated-columns.js";
 import { buildTable } from "../schema/build-table.js";
 import { indexFromSql } from "../schema/load-schema.js";
 import { foldName, type Table } from "../schema/schema.js";
@@ -62,9 +63,6 @@ export function compileCreateTable(stmt: CreateTable, env: CompileEnv): Statemen
     throw new SqliteError(`${env.schema.view(name) ? "view" : "table"} ${name} already exists`);
   }
   checkNewName(env, name, "table");
-  if (stmt.columns.some((c) => c.constraints.some((k) => k.kind === "GeneratedColumnConstraint"))) {
-    throw new SqliteError("generated columns are not supported yet");
-  }
   if (stmt.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
 
   if (stmt.asSelect) {
@@ -85,7 +83,9 @@ export function compileCreateTable(stmt: CreateTable, env: CompileEnv): Statemen
 
   const sql = storedSql(env, stmt, "TABLE", stmt.name);
   // Validate now so errors come at prepare time, as in SQLite.
-  buildTable(parseStatement(sql) as CreateTable, sql, 0);
+  const probe = buildTable(parseStatement(sql) as CreateTable, sql, 0).table;
+  checkGeneratedColumns(probe);
+  if (probe.columns.some((c) => c.generated)) tableWriter(env, probe, env.writeTx);
   return schemaProgram(() => {
     const tx = env.writeTx();
     createTable(tx, sql, env);

@@ -13,6 +13,7 @@ import { constantDefault } from "./alter-defaults.js";
 import type { CompileEnv } from "./compile-env.js";
 import { compileExpr, type Evaluator, type ExprContext } from "./compile-expr.js";
 import { tableSourceColumns } from "./from.js";
+import { compileGenerated } from "./generated.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { columnInfo, expandResultColumns, exprContext } from "./select.js";
 import type { ResultColumnInfo } from "./select-types.js";
@@ -55,7 +56,11 @@ export function tableWriter(env: CompileEnv, table: Table, tx: () => WriteTransa
   const slot = new ArrayRowSlot();
   const scope = rowScope(table, table.name, slot);
   const ctx = tableExprContext(env, table, scope);
+  // Generated expressions may not name the rowid (only an INTEGER PRIMARY KEY column).
+  const generated = compileGenerated(table, tableExprContext(env, table, new Scope([{ ...scope.sources[0], hasRowid: false }], null)));
   const exprs: TableExprs = {
+    generated,
+    virtual: generated.filter((g) => !table.columns[g.column].generated?.stored),
     slot,
     checks: table.checks.map((check) => ({ check, eval: compileExpr(check.expr, ctx) })),
     indexes: table.indexes.map((index) => {

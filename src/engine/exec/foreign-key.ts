@@ -210,6 +210,7 @@ export class ForeignKeys {
     if (coerced === "ignore") return;
     const newRowid = ref.child.rowidAlias >= 0 && values[ref.child.rowidAlias] !== null ? (values[ref.child.rowidAlias] as number | bigint) : rowid;
     // SET DEFAULT must still point at an existing parent.
+    writer.fillGenerated(values, newRowid);
     new ForeignKeys(this.env, ref.child).checkChild(values, newRowid, ref.fk.columns);
     writer.update(rowid, values, newRowid, null);
   }

@@ -10,6 +10,7 @@ import type { SqlValue } from "../value/types.js";
 import { shortRecordDefaults } from "./alter-defaults.js";
 import type { CompileEnv, CteBinding } from "./compile-env.js";
 import type { Evaluator } from "./compile-expr.js";
+import { bindVirtualColumns } from "./generated.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import type { LoopSource } from "./scan.js";
 import type { QueryProgram } from "./select-types.js";
@@ -205,6 +206,7 @@ function tableSource(table: Table, alias: string | null, join: JoinType, item: E
   const slot = new TableRowSlot(table);
   const defaults = shortRecordDefaults(table);
   if (defaults) slot.setDefaults(defaults);
+  bindVirtualColumns(slot, table, env);
   const columns = tableSourceColumns(table);
   let indexHint: PlanSource["indexHint"] = null;
   if (item.indexHint?.kind === "NotIndexed") indexHint = { kind: "NotIndexed" };

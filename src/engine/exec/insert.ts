@@ -33,11 +33,14 @@ export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProg
   if (stmt.columns) {
     targets = stmt.columns.map((c) => {
       const i = table.columns.findIndex((col) => foldName(col.name) === foldName(c.name));
-      if (i >= 0) return i;
+      if (i >= 0) {
+        if (table.columns[i].generated) throw new SqliteError(`cannot INSERT into generated column "${table.columns[i].name}"`);
+        return i;
+      }
       if (ROWID_NAMES.has(foldName(c.name))) return -1;
       throw new SqliteError(`table ${table.name} has no column named ${c.name}`);
     });
-  } else targets = table.columns.map((_, i) => i);
+  } else targets = table.columns.flatMap((c, i) => (c.generated ? [] : [i]));
 
   const rows = compileSource(stmt, env, targets.length, table);
   const defaults = defaultEvaluators(env, table);
@@ -183,6 +186,7 @@ function compileUpserts(upserts: Upsert[], table: Table, env: CompileEnv, name: 
       if (s.columns.length !== 1) throw new SqliteError("row value assignments in DO UPDATE are not supported yet");
       const i = table.columns.findIndex((c) => foldName(c.name) === foldName(s.columns[0].name));
       if (i < 0) throw new SqliteError(`no such column: ${s.columns[0].name}`);
+      if (table.columns[i].generated) throw new SqliteError(`cannot UPDATE generated column "${table.columns[i].name}"`);
       return { column: i, value: compileExpr(s.value, ctx) };
     });
     const where = u.doUpdate?.where ? compileExpr(u.doUpdate.where, ctx) : null;
@@ -203,6 +207,7 @@ function compileUpserts(upserts: Upsert[], table: Table, env: CompileEnv, name: 
         const updated = old.slice();
         for (const s of clause.sets) updated[s.column] = s.value();
         const newRowid = table.rowidAlias >= 0 && updated[table.rowidAlias] !== null ? rowidFromValue(updated[table.rowidAlias]) : conflict;
+        writer.fillGenerated(updated, newRowid);
         writer.update(conflict, updated, newRowid, null, null, clause.assigned);
         return onUpdate(updated, newRowid) ? "handled" : "stop";
       }

@@ -222,11 +222,17 @@ function tableInfo(env: CompileEnv, tableName: string, extended: boolean): State
   return program(names, () => {
     const t = tableNamed(env, tableName);
     if (!t) return [];
-    return t.columns.map((c, i) => {
+    // table_info leaves generated columns out and numbers the others without them, as SQLite does.
+    let hiddenBefore = 0;
+    return t.columns.flatMap((c, i) => {
+      if (!extended && c.hidden !== 0) {
+        hiddenBefore++;
+        return [];
+      }
       const dflt = c.default ? t.sql.slice(c.default.start, c.default.end) : null;
-      const row: SqlValue[] = [i, c.name, c.declaredType, c.notNull ? 1 : 0, dflt, c.primaryKeyPosition];
+      const row: SqlValue[] = [i - hiddenBefore, c.name, c.declaredType, c.notNull ? 1 : 0, dflt, c.primaryKeyPosition];
       if (extended) row.push(c.hidden);
-      return row;
+      return [row];
     });
   });
 }

@@ -12,7 +12,6 @@ import { applyAffinity, type Affinity } from "../value/affinity.js";
 import { truthValue } from "../value/arith.js";
 import { compareValues } from "../value/compare.js";
 import { IntegralReal, realValue, type SqlValue } from "../value/types.js";
-import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
 import { cursorFor } from "./cursor-cache.js";
 import { indexComparator } from "./index-key.js";
@@ -214,7 +213,7 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
         path.terms,
         parts,
         () => {
-          const whole = materializeTable(tx(), table);
+          const whole = materializeTable(tx(), table, slot);
           parts.runtime.rows.read += whole.rows.length;
           return whole;
         },
@@ -263,19 +262,18 @@ function slotForHash(source: Extract<LoopSource, { kind: "table" }>): (row: read
   return (row, rowid) => slot.setValues(row, rowid);
 }
 
-function materializeTable(tx: ReadTransaction, table: Table): { rows: SqlValue[][]; rowids: SqlValue[] } {
+/** Reads the whole table through its slot (so short records, REAL columns and VIRTUAL columns read as in a scan). */
+function materializeTable(tx: ReadTransaction, table: Table, slot: TableRowSlot): { rows: SqlValue[][]; rowids: SqlValue[] } {
   const rows: SqlValue[][] = [];
   const rowids: SqlValue[] = [];
   const c = tx.openTable(table.rootPage);
   const n = table.columns.length;
-  // Records written before ALTER TABLE ADD COLUMN end early: the missing columns read as their DEFAULT.
-  const defaults = shortRecordDefaults(table);
   try {
     for (let ok = c.first(); ok; ok = c.next()) {
-      const r = c.record();
       const rowid = c.rowid();
+      slot.set(rowid, c.record());
       const values: SqlValue[] = new Array(n);
-      for (let i = 0; i < n; i++) values[i] = i === table.rowidAlias ? rowid : defaults !== null && i >= r.columnCount ? defaults[i] : r.column(i);
+      for (let i = 0; i < n; i++) values[i] = slot.column(i);
       rows.push(values);
       rowids.push(rowid);
     }

@@ -1,5 +1,6 @@
 // Row writes on one table with everything a row write implies: column
-// affinity (or STRICT typing), NOT NULL and CHECK constraints, rowid
+// affinity (or STRICT typing), generated column values (STORED ones written
+// to the record, VIRTUAL ones left out of it), NOT NULL and CHECK constraints, rowid
 // allocation (AUTOINCREMENT included), UNIQUE and PRIMARY KEY enforcement
 // with conflict resolution, and keeping every index in step with the table.
 //
@@ -17,8 +18,10 @@ import { truthValue } from "../value/arith.js";
 import { utf8Length } from "../value/text.js";
 import { INT64_MAX, isInteger, IntegralReal, type SqlValue } from "../value/types.js";
 import type { RowCapture } from "../cdc/capture.js";
+import { recordPositions, recordValues } from "../plan/generated-columns.js";
 import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
+import { computeGenerated, type GeneratedValue } from "./generated.js";
 import { cursorFor } from "./cursor-cache.js";
 import { indexComparator } from "./index-key.js";
 import type { ArrayRowSlot } from "./row-slot.js";
@@ -33,6 +36,10 @@ export interface TableExprs {
   checks: { check: Check; eval: Evaluator }[];
   /** Per index: evaluators for expression columns (null for plain columns) and the WHERE. */
   indexes: { columns: (Evaluator | null)[]; where: Evaluator | null }[];
+  /** Generated columns in computation order, reading the slot. */
+  generated: GeneratedValue[];
+  /** The VIRTUAL ones among them (computed when a stored row is read). */
+  virtual: GeneratedValue[];
 }
 
 export interface WriteOutcome {
@@ -65,17 +72,31 @@ export class TableWriter {
     this.shortDefaults = shortRecordDefaults(table);
   }
 
-  /** The row with column affinities applied (what BEFORE triggers see as NEW). */
+  /** The row with column affinities applied and generated columns computed (what BEFORE triggers see as NEW). */
   withAffinity(values: readonly SqlValue[]): SqlValue[] {
-    return values.map((v, i) => (i === this.table.rowidAlias ? v : applyAffinity(v, this.table.columns[i].affinity)));
+    const row = values.map((v, i) => (i === this.table.rowidAlias ? v : applyAffinity(v, this.table.columns[i].affinity)));
+    if (this.exprs.generated.length > 0) this.fillGenerated(row, this.table.rowidAlias >= 0 ? row[this.table.rowidAlias] : null);
+    return row;
   }
 
-  /** Prepares column values for storage: affinity/STRICT typing, then NOT NULL. */
+  /** Computes the generated columns of a row into it (leaving the candidate slot on that row). */
+  fillGenerated(values: SqlValue[], rowid: SqlValue): void {
+    const slot = this.exprs.slot;
+    slot.row = values;
+    slot.rowidValue = rowid;
+    computeGenerated(this.table, this.exprs.generated, values);
+  }
+
+  /** Prepares column values for storage: affinity/STRICT typing, then NOT NULL (generated columns: see check). */
   coerce(values: SqlValue[], resolution: Resolution | null, defaults: readonly (() => SqlValue)[] = []): SqlValue[] | "ignore" {
     const t = this.table;
     for (let i = 0; i < t.columns.length; i++) {
       const c = t.columns[i];
       if (i === t.rowidAlias) continue;
+      if (c.generated) {
+        values[i] = null;
+        continue;
+      }
       let v = values[i];
       if (c.strictType) v = strictValue(v, c.strictType, t.name, c.name);
       else v = applyAffinity(v, c.affinity);
@@ -94,8 +115,23 @@ export class TableWriter {
     return values;
   }
 
-  /** Evaluates CHECK constraints on the candidate row (already placed in the expression slot). */
+  /**
+   * Computes the generated columns of the candidate row (already placed in
+   * the expression slot, its other columns coerced) and checks their NOT
+   * NULL constraints, then evaluates CHECK constraints.
+   */
   check(resolution: Resolution | null): boolean {
+    const t = this.table;
+    if (this.exprs.generated.length > 0) {
+      const values = this.exprs.slot.row as SqlValue[];
+      computeGenerated(t, this.exprs.generated, values);
+      for (const g of this.exprs.generated) {
+        const c = t.columns[g.column];
+        if (values[g.column] !== null || !c.notNull) continue;
+        if ((resolution ?? c.notNullConflict) === "IGNORE") return false;
+        throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
+      }
+    }
     for (const { check, eval: e } of this.exprs.checks) {
       const v = e();
       if (v !== null && truthValue(v) === false) {
@@ -169,8 +205,9 @@ export class TableWriter {
       // Removing a row may have removed later conflicts too; other indexes are re-checked in turn.
     }
     beforeWrite?.();
-    // The INTEGER PRIMARY KEY column is stored as NULL: its value is the rowid.
-    cursor.insert(rowid, encodeRecord(values, t.rowidAlias));
+    // The INTEGER PRIMARY KEY column is stored as NULL: its value is the rowid. VIRTUAL generated columns are not stored.
+    if (this.exprs.virtual.length > 0) cursor.insert(rowid, encodeRecord(recordValues(t, values), t.rowidAlias >= 0 ? recordPositions(t)[t.rowidAlias] : -1));
+    else cursor.insert(rowid, encodeRecord(values, t.rowidAlias));
     tx.rowidReservations?.reserve(t.rootPage, rowid);
     this.insertIndexEntries(tx, values, rowid, keys);
     if (exclude === null) this.capture?.inserted(rowid, values);
@@ -278,7 +315,23 @@ export class TableWriter {
     const t = this.table;
     const out: SqlValue[] = new Array(t.columns.length);
     const d = this.shortDefaults;
-    for (let i = 0; i < out.length; i++) out[i] = i === t.rowidAlias ? rowid : d !== null && i >= r.columnCount ? d[i] : r.column(i);
+    if (this.exprs.virtual.length === 0) {
+      for (let i = 0; i < out.length; i++) out[i] = i === t.rowidAlias ? rowid : d !== null && i >= r.columnCount ? d[i] : r.column(i);
+      return out;
+    }
+    const positions = recordPositions(t);
+    for (let i = 0; i < out.length; i++) {
+      const p = positions[i];
+      out[i] = i === t.rowidAlias ? rowid : p < 0 ? null : d !== null && p >= r.columnCount ? d[i] : r.column(p);
+    }
+    // VIRTUAL columns are computed from the row; the candidate slot is restored for the caller.
+    const slot = this.exprs.slot;
+    const [savedRow, savedRowid] = [slot.row, slot.rowidValue];
+    slot.row = out;
+    slot.rowidValue = rowid;
+    computeGenerated(t, this.exprs.virtual, out);
+    slot.row = savedRow;
+    slot.rowidValue = savedRowid;
     return out;
   }
 

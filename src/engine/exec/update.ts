@@ -33,6 +33,7 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
     if (set.columns.length !== 1) throw new SqliteError("row value assignments in UPDATE are not supported yet");
     const colName = set.columns[0].name;
     const i = table.columns.findIndex((c) => foldName(c.name) === foldName(colName));
+    if (i >= 0 && table.columns[i].generated) throw new SqliteError(`cannot UPDATE generated column "${table.columns[i].name}"`);
     const value = compileExpr(set.value, loop.ctx);
     if (i >= 0) assignments.push({ column: i, value });
     else if (["rowid", "oid", "_rowid_"].includes(foldName(colName))) rowidAssigned = value;

@@ -186,6 +186,8 @@ function buildColumn(def: ColumnDef, source: string, table: string, strict: bool
         column.collation = c.collation.name.toUpperCase();
         break;
       case "GeneratedColumnConstraint": {
+        // SQLite's parser refuses AS after a DEFAULT; a DEFAULT after AS is refused below.
+        if (column.default) throw new SqliteError(`error in generated column "${column.name}"`);
         const stored = c.storage === "STORED";
         column.generated = { expr: c.expr, stored };
         column.hidden = stored ? 3 : 2;
