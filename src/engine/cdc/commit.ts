@@ -67,9 +67,9 @@ function nextChangeId(tx: WriteTransaction, table: Table, sequence: number | big
  * partial indexes on it are refused (plain indexes are kept in step).
  */
 function cdcWriter(table: Table, tx: WriteTransaction): TableWriter {
-  if (table.checks.length > 0 || table.indexes.some((ix) => ix.where !== null || ix.columns.some((c) => c.expr !== null))) {
-    throw new SqliteError(`cannot record captured changes in ${table.name}: it has CHECK constraints or expression or partial indexes`);
+  if (table.checks.length > 0 || table.columns.some((c) => c.generated) || table.indexes.some((ix) => ix.where !== null || ix.columns.some((c) => c.expr !== null))) {
+    throw new SqliteError(`cannot record captured changes in ${table.name}: it has CHECK constraints, generated columns or expression or partial indexes`);
   }
-  const exprs = { slot: new ArrayRowSlot(), checks: [], indexes: table.indexes.map((ix) => ({ columns: ix.columns.map(() => null), where: null })) };
+  const exprs = { slot: new ArrayRowSlot(), checks: [], indexes: table.indexes.map((ix) => ({ columns: ix.columns.map(() => null), where: null })), generated: [], virtual: [] };
   return new TableWriter(table, exprs, () => tx, Number.MAX_SAFE_INTEGER);
 }

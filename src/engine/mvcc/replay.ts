@@ -16,6 +16,7 @@ import { shortRecordDefaults } from "../exec/alter-defaults.js";
 import { childRows, fkError, parentExists, parentKey } from "../exec/foreign-key.js";
 import { indexComparator } from "../exec/index-key.js";
 import { uniqueConstraintError } from "../exec/table-writer.js";
+import { recordPositions } from "../plan/generated-columns.js";
 import { foldName, type Index, type Schema, type Table } from "../schema/schema.js";
 import { compareValues } from "../value/compare.js";
 import type { SqlValue } from "../value/types.js";
@@ -114,8 +115,11 @@ function rowValues(table: Table, rowid: Rowid, record: Uint8Array): SqlValue[] {
   const stored = decodeRecord(record);
   const defaults = shortRecordDefaults(table);
   const values: SqlValue[] = new Array(table.columns.length);
+  // VIRTUAL generated columns have no place in records (read as NULL here: replay checks need stored keys only).
+  const positions = recordPositions(table);
   for (let i = 0; i < values.length; i++) {
-    values[i] = i === table.rowidAlias ? rowid : i < stored.length ? stored[i] : defaults !== null ? defaults[i] : null;
+    const p = positions[i];
+    values[i] = i === table.rowidAlias ? rowid : p < 0 ? null : p < stored.length ? stored[p] : defaults !== null ? defaults[i] : null;
   }
   return values;
 }
