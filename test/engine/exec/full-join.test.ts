@@ -54,6 +54,8 @@ const QUERIES = [
   "SELECT x FROM a FULL JOIN b USING (x) LEFT JOIN c USING (x)",
   "SELECT * FROM a FULL JOIN b USING (x) JOIN c USING (x)",
   "SELECT a.*, b.* FROM a FULL JOIN b USING (x)",
+  "SELECT * FROM (SELECT * FROM a FULL JOIN b USING (x)) WHERE x > 1",
+  "SELECT * FROM a NATURAL RIGHT JOIN b",
   // RIGHT JOIN with more than one table on its left, and mixed joins.
   "SELECT * FROM a JOIN c ON a.x = c.x RIGHT JOIN b ON b.x = a.x",
   "SELECT * FROM a LEFT JOIN c ON a.x = c.x RIGHT JOIN b ON b.x = c.x",
@@ -99,6 +101,17 @@ describe("FULL and RIGHT JOIN match SQLite", () => {
 
   it.each(ORDERED)("%s (ordered)", (sql) => {
     const r = o.run(sql);
+    expect(show(r.tessera)).toBe(show(r.sqlite));
+  });
+
+  it.each([
+    "SELECT * FROM a FULL JOIN b USING (x) JOIN c ON 1",
+    "SELECT x FROM a FULL JOIN b USING (x) JOIN c ON 1",
+    "SELECT * FROM a FULL JOIN b USING (nope)",
+    "SELECT * FROM a NATURAL FULL JOIN b ON a.x = b.x",
+  ])("refuses %s as SQLite does", (sql) => {
+    const r = o.run(sql);
+    expect("error" in r.sqlite).toBe(true);
     expect(show(r.tessera)).toBe(show(r.sqlite));
   });
 

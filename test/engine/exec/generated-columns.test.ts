@@ -241,6 +241,28 @@ describe("query plans", () => {
   });
 });
 
+describe("BEGIN CONCURRENT", () => {
+  it("a commit replayed onto later changes reads child keys stored after a VIRTUAL column", () => {
+    const db = new Database();
+    try {
+      db.exec(`PRAGMA journal_mode = 'mvcc'; PRAGMA foreign_keys = ON;
+               CREATE TABLE p(id INTEGER PRIMARY KEY); CREATE TABLE c(a, v AS (a * 2), pid REFERENCES p(id));
+               INSERT INTO p VALUES (1), (2);`);
+      const first = db.connect();
+      const second = db.connect();
+      for (const conn of [first, second]) conn.exec("PRAGMA foreign_keys = ON; BEGIN CONCURRENT");
+      first.exec("DELETE FROM p WHERE id = 2");
+      second.exec("INSERT INTO c(a, pid) VALUES (7, 2)");
+      first.exec("COMMIT");
+      // Replayed after the parent's deletion, the child row (record: a, pid) must fail its foreign key.
+      expect(() => second.exec("COMMIT")).toThrow(/FOREIGN KEY constraint failed/);
+      expect(db.prepare("SELECT count(*) FROM c").pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe("file format", () => {
   const script = `CREATE TABLE f(id INTEGER PRIMARY KEY, a TEXT, v AS (length(a)) VIRTUAL, s AS (upper(a)) STORED, w AS (id * v), tail);
                   CREATE INDEX f_v ON f(v); CREATE INDEX f_s ON f(s, w);
