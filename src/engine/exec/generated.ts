@@ -11,7 +11,8 @@ import type { Expr } from "../sql/ast.js";
 import { applyAffinity, strictValue } from "../value/affinity.js";
 import type { SqlValue } from "../value/types.js";
 import type { CompileEnv } from "./compile-env.js";
-import { compileExpr, type Evaluator, type ExprContext } from "./compile-expr.js";
+import type { FunctionContext, ScalarFunction } from "../func/types.js";
+import { compileExpr, type Evaluator, type ExprContext, type FunctionLookup } from "./compile-expr.js";
 import { tableSourceColumns } from "./from.js";
 import type { RowSlot } from "./row-slot.js";
 import type { TableRowSlot } from "./table-slot.js";
@@ -28,13 +29,40 @@ export interface GeneratedValue {
  * unknown columns, aggregates, non-deterministic functions.
  */
 export function compileGenerated(table: Table, ctx: ExprContext, only: "all" | "virtual" = "all"): GeneratedValue[] {
+  const timeless: ExprContext = { ...ctx, lookupFunction: (name, nArgs) => withoutCurrentTime(ctx.lookupFunction(name, nArgs)) };
   return generatedOrder(table)
     .filter((i) => only === "all" || !table.columns[i].generated?.stored)
     .map((i) => {
       const expr = (table.columns[i].generated as { expr: Expr }).expr;
       checkDeterministic(expr, ctx);
-      return { column: i, eval: compileExpr(expr, ctx) };
+      return { column: i, eval: compileExpr(expr, timeless) };
     });
+}
+
+/**
+ * A scalar function whose 'now' is refused: date and time functions are
+ * deterministic except when they read the current time, which SQLite
+ * refuses when a generated value is computed.
+ */
+function withoutCurrentTime(found: FunctionLookup): FunctionLookup {
+  if (typeof found !== "object" || found.kind !== "scalar") return found;
+  const fn: ScalarFunction = found;
+  const contexts = new WeakMap<FunctionContext, FunctionContext>();
+  return {
+    ...fn,
+    call(args, base) {
+      let ctx = contexts.get(base);
+      if (!ctx) {
+        ctx = Object.assign(Object.create(base) as FunctionContext, {
+          statementTime: (): number => {
+            throw new SqliteError(`non-deterministic use of ${fn.name}() in a generated column`);
+          },
+        });
+        contexts.set(base, ctx);
+      }
+      return fn.call(args, ctx);
+    },
+  };
 }
 
 function checkDeterministic(expr: Expr, ctx: ExprContext): void {

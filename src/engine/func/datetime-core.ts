@@ -255,12 +255,12 @@ export function setRawDateNumber(p: DateTime, r: number): void {
   }
 }
 
-/** A time value given as text; true on error. */
-export function parseDateOrTime(z: string, nowMs: number, p: DateTime): boolean {
+/** A time value given as text; true on error. `now` is read only for 'now' (reading it is refused where the time may not be used). */
+export function parseDateOrTime(z: string, now: () => number, p: DateTime): boolean {
   if (!parseYyyyMmDd(z, p)) return false;
   if (!parseHhMmSs(z, 0, p)) return false;
   const lower = asciiLower(z);
-  if (lower === "now") return setDateTimeToCurrent(nowMs, p);
+  if (lower === "now") return setDateTimeToCurrent(now(), p);
   const r = parseSqlReal(z);
   if (r !== null) {
     setRawDateNumber(p, r);
@@ -268,7 +268,7 @@ export function parseDateOrTime(z: string, nowMs: number, p: DateTime): boolean 
   }
   if (lower === "subsec" || lower === "subsecond") {
     p.useSubsec = true;
-    return setDateTimeToCurrent(nowMs, p);
+    return setDateTimeToCurrent(now(), p);
   }
   return true;
 }

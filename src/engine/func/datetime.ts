@@ -39,7 +39,7 @@ export function dateTimeFromArgs(args: readonly SqlValue[], ctx: FunctionContext
     setRawDateNumber(p, numericAsDouble(first));
   } else {
     const z = sqlTextOf(first);
-    if (z === null || parseDateOrTime(z, ctx.statementTime(), p)) return null;
+    if (z === null || parseDateOrTime(z, () => ctx.statementTime(), p)) return null;
   }
   for (let i = 1; i < args.length; i++) {
     const z = sqlTextOf(args[i]!);
