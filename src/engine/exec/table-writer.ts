@@ -9,31 +9,20 @@
 // non-NULL keys.
 import type { IndexCursor, IndexKeyComparator, TableCursor, WriteTransaction } from "../btree/index.js";
 import { encodeRecord } from "../btree/index.js";
-import { SqliteError, type SqliteErrorCode } from "../errors.js";
-import type { Check, Index, Table } from "../schema/schema.js";
-import type { ConflictAction } from "../sql/ast.js";
-import { applyAffinity, strictValue } from "../value/affinity.js";
+import { SqliteError } from "../errors.js";
+import type { Index, Table } from "../schema/schema.js";
+import { applyAffinity } from "../value/affinity.js";
 import { truthValue } from "../value/arith.js";
-import { utf8Length } from "../value/text.js";
 import { INT64_MAX, isInteger, IntegralReal, type SqlValue } from "../value/types.js";
 import type { RowCapture } from "../cdc/capture.js";
 import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
 import { cursorFor } from "./cursor-cache.js";
 import { indexComparator } from "./index-key.js";
-import type { ArrayRowSlot } from "./row-slot.js";
+import { RowConstraints, type Resolution, type TableExprs } from "./row-constraints.js";
+import type { RowWriter } from "./row-writer.js";
 
-/** How a write resolves a constraint conflict (statement OR-clause, else the constraint's own). */
-export type Resolution = ConflictAction;
-
-/** Compiled per-table pieces that need expressions (CHECK, index expressions, partial-index WHERE). */
-export interface TableExprs {
-  /** Slot the expressions read the candidate row from (columns by index, rowid). */
-  slot: ArrayRowSlot;
-  checks: { check: Check; eval: Evaluator }[];
-  /** Per index: evaluators for expression columns (null for plain columns) and the WHERE. */
-  indexes: { columns: (Evaluator | null)[]; where: Evaluator | null }[];
-}
+export { tooBig, uniqueConstraintError, type Resolution, type TableExprs } from "./row-constraints.js";
 
 export interface WriteOutcome {
   /** "ignored" when OR IGNORE (or DO NOTHING) skipped the row. */
@@ -44,7 +33,7 @@ export interface WriteOutcome {
 /** Called for each row removed by REPLACE conflict resolution (triggers, CDC and counts hook in here). */
 export type ReplaceHook = (rowid: number | bigint) => void;
 
-export class TableWriter {
+export class TableWriter extends RowConstraints implements RowWriter {
   private readonly comparators: IndexKeyComparator[];
   private readonly tableCursor: (tx: WriteTransaction) => TableCursor;
   private readonly indexCursors: ((tx: WriteTransaction) => IndexCursor)[];
@@ -52,58 +41,23 @@ export class TableWriter {
   private readonly shortDefaults: SqlValue[] | null;
 
   constructor(
-    readonly table: Table,
-    private readonly exprs: TableExprs,
+    table: Table,
+    exprs: TableExprs,
     private readonly tx: () => WriteTransaction,
-    private readonly maxValueLength: number,
+    maxValueLength: number,
     /** Change data capture of this table's row changes, when it is on. */
     private readonly capture: RowCapture | null = null,
   ) {
+    super(table, exprs, maxValueLength);
     this.comparators = table.indexes.map(indexComparator);
     this.tableCursor = cursorFor((tx) => tx.openTable(table.rootPage));
     this.indexCursors = table.indexes.map((index, i) => cursorFor((tx: WriteTransaction) => tx.openIndex(index.rootPage, this.comparators[i])));
     this.shortDefaults = shortRecordDefaults(table);
   }
 
-  /** The row with column affinities applied (what BEFORE triggers see as NEW). */
-  withAffinity(values: readonly SqlValue[]): SqlValue[] {
-    return values.map((v, i) => (i === this.table.rowidAlias ? v : applyAffinity(v, this.table.columns[i].affinity)));
-  }
-
-  /** Prepares column values for storage: affinity/STRICT typing, then NOT NULL. */
-  coerce(values: SqlValue[], resolution: Resolution | null, defaults: readonly (() => SqlValue)[] = []): SqlValue[] | "ignore" {
-    const t = this.table;
-    for (let i = 0; i < t.columns.length; i++) {
-      const c = t.columns[i];
-      if (i === t.rowidAlias) continue;
-      let v = values[i];
-      if (c.strictType) v = strictValue(v, c.strictType, t.name, c.name);
-      else v = applyAffinity(v, c.affinity);
-      if (v === null && c.notNull) {
-        const action = resolution ?? c.notNullConflict;
-        if (action === "IGNORE") return "ignore";
-        const fallback = action === "REPLACE" && defaults[i] ? defaults[i]() : null;
-        if (fallback !== null) v = applyAffinity(fallback, c.affinity);
-        else throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
-      }
-      if ((typeof v === "string" || v instanceof Uint8Array) && tooBig(v, this.maxValueLength)) {
-        throw new SqliteError("string or blob too big", "SQLITE_TOOBIG");
-      }
-      values[i] = v;
-    }
-    return values;
-  }
-
-  /** Evaluates CHECK constraints on the candidate row (already placed in the expression slot). */
-  check(resolution: Resolution | null): boolean {
-    for (const { check, eval: e } of this.exprs.checks) {
-      const v = e();
-      if (v !== null && truthValue(v) === false) {
-        if (resolution === "IGNORE") return false;
-        throw new SqliteError(`CHECK constraint failed: ${check.name ?? check.text}`, "SQLITE_CONSTRAINT_CHECK");
-      }
-    }
-    return true;
+  /** The rowid a new row is stored under: the one given, else one past the largest (or the next AUTOINCREMENT value). */
+  newRowKey(_values: readonly SqlValue[], given: SqlValue, sequence: number | bigint): number | bigint {
+    return given !== null ? rowidFromValue(given) : this.newRowid(sequence);
   }
 
   /** A rowid for a new row: one past the largest, or the next AUTOINCREMENT value. */
@@ -217,11 +171,6 @@ export class TableWriter {
     }
   }
 
-  /** The slot CHECK and index expressions read the candidate row from. */
-  candidateSlot(): ArrayRowSlot {
-    return this.exprs.slot;
-  }
-
   /**
    * The rowid of an existing row that the candidate would conflict with on
    * the given columns' UNIQUE constraint (any PRIMARY KEY/UNIQUE constraint
@@ -330,24 +279,6 @@ export class TableWriter {
     return null;
   }
 
-  private uniqueError(index: Index): SqliteError {
-    return uniqueConstraintError(this.table, index);
-  }
-}
-
-/** SQLite's error for a duplicate key in UNIQUE or PRIMARY KEY index `index` of table `t`. */
-export function uniqueConstraintError(t: Table, index: Index): SqliteError {
-  const code: SqliteErrorCode = index.origin === "pk" ? "SQLITE_CONSTRAINT_PRIMARYKEY" : "SQLITE_CONSTRAINT_UNIQUE";
-  if (index.columns.some((c) => c.column === -2)) return new SqliteError(`UNIQUE constraint failed: index '${index.name}'`, code);
-  const names = index.columns.map((c) => `${t.name}.${c.column < 0 ? "rowid" : t.columns[c.column].name}`);
-  return new SqliteError(`UNIQUE constraint failed: ${names.join(", ")}`, code);
-}
-
-/** Whether a text (in UTF-8 bytes) or blob is longer than `limit`; counts bytes only when it could matter. */
-export function tooBig(v: string | Uint8Array, limit: number): boolean {
-  if (v.length > limit) return true;
-  if (v instanceof Uint8Array || v.length * 3 <= limit) return false;
-  return utf8Length(v) > limit;
 }
 
 function canonical(v: bigint): number | bigint {
