@@ -249,12 +249,13 @@ export function describeLevel(source: PlanSource, path: AccessPath): string {
     case "rowid-order":
       return `SCAN ${name}`;
     case "rowid-eq":
-      return `SEARCH ${name} USING INTEGER PRIMARY KEY (rowid${path.term.op === "IN" ? " IN" : "="}?)`;
+      // SQLite words an IN lookup like an equality one.
+      return `SEARCH ${name} USING INTEGER PRIMARY KEY (rowid=?)`;
     case "rowid-range":
       return `SEARCH ${name} USING INTEGER PRIMARY KEY (${rangeText("rowid", path.lower, path.upper)})`;
     case "index": {
       const cols = path.index.columns;
-      const parts = path.eq.map((t, i) => `${columnName(source, cols[i].column)}${t.op === "IN" ? " IN" : "="}?`);
+      const parts = path.eq.map((_, i) => `${columnName(source, cols[i].column)}=?`);
       if (path.lower || path.upper) parts.push(rangeText(columnName(source, cols[path.eq.length].column), path.lower, path.upper));
       if (source.table && isTableTree(source.table, path.index)) return `SEARCH ${name} USING PRIMARY KEY (${parts.join(" AND ")})`;
       return `SEARCH ${name} USING ${path.covering ? "COVERING " : ""}INDEX ${path.index.name} (${parts.join(" AND ")})`;
