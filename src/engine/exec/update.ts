@@ -8,6 +8,7 @@ import type { SqlValue } from "../value/types.js";
 import type { CompileEnv } from "./compile-env.js";
 import { compileExpr, type Evaluator } from "./compile-expr.js";
 import { compileReturning, defaultEvaluators, rowWriter, targetTable } from "./dml-target.js";
+import { primaryKeyOrder } from "./without-rowid-keys.js";
 import { keyIdentity, rowidOf, rowKeyOf, type RowKey } from "./row-writer.js";
 import type { StatementProgram } from "./program.js";
 import { compileRowLoop, withCtes } from "./select.js";
@@ -41,6 +42,7 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
   }
   const writer = rowWriter(env, table, env.writeTx);
   const keyOf = rowKeyOf(table);
+  const keyOrder = table.withoutRowid ? primaryKeyOrder(table) : null;
   const defaults = defaultEvaluators(env, table);
   const returning = compileReturning(env, table, name, stmt.returning);
   const resolution = stmt.orConflict;
@@ -68,6 +70,9 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
         pending.push({ rowid, changes: assignments.map((a) => a.value()), newRowid: rowidAssigned ? rowidAssigned() : undefined });
         return true;
       });
+      // SQLite visits the rows of a WITHOUT ROWID table in PRIMARY KEY order (from a key-ordered temporary index),
+      // which decides which row survives when OR REPLACE makes several take one key.
+      if (keyOrder) pending.sort((x, y) => keyOrder(x.rowid as readonly SqlValue[], y.rowid as readonly SqlValue[]));
       // Phase 2: write.
       for (const p of pending) {
         rt.tick();

@@ -6,6 +6,7 @@ import type { IndexKeyComparator } from "../btree/index.js";
 import type { Index, IndexColumn, Table } from "../schema/schema.js";
 import { isTableTree, keyTail, primaryKeyIndex } from "../schema/without-rowid.js";
 import { compareValues } from "../value/compare.js";
+import type { SqlValue } from "../value/types.js";
 import { collationByName } from "../plan/expr-type.js";
 import { indexComparator } from "./index-key.js";
 
@@ -29,4 +30,17 @@ export function entryComparator(table: Table, index: Index): IndexKeyComparator 
   if (!table.withoutRowid) return indexComparator(index);
   if (isTableTree(table, index)) return keyComparator(primaryKeyIndex(table).columns);
   return keyComparator([...index.columns, ...keyTail(table, index)]);
+}
+
+/** Orders two PRIMARY KEY value lists as the table's tree orders its rows. */
+export function primaryKeyOrder(table: Table): (a: readonly SqlValue[], b: readonly SqlValue[]) => number {
+  const columns = primaryKeyIndex(table).columns;
+  const colls = columns.map((c) => collationByName(c.collation));
+  return (a, b) => {
+    for (let i = 0; i < columns.length; i++) {
+      const c = compareValues(a[i], b[i], colls[i]);
+      if (c !== 0) return columns[i].desc ? -c : c;
+    }
+    return 0;
+  };
 }

@@ -47,6 +47,8 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
   private readonly secondaries: Secondary[];
   private readonly decode: ReturnType<typeof withoutRowidDecoder>;
   private readonly keyCollations: Collation[];
+  /** UNIQUE checks in SQLite's order (newest index first): a secondary index's position, -1 for the PRIMARY KEY. */
+  private readonly uniqueChecks: number[];
 
   constructor(
     table: Table,
@@ -74,6 +76,9 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
         keyPositions: keyPositionsInIndex(table, index),
       });
     });
+    this.uniqueChecks = table.indexes
+      .flatMap((index) => (isTableTree(table, index) ? [-1] : index.unique ? [this.secondaries.findIndex((s) => s.index === index)] : []))
+      .reverse();
   }
 
   newRowKey(values: readonly SqlValue[]): RowKey {
@@ -91,24 +96,23 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
     const key = rowKey as Key;
     const exclude = excludeKey as Key | null;
     const tx = this.tx();
-    // The key's own uniqueness comes first, as the table tree is checked before the indexes.
-    const tree = this.tree(tx);
-    if (tree.seek(key, "eq") && !(exclude && this.sameKey(key, exclude))) {
-      const action = resolution ?? this.pk.onConflict;
-      if (action === "IGNORE") return { status: "ignored" };
-      if (action !== "REPLACE") throw this.uniqueError(this.pk);
-      this.removeRow(key, onReplace);
-    }
     const keys = this.indexKeys(values);
-    for (let s = 0; s < this.secondaries.length; s++) {
-      const { index } = this.secondaries[s];
-      const k = keys[s];
-      if (!index.unique || k === null || k === undefined) continue;
-      const conflict = this.findConflict(tx, s, k, key, exclude);
+    // SQLite checks the newest index first (its index list is in reverse creation order), the
+    // PRIMARY KEY among them, and leaves those that resolve by REPLACE until the others pass.
+    const order = [...this.uniqueChecks].sort((x, y) => Number(this.actionOf(x, resolution) === "REPLACE") - Number(this.actionOf(y, resolution) === "REPLACE"));
+    for (const s of order) {
+      let conflict: Key | null = null;
+      if (s < 0) {
+        const tree = this.tree(tx);
+        if (tree.seek(key, "eq") && !(exclude && this.sameKey(key, exclude))) conflict = this.storedKey(tree);
+      } else {
+        const k = keys[s];
+        if (k !== null && k !== undefined) conflict = this.findConflict(tx, s, k, exclude);
+      }
       if (conflict === null) continue;
-      const action = resolution ?? index.onConflict;
+      const action = this.actionOf(s, resolution);
       if (action === "IGNORE") return { status: "ignored" };
-      if (action !== "REPLACE") throw this.uniqueError(index);
+      if (action !== "REPLACE") throw this.uniqueError(s < 0 ? this.pk : this.secondaries[s].index);
       this.removeRow(conflict, onReplace);
     }
     beforeWrite?.();
@@ -121,12 +125,13 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
     return this.insert(values, newKey, resolution, onReplace, oldKey, () => this.delete(oldKey));
   }
 
-  indexRow(values: SqlValue[], rowKey: RowKey): void {
+  /** Adds a stored row's entries to the secondary indexes (its key is among its values). */
+  indexRow(values: SqlValue[], _key: RowKey): void {
     const tx = this.tx();
     const keys = this.indexKeys(values);
     this.secondaries.forEach((s, i) => {
       const k = keys[i];
-      if (s.index.unique && k && this.findConflict(tx, i, k, rowKey as Key, null) !== null) throw this.uniqueError(s.index);
+      if (s.index.unique && k && this.findConflict(tx, i, k, null) !== null) throw this.uniqueError(s.index);
     });
     this.insertIndexEntries(tx, values, keys);
   }
@@ -143,7 +148,7 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
       const k = keys[s];
       if (!index.unique || k === null || k === undefined) continue;
       if (wanted !== null && columnsOf(index) !== wanted) continue;
-      const conflict = this.findConflict(tx, s, k, key, null);
+      const conflict = this.findConflict(tx, s, k, null);
       if (conflict !== null) return conflict;
     }
     return null;
@@ -169,6 +174,11 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
     const tree = this.tree(this.tx());
     if (!tree.seek(rowKey as Key, "eq")) return null;
     return this.decode(tree.record());
+  }
+
+  /** How a conflict on check `s` (a secondary index, or -1 for the PRIMARY KEY) resolves. */
+  private actionOf(s: number, resolution: Resolution | null): Resolution {
+    return resolution ?? (s < 0 ? this.pk : this.secondaries[s].index).onConflict;
   }
 
   private removeRow(key: Key, onReplace: ((key: RowKey) => void) | null): void {
@@ -225,15 +235,15 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
     });
   }
 
-  /** The key of another row holding the same unique values in secondary index `s`, or null. */
-  private findConflict(tx: WriteTransaction, s: number, values: SqlValue[], key: Key, exclude: Key | null): Key | null {
+  /** The key of a stored row (other than `exclude`, the row an UPDATE rewrites) holding the same unique values in secondary index `s`, or null. */
+  private findConflict(tx: WriteTransaction, s: number, values: SqlValue[], exclude: Key | null): Key | null {
     const sec = this.secondaries[s];
     const ic = sec.cursor(tx);
     for (let ok = ic.seek(values, "eq"); ok; ok = ic.next()) {
       const rec = ic.record();
       if (sec.compare(rec, values) !== 0) break;
       const other = sec.keyPositions.map((p) => rec.column(p));
-      if (!this.sameKey(other, key) && !(exclude && this.sameKey(other, exclude))) return other;
+      if (!(exclude && this.sameKey(other, exclude))) return other;
     }
     return null;
   }
