@@ -88,7 +88,7 @@ function checkAlterable(name: string): void {
   if (key.startsWith("sqlite_")) throw new SqliteError(`table ${name} may not be altered`);
 }
 
-/** A rowid table the form can change; views get the form's own message. */
+/** A table the form can change (rowid or WITHOUT ROWID); views get the form's own message. */
 function realTable(env: CompileEnv, name: Ident, qualified: boolean, viewMessage: string): Table {
   const found = locate(env, name, qualified);
   checkAlterable(found === "view" ? name.name : found.name);

@@ -2,6 +2,7 @@
 // affinity (or STRICT typing), NOT NULL and CHECK constraints, rowid
 // allocation (AUTOINCREMENT included), UNIQUE and PRIMARY KEY enforcement
 // with conflict resolution, and keeping every index in step with the table.
+// The checks shared with WITHOUT ROWID tables live in row-constraints.ts.
 //
 // Invariant: after each successful insertRow/updateRow/deleteRow, every index
 // of the table holds exactly one entry (indexed values..., rowid) per row that
