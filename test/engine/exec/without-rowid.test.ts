@@ -414,3 +414,20 @@ describe("WITHOUT ROWID constraint errors carry SQLite's codes", () => {
     });
   }
 });
+
+describe("WITHOUT ROWID tables and BEGIN CONCURRENT", () => {
+  it("refuses their writes while concurrent transactions are open, and takes them again afterwards", () => {
+    const db = new Database();
+    db.exec("PRAGMA journal_mode = 'mvcc'; CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID; CREATE TABLE r(x); INSERT INTO w VALUES (1, 1)");
+    db.exec("BEGIN CONCURRENT; INSERT INTO r VALUES (1)");
+    expect(() => db.exec("INSERT INTO w VALUES (2, 2)")).toThrow("cannot write WITHOUT ROWID table w while BEGIN CONCURRENT transactions are open: not supported yet");
+    expect(db.prepare("SELECT k, v FROM w").raw().all()).toEqual([[1, 1]]);
+    db.exec("COMMIT");
+    db.exec("UPDATE w SET v = 5; INSERT INTO w VALUES (3, 3)");
+    expect(db.prepare("SELECT k, v FROM w").raw().all()).toEqual([
+      [1, 5],
+      [3, 3],
+    ]);
+    expect(db.prepare("SELECT x FROM r").raw().all()).toEqual([[1]]);
+  });
+});
