@@ -207,12 +207,11 @@ function compileUpserts(upserts: Upsert[], table: Table, env: CompileEnv, name: 
         if (clause.where && truthValue(clause.where()) !== true) return "handled";
         const updated = old.slice();
         for (const s of clause.sets) updated[s.column] = s.value();
+        // The updated row is stored like any other: column affinities and NOT NULL (a WITHOUT ROWID key is known only then).
+        if (writer.coerce(updated, null) === "ignore") return "handled";
         let newKey: RowKey;
-        if (table.withoutRowid) {
-          // The updated key is known once the new values have their column affinities.
-          if (writer.coerce(updated, null) === "ignore") return "handled";
-          newKey = writer.newRowKey(updated, null, 0);
-        } else newKey = table.rowidAlias >= 0 && updated[table.rowidAlias] !== null ? rowidFromValue(updated[table.rowidAlias]) : (conflict as number | bigint);
+        if (table.withoutRowid) newKey = writer.newRowKey(updated, null, 0);
+        else newKey = table.rowidAlias >= 0 && updated[table.rowidAlias] !== null ? rowidFromValue(updated[table.rowidAlias]) : (conflict as number | bigint);
         writer.update(conflict, updated, newKey, null, null, clause.assigned);
         return onUpdate(updated, rowidOf(newKey)) ? "handled" : "stop";
       }

@@ -120,8 +120,11 @@ const cases: Case[] = [
   {
     name: "UPSERT",
     setup: `CREATE TABLE t(a, b, n INT, u UNIQUE, PRIMARY KEY(a, b)) WITHOUT ROWID;
-            INSERT INTO t VALUES (1, 1, 10, 'p'), (1, 2, 20, 'q');`,
+            INSERT INTO t VALUES (1, 1, 10, 'p'), (1, 2, 20, 'q');
+            CREATE TABLE r(id INTEGER PRIMARY KEY, n INT NOT NULL); INSERT INTO r VALUES (1, 1);`,
     statements: [
+      "INSERT INTO r VALUES (1, 2) ON CONFLICT(id) DO UPDATE SET n = '5' RETURNING n, typeof(n)",
+      "INSERT INTO r VALUES (1, 2) ON CONFLICT(id) DO UPDATE SET n = NULL",
       "INSERT INTO t VALUES (1, 1, 5, 'r') ON CONFLICT(a, b) DO UPDATE SET n = n + excluded.n",
       "INSERT INTO t VALUES (1, 1, 5, 'r') ON CONFLICT(b, a) DO UPDATE SET n = n + excluded.n RETURNING *",
       "INSERT INTO t VALUES (1, 2, 5, 'r') ON CONFLICT DO NOTHING",
