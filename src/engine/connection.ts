@@ -213,12 +213,7 @@ export class Connection {
    * in autocommit mode), recompiling it first if the schema changed.
    */
   run(prepared: PreparedProgram, ast: Statement, source: string, params: SqlValue[], emit: (row: SqlValue[]) => boolean): PreparedProgram {
-    if (this.aborted) {
-      const e = this.aborted;
-      this.aborted = null;
-      this.endTransaction();
-      throw e;
-    }
+    this.reportAbort();
     const autocommit = !this.explicit;
     let current = prepared;
     let statementMark: TransactionMark | null = null;
@@ -273,6 +268,7 @@ export class Connection {
 
   /** BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE]. */
   begin(mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE" | "CONCURRENT" | null): void {
+    this.reportAbort();
     if (this.explicit) throw new SqliteError("cannot start a transaction within a transaction");
     if (this.runsAsConcurrent(mode)) {
       this.beginConcurrent();
@@ -290,11 +286,7 @@ export class Connection {
   }
 
   commit(): void {
-    if (this.aborted) {
-      const e = this.aborted;
-      this.rollback();
-      throw e;
-    }
+    this.reportAbort();
     if (this.concurrent) {
       this.commitConcurrent(this.concurrent);
       return;
@@ -431,6 +423,19 @@ export class Connection {
     this.aborted = new SqliteError(reason, "SQLITE_ABORT");
   }
 
+  /**
+   * Every statement but ROLLBACK (COMMIT included) reports an abort from
+   * outside (see abortConcurrent) with SQLITE_ABORT; the transaction is over
+   * once reported.
+   */
+  private reportAbort(): void {
+    const e = this.aborted;
+    if (!e) return;
+    this.aborted = null;
+    this.endTransaction();
+    throw e;
+  }
+
   /** Aborts the concurrent transaction when its private pages and row log exceed the budget. */
   private checkPrivateBudget(): void {
     const w = this.write;
@@ -476,6 +481,7 @@ export class Connection {
 
   /** SAVEPOINT name: opens a transaction when none is open. */
   savepoint(name: string): void {
+    this.reportAbort();
     if (!this.explicit) {
       this.begin(null);
       this.openedBySavepoint = true;
@@ -485,6 +491,7 @@ export class Connection {
 
   /** RELEASE name: forgets it and every later savepoint; releasing the outermost of a SAVEPOINT-opened transaction commits. */
   release(name: string): void {
+    this.reportAbort();
     const i = this.findSavepoint(name);
     this.savepoints.length = i;
     if (i === 0 && this.openedBySavepoint) this.commit();
@@ -492,6 +499,7 @@ export class Connection {
 
   /** ROLLBACK TO name: undoes everything since the savepoint, which stays open. */
   rollbackToSavepoint(name: string): void {
+    this.reportAbort();
     const i = this.findSavepoint(name);
     const mark = this.savepoints[i].mark ?? this.writeStartMark;
     if (this.write && mark) this.write.rollbackTo(mark);
