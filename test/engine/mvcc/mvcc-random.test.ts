@@ -175,10 +175,10 @@ export function runSchedule(harness: Harness, seed: number, tally: Tally): void 
         return;
       }
       const id = Number(c.insertAuto.run(row.k, row.v, row.body).lastInsertRowid);
-      // An automatic rowid is past every row the transaction sees, and no other open transaction has used it.
+      // An automatic rowid is past every row the transaction sees, and no other open transaction inserted it.
       if (id <= view.maxId()) throw new Mismatch(`${what}: automatic rowid ${id} is not past ${view.maxId()}`);
       for (const other of clients) {
-        if (other !== c && other.tx?.view.written.has(id)) throw new Mismatch(`${what}: automatic rowid ${id} reused across transactions`);
+        if (other !== c && other.tx?.inserted(id)) throw new Mismatch(`${what}: automatic rowid ${id} also inserted by another open transaction`);
       }
       same(view.insert(id, row), { ok: true, changes: 1 }, `${what}: auto insert in model`);
     } else if (r < 0.52) {

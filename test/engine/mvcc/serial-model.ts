@@ -125,8 +125,15 @@ export class ModelTransaction {
 
   constructor(
     readonly baseSeq: number,
+    /** The committed rows at BEGIN (not modified). */
+    readonly snapshot: State,
     public view: View,
   ) {}
+
+  /** Whether this transaction inserted row `id` (it was not in its snapshot), even if it deleted it again. */
+  inserted(id: number): boolean {
+    return this.view.written.has(id) && !this.snapshot.has(id);
+  }
 }
 
 export class SerialModel {
@@ -139,7 +146,7 @@ export class SerialModel {
   }
 
   begin(): ModelTransaction {
-    return new ModelTransaction(this.seq, new View(new Map(this.state)));
+    return new ModelTransaction(this.seq, this.state, new View(new Map(this.state)));
   }
 
   /** Runs `f` as an autocommit statement on the latest state; commits its writes if it succeeded. */
