@@ -340,7 +340,11 @@ export class Connection {
     this.concurrent = entry;
     this.countedRowOps = 0;
     this.privateLogBytes = 0;
-    this.core.concurrency.begin(entry);
+    const control = this.core.concurrency;
+    control.begin(entry);
+    // Rows a plain writer inserted before any concurrent transaction was open were not reserved:
+    // reserve them now, so that this transaction's automatic rowids pass them instead of conflicting.
+    for (const op of this.core.writer?.write?.rowOps ?? []) if (!op.index && op.record !== null) control.reservations.reserve(op.tree, op.rowid);
   }
 
   /**

@@ -248,6 +248,21 @@ describe("BEGIN CONCURRENT: inserts and constraints across transactions", () => 
     expect(integrity(db)).toBe("ok");
   });
 
+  it("keeps automatic rowids of a plain transaction and concurrent ones apart, whichever began first", () => {
+    const { db, conns: [a, plain] } = mvccDatabase("CREATE TABLE log(id INTEGER PRIMARY KEY, who TEXT);");
+    plain.exec("BEGIN IMMEDIATE");
+    plain.exec("INSERT INTO log(who) VALUES ('plain 1')");
+    a.exec("BEGIN CONCURRENT");
+    a.exec("INSERT INTO log(who) VALUES ('concurrent')");
+    plain.exec("INSERT INTO log(who) VALUES ('plain 2')");
+    plain.exec("COMMIT");
+    a.exec("COMMIT");
+    expect(rows(db, "SELECT who FROM log ORDER BY id")).toEqual([["plain 1"], ["concurrent"], ["plain 2"]]);
+    // With no transaction open, rowids follow SQLite's rule again (one past the largest).
+    db.exec("DELETE FROM log WHERE id > 1; INSERT INTO log(who) VALUES ('after')");
+    expect(rows(db, "SELECT id, who FROM log")).toEqual([[1, "plain 1"], [2, "after"]]);
+  });
+
   it("fails the second commit with the UNIQUE error when only the combination violates it", () => {
     const { db, conns: [a, b] } = mvccDatabase("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT UNIQUE);");
     a.exec("BEGIN CONCURRENT");
