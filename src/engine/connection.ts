@@ -399,12 +399,13 @@ export class Connection {
     if (clash) throw conflictError(describeConflict(clash, schema));
     const target = core.btree.beginWrite();
     try {
-      // Header values the transaction set (PRAGMA user_version, application_id) travel with its rows.
+      // Header values the transaction set (PRAGMA user_version, application_id, journal_mode) travel with its rows.
       const base = w.pages.base.readPage(1);
       for (const field of ["userVersion", "applicationId"] as const) {
         const value = w.getHeader(field);
         if (value !== readHeaderField(base, field)) target.setHeader(field, value);
       }
+      if (w.formatVersion() !== base[FORMAT_VERSION_OFFSET]) target.setFormatVersion(w.formatVersion());
       replayRowWrites(target, writes, schema, { foreignKeys: this.settings.foreignKeys });
       for (const hook of core.commitHooks) hook(target, w, this);
       return target.commit();
@@ -606,6 +607,9 @@ function describeConflict(conflict: Conflict, schema: Schema): string {
   for (const t of schema.allTables()) if (t.rootPage === conflict.tree) name = t.name;
   return `${name} rowid ${conflict.rowid} was changed by a transaction that committed after this one began`;
 }
+
+/** Header byte of the file format write version (FORMAT_MVCC in MVCC journal mode). */
+const FORMAT_VERSION_OFFSET = 18;
 
 function readHeaderField(page1: Uint8Array, field: HeaderField): number {
   return new DataView(page1.buffer, page1.byteOffset, page1.byteLength).getUint32(HDR[field]);

@@ -445,6 +445,18 @@ describe("MVCC journal mode", () => {
     expectSqliteError(() => again.exec("BEGIN CONCURRENT"), "SQLITE_ERROR", "journal_mode = 'mvcc'");
   });
 
+  it("commits PRAGMA user_version and journal_mode set inside BEGIN CONCURRENT on the replay path too", () => {
+    const { db, conns: [a] } = mvccDatabase(ACCOUNTS);
+    a.exec("BEGIN CONCURRENT");
+    a.exec("PRAGMA user_version = 7");
+    expect(a.prepare("PRAGMA journal_mode = 'wal'").pluck().get()).toBe("wal");
+    db.exec("UPDATE acct SET balance = 0 WHERE id = 1");
+    a.exec("COMMIT");
+    expect(db.prepare("PRAGMA user_version").pluck().get()).toBe(7);
+    expect(db.prepare("PRAGMA journal_mode").pluck().get()).toBe("wal");
+    expectSqliteError(() => a.exec("BEGIN CONCURRENT"), "SQLITE_ERROR", "journal_mode = 'mvcc'");
+  });
+
   it("refuses BEGIN CONCURRENT outside MVCC journal mode", () => {
     const db = new Database();
     expectSqliteError(() => db.exec("BEGIN CONCURRENT"), "SQLITE_ERROR", "BEGIN CONCURRENT requires PRAGMA journal_mode = 'mvcc'");
