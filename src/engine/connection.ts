@@ -473,7 +473,8 @@ export class Connection {
     if (this.write) {
       const w = this.write;
       this.write = null;
-      this.core.writer = null;
+      // A BEGIN CONCURRENT transaction writes without the lock: the lock may be another connection's.
+      if (this.core.writer === this) this.core.writer = null;
       w.rollback();
       this.schemaCache = null;
     }

@@ -328,6 +328,30 @@ describe("BEGIN CONCURRENT with plain transactions", () => {
     expect(rows(db, "SELECT id, balance FROM acct")).toEqual([[1, 1], [2, 2], [3, 100]]);
   });
 
+  it("keeps a plain writer's lock when a concurrent transaction rolls back or fails", () => {
+    const { db, conns: [a, b, plain] } = mvccDatabase(ACCOUNTS, 3);
+    plain.exec("BEGIN IMMEDIATE");
+    plain.exec("UPDATE acct SET balance = 10 WHERE id = 1");
+    for (const end of ["ROLLBACK", "budget"] as const) {
+      a.exec("BEGIN CONCURRENT");
+      a.exec("UPDATE acct SET balance = 20 WHERE id = 2");
+      if (end === "ROLLBACK") a.exec("ROLLBACK");
+      else {
+        a.limits.concurrentTransactionBytes = 1;
+        expectSqliteError(() => a.exec("UPDATE acct SET balance = 21 WHERE id = 2"), "SQLITE_NOMEM");
+        a.limits.concurrentTransactionBytes = 1 << 20;
+      }
+      expectSqliteError(() => db.exec("BEGIN IMMEDIATE"), "SQLITE_BUSY");
+      expect(db.inTransaction).toBe(false);
+    }
+    b.exec("BEGIN CONCURRENT");
+    b.exec("UPDATE acct SET balance = 30 WHERE id = 3");
+    expectSqliteError(() => b.exec("COMMIT"), "SQLITE_BUSY", "write lock");
+    plain.exec("COMMIT");
+    b.exec("COMMIT");
+    expect(rows(db, "SELECT id, balance FROM acct")).toEqual([[1, 10], [2, 100], [3, 30]]);
+  });
+
   it("conflicts with a row that a plain transaction or an autocommit statement committed meanwhile", () => {
     const { db, conns: [a, plain] } = mvccDatabase(ACCOUNTS);
     a.exec("BEGIN CONCURRENT");
