@@ -122,6 +122,8 @@ export class View {
 /** A BEGIN CONCURRENT transaction in the model. */
 export class ModelTransaction {
   savepoint: View | null = null;
+  /** It ran a write statement (even one that failed): its COMMIT needs the write lock to be free. */
+  wroteAny = false;
 
   constructor(
     readonly baseSeq: number,
