@@ -475,8 +475,10 @@ export class Connection {
       this.write = null;
       // A BEGIN CONCURRENT transaction writes without the lock: the lock may be another connection's.
       if (this.core.writer === this) this.core.writer = null;
+      // The cached schema (and every statement compiled against it) stays valid unless this transaction
+      // changed the schema: DDL bumps the cookie, and statement or savepoint rollbacks already dropped the cache.
+      if (w.getHeader("schemaCookie") !== readHeaderField(w.pages.base.readPage(1), "schemaCookie")) this.schemaCache = null;
       w.rollback();
-      this.schemaCache = null;
     }
     if (this.read) {
       this.read.end();

@@ -391,6 +391,23 @@ describe("BEGIN CONCURRENT and the schema", () => {
     expect(rows(db, "SELECT balance FROM acct WHERE id = 1")).toEqual([[1]]);
   });
 
+  it("sees the right schema after rolling back a transaction that changed it, when another one then took its cookie", () => {
+    const { db, conns: [a] } = mvccDatabase(ACCOUNTS);
+    const count = a.prepare("SELECT count(*) FROM acct").pluck();
+    expect(count.get()).toBe(3);
+    a.exec("BEGIN");
+    a.exec("CREATE TABLE mine(x)");
+    a.exec("ROLLBACK");
+    // The same schema cookie again, with a different schema behind it.
+    db.exec("CREATE TABLE theirs(y)");
+    expect(rows(a, "SELECT name FROM sqlite_schema ORDER BY name")).toEqual([["acct"], ["theirs"]]);
+    expectSqliteError(() => a.exec("SELECT * FROM mine"), "SQLITE_ERROR", "no such table: mine");
+    a.exec("INSERT INTO theirs VALUES (1)");
+    // A rolled-back concurrent transaction leaves compiled statements usable.
+    a.exec("BEGIN CONCURRENT; UPDATE acct SET balance = 0 WHERE id = 1; ROLLBACK");
+    expect(count.get()).toBe(3);
+  });
+
   it("fails the commit of a transaction that began before another changed the schema", () => {
     const { db, conns: [a] } = mvccDatabase(ACCOUNTS);
     a.exec("BEGIN CONCURRENT");
