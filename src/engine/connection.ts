@@ -342,8 +342,8 @@ export class Connection {
     this.privateLogBytes = 0;
     const control = this.core.concurrency;
     control.begin(entry);
-    // Rows a plain writer inserted before any concurrent transaction was open were not reserved:
-    // reserve them now, so that this transaction's automatic rowids pass them instead of conflicting.
+    // Rows the open plain writer inserted while no concurrent transaction was open were not reserved: reserve
+    // them now (when it logs its rows), so that this transaction's automatic rowids pass them instead of conflicting.
     for (const op of this.core.writer?.write?.rowOps ?? []) if (!op.index && op.record !== null) control.reservations.reserve(op.tree, op.rowid);
   }
 

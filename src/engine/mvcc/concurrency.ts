@@ -18,10 +18,12 @@
 //   reserves its rowid here and new rowids start past the reservations, so
 //   concurrent inserts into one table never pick the same rowid.
 // - Plain writers (BEGIN IMMEDIATE, autocommit) still take the one write
-//   lock; in MVCC mode they log their row writes too, and every commit made
-//   while a concurrent transaction is open records its written table keys
-//   in the history. A concurrent COMMIT while the lock is held fails with
-//   SQLITE_BUSY and stays open.
+//   lock. One that begins while a concurrent transaction is open logs its
+//   row writes too; every commit made while a concurrent transaction is
+//   open records its written table keys in the history, or "all" when it
+//   did not log them (it began while none was open), which conflicts with
+//   every concurrent transaction that wrote. A concurrent COMMIT while the
+//   lock is held fails with SQLITE_BUSY and stays open.
 // - COMMIT: nothing committed since the snapshot → publish the private pages
 //   (fast path). Otherwise the schema must be unchanged and no table key it
 //   wrote may be in a later commit's keys (else SQLITE_BUSY_SNAPSHOT,

@@ -248,19 +248,36 @@ describe("BEGIN CONCURRENT: inserts and constraints across transactions", () => 
     expect(integrity(db)).toBe("ok");
   });
 
-  it("keeps automatic rowids of a plain transaction and concurrent ones apart, whichever began first", () => {
-    const { db, conns: [a, plain] } = mvccDatabase("CREATE TABLE log(id INTEGER PRIMARY KEY, who TEXT);");
+  it("keeps automatic rowids of a plain transaction and of a concurrent one that began after it apart", () => {
+    const { db, conns: [a, other, plain] } = mvccDatabase("CREATE TABLE log(id INTEGER PRIMARY KEY, who TEXT);", 3);
+    // A concurrent transaction is open when the plain one begins, so the plain one tracks its rows.
+    other.exec("BEGIN CONCURRENT");
     plain.exec("BEGIN IMMEDIATE");
     plain.exec("INSERT INTO log(who) VALUES ('plain 1')");
+    other.exec("ROLLBACK");
+    // No concurrent transaction is open while this row is inserted: its rowid is not reserved then.
+    plain.exec("INSERT INTO log(who) VALUES ('plain 2')");
     a.exec("BEGIN CONCURRENT");
     a.exec("INSERT INTO log(who) VALUES ('concurrent')");
-    plain.exec("INSERT INTO log(who) VALUES ('plain 2')");
     plain.exec("COMMIT");
     a.exec("COMMIT");
-    expect(rows(db, "SELECT who FROM log ORDER BY id")).toEqual([["plain 1"], ["concurrent"], ["plain 2"]]);
+    expect(rows(db, "SELECT id, who FROM log ORDER BY id")).toEqual([[1, "plain 1"], [2, "plain 2"], [3, "concurrent"]]);
     // With no transaction open, rowids follow SQLite's rule again (one past the largest).
     db.exec("DELETE FROM log WHERE id > 1; INSERT INTO log(who) VALUES ('after')");
     expect(rows(db, "SELECT id, who FROM log")).toEqual([[1, "plain 1"], [2, "after"]]);
+  });
+
+  it("conflicts with a plain transaction that began while no concurrent one was open (its rows are not tracked)", () => {
+    const { db, conns: [a, plain] } = mvccDatabase(ACCOUNTS);
+    plain.exec("BEGIN IMMEDIATE");
+    plain.exec("UPDATE acct SET balance = 1 WHERE id = 1");
+    a.exec("BEGIN CONCURRENT");
+    a.exec("UPDATE acct SET balance = 2 WHERE id = 2");
+    plain.exec("COMMIT");
+    conflict(() => a.exec("COMMIT"));
+    // The retry, begun after the plain commit, commits.
+    a.transaction(() => a.exec("UPDATE acct SET balance = 2 WHERE id = 2")).concurrent();
+    expect(rows(db, "SELECT id, balance FROM acct")).toEqual([[1, 1], [2, 2], [3, 100]]);
   });
 
   it("fails the second commit with the UNIQUE error when only the combination violates it", () => {
@@ -330,6 +347,9 @@ describe("BEGIN CONCURRENT with plain transactions", () => {
 
   it("keeps a plain writer's lock when a concurrent transaction rolls back or fails", () => {
     const { db, conns: [a, b, plain] } = mvccDatabase(ACCOUNTS, 3);
+    // b is open before the plain writer begins, so the plain writer tracks its rows and b can commit after it.
+    b.exec("BEGIN CONCURRENT");
+    b.exec("UPDATE acct SET balance = 30 WHERE id = 3");
     plain.exec("BEGIN IMMEDIATE");
     plain.exec("UPDATE acct SET balance = 10 WHERE id = 1");
     for (const end of ["ROLLBACK", "budget"] as const) {
@@ -344,8 +364,6 @@ describe("BEGIN CONCURRENT with plain transactions", () => {
       expectSqliteError(() => db.exec("BEGIN IMMEDIATE"), "SQLITE_BUSY");
       expect(db.inTransaction).toBe(false);
     }
-    b.exec("BEGIN CONCURRENT");
-    b.exec("UPDATE acct SET balance = 30 WHERE id = 3");
     expectSqliteError(() => b.exec("COMMIT"), "SQLITE_BUSY", "write lock");
     plain.exec("COMMIT");
     b.exec("COMMIT");

@@ -5,7 +5,10 @@
 // statement must return when run alone on that snapshot, and what COMMIT
 // must do: conflict when a row it wrote was written by a commit after its
 // snapshot, fail on UNIQUE when its rows collide with rows committed since,
-// otherwise apply exactly its rows on top of the latest state.
+// otherwise apply exactly its rows on top of the latest state. A plain
+// transaction that began while no concurrent one was open does not track
+// its rows: a concurrent transaction that wrote and began before it
+// committed conflicts with it whatever rows either touched.
 export interface Row {
   k: number | null;
   v: number;
@@ -124,6 +127,8 @@ export class ModelTransaction {
   savepoint: View | null = null;
   /** It ran a write statement (even one that failed): its COMMIT needs the write lock to be free. */
   wroteAny = false;
+  /** A plain transaction that does not track which rows it writes. */
+  untracked = false;
 
   constructor(
     readonly baseSeq: number,
@@ -140,8 +145,8 @@ export class ModelTransaction {
 
 export class SerialModel {
   state: State = new Map();
-  /** Every commit's write set, by sequence number (seq i is commits[i - 1]). */
-  private readonly commits: Set<number>[] = [];
+  /** Every commit's write set ("all" when untracked), by sequence number (seq i is commits[i - 1]). */
+  private readonly commits: (Set<number> | "all")[] = [];
 
   get seq(): number {
     return this.commits.length;
@@ -163,7 +168,10 @@ export class SerialModel {
   commit(tx: ModelTransaction): CommitOutcome {
     const mine = tx.view.written;
     for (let s = tx.baseSeq; s < this.commits.length; s++) {
-      for (const id of this.commits[s]) if (mine.has(id)) return "conflict";
+      const theirs = this.commits[s];
+      if (theirs === "all") {
+        if (tx.wroteAny) return "conflict";
+      } else for (const id of theirs) if (mine.has(id)) return "conflict";
     }
     const next = new Map(this.state);
     for (const id of mine) {
@@ -176,12 +184,12 @@ export class SerialModel {
       if (k === null) continue;
       for (const [other, r] of next) if (other !== id && r.k === k) return "unique";
     }
-    if (mine.size > 0) this.publish(next, mine);
+    if (mine.size > 0) this.publish(next, tx.untracked ? "all" : mine);
     return "committed";
   }
 
-  private publish(next: State, written: Set<number>): void {
+  private publish(next: State, written: Set<number> | "all"): void {
     this.state = next;
-    this.commits.push(new Set(written));
+    this.commits.push(written === "all" ? written : new Set(written));
   }
 }
