@@ -213,12 +213,7 @@ export class Connection {
    * in autocommit mode), recompiling it first if the schema changed.
    */
   run(prepared: PreparedProgram, ast: Statement, source: string, params: SqlValue[], emit: (row: SqlValue[]) => boolean): PreparedProgram {
-    if (this.aborted) {
-      const e = this.aborted;
-      this.aborted = null;
-      this.endTransaction();
-      throw e;
-    }
+    this.reportAbort();
     const autocommit = !this.explicit;
     let current = prepared;
     let statementMark: TransactionMark | null = null;
@@ -273,6 +268,7 @@ export class Connection {
 
   /** BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE]. */
   begin(mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE" | "CONCURRENT" | null): void {
+    this.reportAbort();
     if (this.explicit) throw new SqliteError("cannot start a transaction within a transaction");
     if (this.runsAsConcurrent(mode)) {
       this.beginConcurrent();
@@ -290,11 +286,7 @@ export class Connection {
   }
 
   commit(): void {
-    if (this.aborted) {
-      const e = this.aborted;
-      this.rollback();
-      throw e;
-    }
+    this.reportAbort();
     if (this.concurrent) {
       this.commitConcurrent(this.concurrent);
       return;
@@ -348,7 +340,11 @@ export class Connection {
     this.concurrent = entry;
     this.countedRowOps = 0;
     this.privateLogBytes = 0;
-    this.core.concurrency.begin(entry);
+    const control = this.core.concurrency;
+    control.begin(entry);
+    // Rows the open plain writer inserted while no concurrent transaction was open were not reserved: reserve
+    // them now (when it logs its rows), so that this transaction's automatic rowids pass them instead of conflicting.
+    for (const op of this.core.writer?.write?.rowOps ?? []) if (!op.index && op.record !== null) control.reservations.reserve(op.tree, op.rowid);
   }
 
   /**
@@ -403,12 +399,13 @@ export class Connection {
     if (clash) throw conflictError(describeConflict(clash, schema));
     const target = core.btree.beginWrite();
     try {
-      // Header values the transaction set (PRAGMA user_version, application_id) travel with its rows.
+      // Header values the transaction set (PRAGMA user_version, application_id, journal_mode) travel with its rows.
       const base = w.pages.base.readPage(1);
       for (const field of ["userVersion", "applicationId"] as const) {
         const value = w.getHeader(field);
         if (value !== readHeaderField(base, field)) target.setHeader(field, value);
       }
+      if (w.formatVersion() !== base[FORMAT_VERSION_OFFSET]) target.setFormatVersion(w.formatVersion());
       replayRowWrites(target, writes, schema, { foreignKeys: this.settings.foreignKeys });
       for (const hook of core.commitHooks) hook(target, w, this);
       return target.commit();
@@ -429,6 +426,19 @@ export class Connection {
     this.core.concurrency.end(entry);
     this.concurrent = null;
     this.aborted = new SqliteError(reason, "SQLITE_ABORT");
+  }
+
+  /**
+   * Every statement but ROLLBACK (COMMIT included) reports an abort from
+   * outside (see abortConcurrent) with SQLITE_ABORT; the transaction is over
+   * once reported.
+   */
+  private reportAbort(): void {
+    const e = this.aborted;
+    if (!e) return;
+    this.aborted = null;
+    this.endTransaction();
+    throw e;
   }
 
   /** Aborts the concurrent transaction when its private pages and row log exceed the budget. */
@@ -463,9 +473,12 @@ export class Connection {
     if (this.write) {
       const w = this.write;
       this.write = null;
-      this.core.writer = null;
+      // A BEGIN CONCURRENT transaction writes without the lock: the lock may be another connection's.
+      if (this.core.writer === this) this.core.writer = null;
+      // The cached schema (and every statement compiled against it) stays valid unless this transaction
+      // changed the schema: DDL bumps the cookie, and statement or savepoint rollbacks already dropped the cache.
+      if (w.getHeader("schemaCookie") !== readHeaderField(w.pages.base.readPage(1), "schemaCookie")) this.schemaCache = null;
       w.rollback();
-      this.schemaCache = null;
     }
     if (this.read) {
       this.read.end();
@@ -476,6 +489,7 @@ export class Connection {
 
   /** SAVEPOINT name: opens a transaction when none is open. */
   savepoint(name: string): void {
+    this.reportAbort();
     if (!this.explicit) {
       this.begin(null);
       this.openedBySavepoint = true;
@@ -485,6 +499,7 @@ export class Connection {
 
   /** RELEASE name: forgets it and every later savepoint; releasing the outermost of a SAVEPOINT-opened transaction commits. */
   release(name: string): void {
+    this.reportAbort();
     const i = this.findSavepoint(name);
     this.savepoints.length = i;
     if (i === 0 && this.openedBySavepoint) this.commit();
@@ -492,6 +507,7 @@ export class Connection {
 
   /** ROLLBACK TO name: undoes everything since the savepoint, which stays open. */
   rollbackToSavepoint(name: string): void {
+    this.reportAbort();
     const i = this.findSavepoint(name);
     const mark = this.savepoints[i].mark ?? this.writeStartMark;
     if (this.write && mark) this.write.rollbackTo(mark);
@@ -594,6 +610,9 @@ function describeConflict(conflict: Conflict, schema: Schema): string {
   for (const t of schema.allTables()) if (t.rootPage === conflict.tree) name = t.name;
   return `${name} rowid ${conflict.rowid} was changed by a transaction that committed after this one began`;
 }
+
+/** Header byte of the file format write version (FORMAT_MVCC in MVCC journal mode). */
+const FORMAT_VERSION_OFFSET = 18;
 
 function readHeaderField(page1: Uint8Array, field: HeaderField): number {
   return new DataView(page1.buffer, page1.byteOffset, page1.byteLength).getUint32(HDR[field]);
