@@ -28,7 +28,7 @@ import { StatementRuntime } from "./exec/runtime.js";
 import type { TableValuedFunction } from "./exec/table-function.js";
 import { ConcurrencyControl, type ConcurrentTransaction } from "./mvcc/concurrency.js";
 import { ReplayConflict, replayRowWrites } from "./mvcc/replay.js";
-import { RowWrites } from "./mvcc/row-writes.js";
+import { keyPolicy, RowWrites, type KeyPolicy } from "./mvcc/row-writes.js";
 import type { Conflict } from "./mvcc/commit-history.js";
 import { loadSchema } from "./schema/load-schema.js";
 import type { Schema } from "./schema/schema.js";
@@ -295,11 +295,11 @@ export class Connection {
       const w = this.write;
       const control = this.core.concurrency;
       let writes: RowWrites | null = null;
-      let exempt: ReadonlySet<number> = NO_TREES;
+      let policy = NO_POLICY;
       try {
         if (control.active) {
           writes = w.rowOps ? RowWrites.fold(w.rowOps) : null;
-          exempt = mergedTrees(this.schema());
+          policy = keyPolicy(this.schema());
         }
         for (const hook of this.core.commitHooks) hook(w, w, this);
       } catch (e) {
@@ -309,7 +309,7 @@ export class Connection {
       this.write = null;
       this.core.writer = null;
       const seq = w.commit();
-      control.recordCommit(seq, writes, exempt);
+      control.recordCommit(seq, writes, policy);
       this.core.enforceVersionBudget();
     }
     if (this.read) {
@@ -362,17 +362,17 @@ export class Connection {
     }
     let seq: number | null = null;
     let writes: RowWrites | null = null;
-    let exempt: ReadonlySet<number> = NO_TREES;
+    let policy = NO_POLICY;
     if (w) {
       try {
         const schema = this.schema();
-        exempt = mergedTrees(schema);
+        policy = keyPolicy(schema);
         writes = RowWrites.fold(w.rowOps ?? []);
         if (core.btree.pager.latestSeq === entry.baseSeq) {
           for (const hook of core.commitHooks) hook(w, w, this);
           seq = w.commit();
         } else {
-          seq = this.replayOntoLatest(entry, w, writes, schema, exempt);
+          seq = this.replayOntoLatest(entry, w, writes, schema, policy);
           w.rollback();
         }
       } catch (e) {
@@ -380,7 +380,7 @@ export class Connection {
         throw e;
       }
       this.write = null;
-      core.concurrency.recordCommit(seq, writes, exempt);
+      core.concurrency.recordCommit(seq, writes, policy);
     }
     core.concurrency.end(entry);
     this.concurrent = null;
@@ -392,10 +392,10 @@ export class Connection {
     if (seq !== null) core.enforceVersionBudget();
   }
 
-  private replayOntoLatest(entry: ConcurrentTransaction, w: WriteTransaction, writes: RowWrites, schema: Schema, exempt: ReadonlySet<number>): number {
+  private replayOntoLatest(entry: ConcurrentTransaction, w: WriteTransaction, writes: RowWrites, schema: Schema, policy: KeyPolicy): number {
     const core = this.core;
     if (core.btree.getHeader("schemaCookie") !== schema.cookie) throw conflictError("the schema changed since the transaction began");
-    const clash = core.concurrency.history.conflict(entry.baseSeq, writes.writtenKeys(exempt));
+    const clash = core.concurrency.history.conflict(entry.baseSeq, writes.writtenKeys(policy));
     if (clash) throw conflictError(describeConflict(clash, schema));
     const target = core.btree.beginWrite();
     try {
@@ -592,13 +592,8 @@ export class Connection {
   }
 }
 
-const NO_TREES: ReadonlySet<number> = new Set();
-
-/** Trees whose concurrent writes are merged at commit instead of conflict-checked (sqlite_sequence). */
-function mergedTrees(schema: Schema): ReadonlySet<number> {
-  const sequence = schema.table("sqlite_sequence");
-  return sequence ? new Set([sequence.rootPage]) : NO_TREES;
-}
+/** The policy while no concurrent transaction needs a commit's keys (nothing is recorded then). */
+const NO_POLICY: KeyPolicy = { exempt: new Set(), keyed: new Map() };
 
 function conflictError(detail: string): SqliteError {
   return new SqliteError(`database is locked: write-write conflict (${detail}); the transaction was rolled back, retry it`, "SQLITE_BUSY_SNAPSHOT");
@@ -608,7 +603,8 @@ function describeConflict(conflict: Conflict, schema: Schema): string {
   if (conflict.kind === "untracked") return "a transaction committed since this one began changed rows it did not track";
   let name = `tree ${conflict.tree}`;
   for (const t of schema.allTables()) if (t.rootPage === conflict.tree) name = t.name;
-  return `${name} rowid ${conflict.rowid} was changed by a transaction that committed after this one began`;
+  const row = typeof conflict.row === "string" ? "a row (by PRIMARY KEY)" : `rowid ${conflict.row}`;
+  return `${name} ${row} was changed by a transaction that committed after this one began`;
 }
 
 /** Header byte of the file format write version (FORMAT_MVCC in MVCC journal mode). */

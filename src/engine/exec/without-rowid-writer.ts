@@ -10,7 +10,6 @@
 // with equal non-NULL keys.
 import type { IndexCursor, IndexKeyComparator, WriteTransaction } from "../btree/index.js";
 import { encodeRecord } from "../btree/index.js";
-import { SqliteError } from "../errors.js";
 import type { Index, Table } from "../schema/schema.js";
 import { isTableTree, keyPositionsInIndex, keyTail, primaryKeyIndex, storageOrder } from "../schema/without-rowid.js";
 import { truthValue } from "../value/arith.js";
@@ -96,7 +95,7 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
   ): { status: "written" | "ignored" } {
     const key = rowKey as Key;
     const exclude = excludeKey as Key | null;
-    const tx = this.writeTx();
+    const tx = this.tx();
     const keys = this.indexKeys(values);
     // SQLite checks the newest index first (its index list is in reverse creation order), the
     // PRIMARY KEY among them, and leaves those that resolve by REPLACE until the others pass.
@@ -128,7 +127,7 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
 
   /** Adds a stored row's entries to the secondary indexes (its key is among its values). */
   indexRow(values: SqlValue[], _key: RowKey): void {
-    const tx = this.writeTx();
+    const tx = this.tx();
     const keys = this.indexKeys(values);
     this.secondaries.forEach((s, i) => {
       const k = keys[i];
@@ -158,7 +157,7 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
   delete(rowKey: RowKey): SqlValue[] | null {
     const old = this.read(rowKey);
     if (!old) return null;
-    const tx = this.writeTx();
+    const tx = this.tx();
     const keys = this.indexKeys(old);
     this.secondaries.forEach((s, i) => {
       const k = keys[i];
@@ -175,19 +174,6 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
     const tree = this.tree(this.tx());
     if (!tree.seek(rowKey as Key, "eq")) return null;
     return this.decode(tree.record());
-  }
-
-  /**
-   * The transaction, for a write. BEGIN CONCURRENT validates and replays row
-   * writes by rowid; rows named by a PRIMARY KEY are not covered yet, so they
-   * are refused while row writes are tracked (concurrent transactions open).
-   */
-  private writeTx(): WriteTransaction {
-    const tx = this.tx();
-    if (tx.rowOps !== null) {
-      throw new SqliteError(`cannot write WITHOUT ROWID table ${this.table.name} while BEGIN CONCURRENT transactions are open: not supported yet`);
-    }
-    return tx;
   }
 
   /** How a conflict on check `s` (a secondary index, or -1 for the PRIMARY KEY) resolves. */

@@ -43,7 +43,7 @@
 // concurrent transaction's snapshot (see commit-history.ts).
 import { CommitHistory } from "./commit-history.js";
 import { RowidReservations } from "./rowid-reservations.js";
-import type { RowWrites } from "./row-writes.js";
+import type { KeyPolicy, RowWrites } from "./row-writes.js";
 
 /** An open concurrent transaction, as the shared state knows it. */
 export interface ConcurrentTransaction {
@@ -77,8 +77,8 @@ export class ConcurrencyControl {
   }
 
   /** Records a commit's written table keys while some concurrent transaction may need them. */
-  recordCommit(seq: number, writes: RowWrites | null, exempt: ReadonlySet<number>): void {
-    if (this.open.size > 0) this.history.record(seq, writes === null ? "all" : writes.writtenKeys(exempt));
+  recordCommit(seq: number, writes: RowWrites | null, policy: KeyPolicy): void {
+    if (this.open.size > 0) this.history.record(seq, writes === null ? "all" : writes.writtenKeys(policy));
   }
 
   /** The open concurrent transaction with the oldest snapshot, if any. */

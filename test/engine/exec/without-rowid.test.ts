@@ -418,20 +418,84 @@ describe("WITHOUT ROWID constraint errors carry SQLite's codes", () => {
   }
 });
 
-describe("WITHOUT ROWID tables and BEGIN CONCURRENT", () => {
-  it("refuses their writes while concurrent transactions are open, and takes them again afterwards", () => {
+describe("WITHOUT ROWID tables and BEGIN CONCURRENT (rows named by PRIMARY KEY)", () => {
+  /** A database in MVCC mode with a WITHOUT ROWID table (NOCASE key, unique secondary index) and two connections. */
+  function setup(): { db: Database; a: Database; b: Database } {
     const db = new Database();
-    db.exec("PRAGMA journal_mode = 'mvcc'; CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID; CREATE TABLE r(x); INSERT INTO w VALUES (1, 1)");
-    db.exec("BEGIN CONCURRENT; INSERT INTO r VALUES (1)");
-    expect(() => db.exec("INSERT INTO w VALUES (2, 2)")).toThrow("cannot write WITHOUT ROWID table w while BEGIN CONCURRENT transactions are open: not supported yet");
-    expect(db.prepare("SELECT k, v FROM w").raw().all()).toEqual([[1, 1]]);
-    db.exec("COMMIT");
-    db.exec("UPDATE w SET v = 5; INSERT INTO w VALUES (3, 3)");
-    expect(db.prepare("SELECT k, v FROM w").raw().all()).toEqual([
-      [1, 5],
-      [3, 3],
+    db.exec(`PRAGMA journal_mode = 'mvcc';
+      CREATE TABLE w(k TEXT COLLATE NOCASE PRIMARY KEY, v INTEGER, u TEXT UNIQUE) WITHOUT ROWID;
+      INSERT INTO w VALUES ('a', 1, 'ua'), ('b', 2, 'ub'), ('c', 3, 'uc')`);
+    return { db, a: db.connect(), b: db.connect() };
+  }
+  const rows = (db: Database) => db.prepare("SELECT k, v, u FROM w ORDER BY k").raw().all();
+  const codeOf = (f: () => unknown): string | undefined => {
+    try {
+      f();
+    } catch (e) {
+      return (e as SqliteError).code;
+    }
+    return undefined;
+  };
+
+  it("disjoint rows: both commit, the second by replay", () => {
+    const { db, a, b } = setup();
+    a.exec("BEGIN CONCURRENT; UPDATE w SET v = 10 WHERE k = 'a'; INSERT INTO w VALUES ('d', 4, 'ud')");
+    b.exec("BEGIN CONCURRENT; UPDATE w SET v = 20 WHERE k = 'b'; DELETE FROM w WHERE k = 'c'");
+    a.exec("COMMIT");
+    b.exec("COMMIT");
+    expect(rows(db)).toEqual([
+      ["a", 10, "ua"],
+      ["b", 20, "ub"],
+      ["d", 4, "ud"],
     ]);
-    expect(db.prepare("SELECT x FROM r").raw().all()).toEqual([[1]]);
+    expect(db.prepare("PRAGMA integrity_check").pluck().get()).toBe("ok");
+  });
+
+  it("one row, by key under its collation: exactly one commits, the other conflicts and leaves no trace", () => {
+    const { db, a, b } = setup();
+    a.exec("BEGIN CONCURRENT; UPDATE w SET v = v + 1 WHERE k = 'a'");
+    b.exec("BEGIN CONCURRENT; UPDATE w SET v = v + 100, u = 'changed' WHERE k = 'A'");
+    a.exec("COMMIT");
+    expect(codeOf(() => b.exec("COMMIT"))).toBe("SQLITE_BUSY_SNAPSHOT");
+    expect(b.inTransaction).toBe(false);
+    expect(rows(db)).toEqual([
+      ["a", 2, "ua"],
+      ["b", 2, "ub"],
+      ["c", 3, "uc"],
+    ]);
+  });
+
+  it("the same new key inserted twice (even as 'e' and 'E'): a conflict, not two rows", () => {
+    const { db, a, b } = setup();
+    a.exec("BEGIN CONCURRENT; INSERT INTO w VALUES ('e', 5, 'ue1')");
+    b.exec("BEGIN CONCURRENT; INSERT INTO w VALUES ('E', 6, 'ue2')");
+    a.exec("COMMIT");
+    expect(codeOf(() => b.exec("COMMIT"))).toBe("SQLITE_BUSY_SNAPSHOT");
+    expect(db.prepare("SELECT k, v FROM w WHERE k = 'e'").raw().all()).toEqual([["e", 5]]);
+    expect(db.prepare("PRAGMA integrity_check").pluck().get()).toBe("ok");
+  });
+
+  it("a UNIQUE value two transactions gave different rows: the second fails with the constraint's error", () => {
+    const { db, a, b } = setup();
+    a.exec("BEGIN CONCURRENT; INSERT INTO w VALUES ('x', 7, 'same')");
+    b.exec("BEGIN CONCURRENT; UPDATE w SET u = 'same' WHERE k = 'b'");
+    a.exec("COMMIT");
+    expect(() => b.exec("COMMIT")).toThrow("UNIQUE constraint failed: w.u");
+    expect(rows(db)).toEqual([
+      ["a", 1, "ua"],
+      ["b", 2, "ub"],
+      ["c", 3, "uc"],
+      ["x", 7, "same"],
+    ]);
+    expect(db.prepare("PRAGMA integrity_check").pluck().get()).toBe("ok");
+  });
+
+  it("a plain autocommit write of a row a concurrent transaction also wrote makes that transaction conflict", () => {
+    const { db, a } = setup();
+    a.exec("BEGIN CONCURRENT; UPDATE w SET v = 50 WHERE k = 'c'");
+    db.exec("UPDATE w SET v = 60 WHERE k = 'c'");
+    expect(codeOf(() => a.exec("COMMIT"))).toBe("SQLITE_BUSY_SNAPSHOT");
+    expect(db.prepare("SELECT v FROM w WHERE k = 'c'").pluck().get()).toBe(60);
   });
 });
 
