@@ -344,7 +344,10 @@ export class Connection {
     control.begin(entry);
     // Rows the open plain writer inserted while no concurrent transaction was open were not reserved: reserve
     // them now (when it logs its rows), so that this transaction's automatic rowids pass them instead of conflicting.
-    for (const op of this.core.writer?.write?.rowOps ?? []) if (!op.index && op.record !== null) control.reservations.reserve(op.tree, op.rowid);
+    const plain = this.core.writer?.write;
+    for (const op of plain?.rowOps ?? []) if (!op.index && op.record !== null) control.reservations.reserve(op.tree, op.rowid);
+    // And from now on it draws its new rowids past this transaction's too.
+    if (plain) plain.rowidReservations = control.reservations;
   }
 
   /**
@@ -558,11 +561,11 @@ export class Connection {
       this.read = null;
     } else this.write = core.btree.beginWrite();
     core.writer = this;
-    if (core.concurrency.active) {
-      // Open concurrent transactions validate against what this one commits, and must not reuse its rowids.
-      // (One that begins later finds this commit untracked: it then conflicts with it, which is safe.)
-      this.write.trackRowOps();
-      this.write.rowidReservations = core.concurrency.reservations;
+    if (core.mvcc) {
+      // Concurrent transactions (open now or begun before this commits) validate against the rows it writes.
+      this.write.trackRowOps(true);
+      // Open ones must not be handed rowids this one uses, nor it theirs.
+      if (core.concurrency.active) this.write.rowidReservations = core.concurrency.reservations;
     }
     if (this.explicit) this.writeStartMark = this.write.mark();
   }

@@ -195,11 +195,10 @@ export function runSchedule(harness: Harness, seed: number, tally: Tally): void 
         return;
       }
       const id = Number(c.insertAuto.run(row.k, row.v, row.body).lastInsertRowid);
-      // An automatic rowid is past every row the transaction sees, and no other open transaction inserted it
-      // (except an untracked plain one: its rowids are unknown, and its commit conflicts with this transaction anyway).
+      // An automatic rowid is past every row the transaction sees, and no other open transaction inserted it.
       if (id <= view.maxId()) throw new Mismatch(`${what}: automatic rowid ${id} is not past ${view.maxId()}`);
       for (const other of [plain, ...clients]) {
-        if (other !== c && other.tx?.inserted(id) && !other.tx.untracked) throw new Mismatch(`${what}: automatic rowid ${id} also inserted by another open transaction`);
+        if (other !== c && other.tx?.inserted(id)) throw new Mismatch(`${what}: automatic rowid ${id} also inserted by another open transaction`);
       }
       same(view.insert(id, row), { ok: true, changes: 1 }, `${what}: auto insert in model`);
     } else if (r < 0.52) {
@@ -262,7 +261,6 @@ export function runSchedule(harness: Harness, seed: number, tally: Tally): void 
       else {
         plain.db.exec("BEGIN IMMEDIATE");
         plain.tx = model.begin();
-        plain.tx.untracked = clients.every((c) => c.tx === null);
         tally.transactions++;
       }
       continue;

@@ -267,17 +267,33 @@ describe("BEGIN CONCURRENT: inserts and constraints across transactions", () => 
     expect(rows(db, "SELECT id, who FROM log")).toEqual([[1, "plain 1"], [2, "after"]]);
   });
 
-  it("conflicts with a plain transaction that began while no concurrent one was open (its rows are not tracked)", () => {
+  it("validates against a plain transaction that began before it: other rows commit, the same row conflicts", () => {
     const { db, conns: [a, plain] } = mvccDatabase(ACCOUNTS);
     plain.exec("BEGIN IMMEDIATE");
     plain.exec("UPDATE acct SET balance = 1 WHERE id = 1");
     a.exec("BEGIN CONCURRENT");
     a.exec("UPDATE acct SET balance = 2 WHERE id = 2");
+    plain.exec("UPDATE acct SET balance = 3 WHERE id = 3");
+    plain.exec("COMMIT");
+    a.exec("COMMIT");
+    expect(rows(db, "SELECT id, balance FROM acct")).toEqual([[1, 1], [2, 2], [3, 3]]);
+
+    plain.exec("BEGIN IMMEDIATE");
+    plain.exec("UPDATE acct SET balance = 10 WHERE id = 1");
+    a.exec("BEGIN CONCURRENT");
+    a.exec("UPDATE acct SET balance = 20 WHERE id = 1");
     plain.exec("COMMIT");
     conflict(() => a.exec("COMMIT"));
-    // The retry, begun after the plain commit, commits.
-    a.transaction(() => a.exec("UPDATE acct SET balance = 2 WHERE id = 2")).concurrent();
-    expect(rows(db, "SELECT id, balance FROM acct")).toEqual([[1, 1], [2, 2], [3, 100]]);
+    expect(rows(db, "SELECT id, balance FROM acct")).toEqual([[1, 10], [2, 2], [3, 3]]);
+  });
+
+  it("never reuses a rowid a plain transaction that began before it inserted, before or after it began", () => {
+    const { db, conns: [a, plain] } = mvccDatabase("CREATE TABLE t(id INTEGER PRIMARY KEY, who TEXT);");
+    plain.exec("BEGIN IMMEDIATE; INSERT INTO t(who) VALUES ('plain-1')");
+    a.exec("BEGIN CONCURRENT; INSERT INTO t(who) VALUES ('concurrent-1')");
+    plain.exec("INSERT INTO t(who) VALUES ('plain-2'); COMMIT");
+    a.exec("INSERT INTO t(who) VALUES ('concurrent-2'); COMMIT");
+    expect(rows(db, "SELECT who FROM t ORDER BY id").flat().sort()).toEqual(["concurrent-1", "concurrent-2", "plain-1", "plain-2"]);
   });
 
   it("fails the second commit with the UNIQUE error when only the combination violates it", () => {

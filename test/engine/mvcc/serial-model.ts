@@ -5,10 +5,9 @@
 // statement must return when run alone on that snapshot, and what COMMIT
 // must do: conflict when a row it wrote was written by a commit after its
 // snapshot, fail on UNIQUE when its rows collide with rows committed since,
-// otherwise apply exactly its rows on top of the latest state. A plain
-// transaction that began while no concurrent one was open does not track
-// its rows: a concurrent transaction that wrote and began before it
-// committed conflicts with it whatever rows either touched.
+// otherwise apply exactly its rows on top of the latest state. Plain
+// transactions' commits count like any other (their written rows are tracked
+// in MVCC mode, whenever they began).
 export interface Row {
   k: number | null;
   v: number;
@@ -128,7 +127,6 @@ export class ModelTransaction {
   /** It ran a write statement (even one that failed): its COMMIT needs the write lock to be free. */
   wroteAny = false;
   /** A plain transaction that does not track which rows it writes. */
-  untracked = false;
 
   constructor(
     readonly baseSeq: number,
@@ -184,7 +182,7 @@ export class SerialModel {
       if (k === null) continue;
       for (const [other, r] of next) if (other !== id && r.k === k) return "unique";
     }
-    if (mine.size > 0) this.publish(next, tx.untracked ? "all" : mine);
+    if (mine.size > 0) this.publish(next, mine);
     return "committed";
   }
 
