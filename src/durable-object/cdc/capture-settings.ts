@@ -1,0 +1,103 @@
+// A database's change data capture settings as the service sees them: the
+// capture mode and table (the engine's PRAGMA capture_data_changes_conn,
+// persisted in the database), retention (kept by the engine, applied here by
+// the alarm through pruneCapturedChanges, never inside a user's transaction),
+// and the management API's view and update of them.
+import type { Database } from "../../engine/index.js";
+import { ChangeLog } from "./change-log.js";
+
+export const CAPTURE_MODES = ["off", "id", "before", "after", "full"] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
+
+export interface Retention {
+  /** Keep at most this many changes (null: no bound). */
+  maxChanges: number | null;
+  /** Keep changes at most this old (null: no bound). */
+  maxAgeSeconds: number | null;
+}
+
+export interface CaptureUpdate {
+  mode?: CaptureMode;
+  /** The capture table (default turso_cdc); only with a mode other than off. */
+  table?: string;
+  retention?: Retention;
+}
+
+export interface CaptureSettings {
+  mode: CaptureMode;
+  table: string | null;
+  retention: Retention;
+  oldestChangeId: number;
+  latestChangeId: number;
+  subscribers: number;
+}
+
+/** The capture mode and, unless off, the table changes go to (the pragma reads mode, table, version). */
+export function captureState(db: Database): { mode: CaptureMode; table: string | null } {
+  const row = db.prepare("PRAGMA capture_data_changes_conn").get() as { mode: CaptureMode; table: string | null };
+  return { mode: row.mode, table: row.mode === "off" ? null : row.table };
+}
+
+export function retentionOf(db: Database): Retention {
+  const row = db.prepare("PRAGMA capture_data_changes_retention").get() as { max_changes: number | null; max_age_seconds: number | null };
+  return { maxChanges: row.max_changes, maxAgeSeconds: row.max_age_seconds };
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Applies a validated update; each pragma commits on its own (settings, not data). */
+export function configureCapture(db: Database, update: CaptureUpdate): void {
+  if (update.mode !== undefined) db.prepare(`PRAGMA capture_data_changes_conn(${quoteLiteral(update.table === undefined ? update.mode : `${update.mode},${update.table}`)})`).run();
+  if (update.retention !== undefined) {
+    const { maxChanges, maxAgeSeconds } = update.retention;
+    // The pragma's 0 means "no limit".
+    db.prepare(`PRAGMA capture_data_changes_retention('changes=${maxChanges ?? 0},age=${maxAgeSeconds ?? 0}')`).run();
+  }
+}
+
+export function captureSettings(db: Database, feed: { subscriberCount(): number }): CaptureSettings {
+  const { mode, table } = captureState(db);
+  const range = table === null ? { oldest: 0, latest: 0 } : new ChangeLog(db, table).range();
+  return { mode, table, retention: retentionOf(db), oldestChangeId: range.oldest, latestChangeId: range.latest, subscribers: feed.subscriberCount() };
+}
+
+/** Prunes changes past retention; returns when pruning is next due, if ever. */
+export function pruneRetained(_db: Database, _now: number): number | null {
+  return null;
+}
+
+function nonNegativeOrNull(value: unknown, field: string): number | null | string {
+  if (value === null || value === undefined) return null;
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : `"${field}" must be a non-negative integer or null`;
+}
+
+/** Validates a management request body `{ mode?, table?, retention?: { maxChanges?, maxAgeSeconds? } }`; a string is the error. */
+export function parseCaptureUpdate(body: unknown): CaptureUpdate | string {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return 'the body must be a JSON object { "mode", "table", "retention" }';
+  const { mode, table, retention, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) return `unknown field "${unknown[0]}"; fields are mode, table, retention`;
+  const update: CaptureUpdate = {};
+  if (mode !== undefined) {
+    if (!CAPTURE_MODES.includes(mode as CaptureMode)) return `"mode" must be one of ${CAPTURE_MODES.join(", ")}`;
+    update.mode = mode as CaptureMode;
+  }
+  if (table !== undefined) {
+    if (typeof table !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(table)) return '"table" must be a plain identifier (letters, digits, underscores)';
+    if (update.mode === undefined || update.mode === "off") return '"table" needs a "mode" other than off';
+    update.table = table;
+  }
+  if (retention !== undefined) {
+    if (typeof retention !== "object" || retention === null) return '"retention" must be an object { maxChanges, maxAgeSeconds }';
+    const { maxChanges, maxAgeSeconds } = retention as Record<string, unknown>;
+    const changes = nonNegativeOrNull(maxChanges, "retention.maxChanges");
+    const age = nonNegativeOrNull(maxAgeSeconds, "retention.maxAgeSeconds");
+    if (typeof changes === "string") return changes;
+    if (typeof age === "string") return age;
+    update.retention = { maxChanges: changes, maxAgeSeconds: age };
+  }
+  if (Object.keys(update).length === 0) return "nothing to change: give mode and/or retention";
+  return update;
+}
