@@ -200,9 +200,10 @@ describe("heartbeats and hibernation state", () => {
     await captured("cdc-heartbeat", "CREATE TABLE t (v)");
     const feed = await subscribe("cdc-heartbeat", "since=");
     const { change_id } = await feed.next();
+    expect(await feed.next()).toEqual({ type: "live", change_id });
+    const heartbeat = new Promise<FeedMessage>((resolve) => feed.socket.addEventListener("message", (e) => resolve(JSON.parse(e.data as string) as FeedMessage)));
     expect(await runDurableObjectAlarm(stubFor("cdc-heartbeat"))).toBe(true);
-    const heartbeat = await new Promise<FeedMessage>((resolve) => feed.socket.addEventListener("message", (e) => resolve(JSON.parse(e.data as string) as FeedMessage)));
-    expect(heartbeat).toMatchObject({ type: "heartbeat", change_id });
+    expect(await heartbeat).toMatchObject({ type: "heartbeat", change_id });
     const attachments = await runInDurableObject(stubFor("cdc-heartbeat"), (_: DatabaseObject, state) => state.getWebSockets("cdc").map((s) => s.deserializeAttachment() as unknown));
     expect(attachments).toEqual([expect.objectContaining({ database: "cdc-heartbeat", phase: "subscribed", cursor: change_id, live: true })]);
     feed.close();

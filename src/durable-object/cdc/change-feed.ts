@@ -56,9 +56,11 @@ export class ChangeFeed {
     if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.acceptSocket(name, url, access);
     if (access === null) return jsonError(401, "authentication required: send Authorization: Bearer <token>", "AUTH_REQUIRED");
     try {
-      const subscription = parseSubscription(fieldsOfQuery(url.searchParams), request.headers.get("last-event-id"));
-      if (request.headers.get("accept")?.includes("text/event-stream")) return this.streamEvents(name, subscription);
-      return this.pull(name, subscription, url.searchParams.get("limit"));
+      const { limit, ...fields } = fieldsOfQuery(url.searchParams);
+      const events = request.headers.get("accept")?.includes("text/event-stream") ?? false;
+      if (events && limit !== undefined) throw new SubscriptionClosed(CloseCode.BAD_REQUEST, '"limit" applies to the pull API only (no Accept: text/event-stream)', "CDC_BAD_SUBSCRIPTION");
+      const subscription = parseSubscription(fields, request.headers.get("last-event-id"));
+      return events ? this.streamEvents(name, subscription) : this.pull(name, subscription, limit === undefined ? null : String(limit));
     } catch (e) {
       if (e instanceof SubscriptionClosed) return jsonError(httpStatusOf(e.code), e.message, e.errorCode);
       throw e;
