@@ -57,7 +57,7 @@ export class DatabaseObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.feed = new ChangeFeed(ctx, env, (name) => this.open(name), (at) => this.requestAlarm(at));
+    this.feed = new ChangeFeed(ctx, env, (name) => this.open(name), () => this.service, (at) => this.requestAlarm(at));
     // Answered by the runtime without waking the object: change subscribers may check liveness for free.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
@@ -219,6 +219,7 @@ export class DatabaseObject extends DurableObject<Env> {
 
   private open(name: string): DatabaseService {
     this.registerOnFirstUse(name);
+    this.feed.bind(name);
     this.service ??= new DatabaseService({
       name,
       store: this.pageStore(),

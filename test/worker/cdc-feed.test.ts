@@ -282,3 +282,28 @@ describe("pull", () => {
     await expectJsonError(await exports.default.fetch(`${HOST}/db/cdc-pull-bad/changes`, { method: "POST" }), 405, "METHOD_NOT_ALLOWED");
   });
 });
+
+describe("retention", () => {
+  it("prunes past retention from the alarm (not in the writers' requests) and closes a since older than that with 4410", async () => {
+    await captured("cdc-retention", "CREATE TABLE t (v)");
+    await run("cdc-retention", "PRAGMA capture_data_changes_retention('changes=4')");
+    for (let i = 1; i <= 6; i++) await run("cdc-retention", `INSERT INTO t VALUES (${i})`);
+    const count = async () => Number(((await run("cdc-retention", "SELECT count(*) FROM turso_cdc"))[0].rows[0][0] as { value: string }).value);
+    const before = await count();
+    expect(before).toBeGreaterThan(4);
+    expect(await runDurableObjectAlarm(stubFor("cdc-retention"))).toBe(true);
+    expect(await count()).toBeLessThanOrEqual(4);
+    const [range] = await run("cdc-retention", "SELECT min(change_id), max(change_id) FROM turso_cdc");
+    const oldest = Number((range.rows[0][0] as { value: string }).value);
+    expect(oldest).toBeGreaterThan(1);
+    const stale = await subscribe("cdc-retention", `since=${oldest - 2}`);
+    const closed = await stale.closed;
+    expect(closed.code).toBe(CloseCode.RESYNC);
+    expect(closed.reason).toMatch(/older than the retained/);
+    await expectJsonError(await exports.default.fetch(`${HOST}/db/cdc-retention/changes?since=0`), 410, "CDC_RESYNC_REQUIRED");
+    const fresh = await subscribe("cdc-retention", `since=${oldest - 1}&tables=t`);
+    expect((await fresh.transaction()).changes![0].after).toEqual({ v: 5 });
+    expect((await fresh.transaction()).changes![0].after).toEqual({ v: 6 });
+    fresh.close();
+  });
+});

@@ -11,7 +11,7 @@ import { expectJsonError, HOST, run } from "./hrana-helpers.js";
 
 const ADMIN = "admin-token-for-cdc-tests";
 
-function call(method: string, path: string, body?: unknown): Promise<Response> {
+async function call(method: string, path: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${ADMIN}` };
   if (body !== undefined) headers["content-type"] = "application/json";
   const request = new Request(`${HOST}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

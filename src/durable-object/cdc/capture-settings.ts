@@ -3,7 +3,7 @@
 // persisted in the database), retention (kept by the engine, applied here by
 // the alarm through pruneCapturedChanges, never inside a user's transaction),
 // and the management API's view and update of them.
-import type { Database } from "../../engine/index.js";
+import { pruneCapturedChanges, SqliteError, type Database } from "../../engine/index.js";
 import { ChangeLog } from "./change-log.js";
 
 export const CAPTURE_MODES = ["off", "id", "before", "after", "full"] as const;
@@ -63,9 +63,36 @@ export function captureSettings(db: Database, feed: { subscriberCount(): number 
   return { mode, table, retention: retentionOf(db), oldestChangeId: range.oldest, latestChangeId: range.latest, subscribers: feed.subscriberCount() };
 }
 
-/** Prunes changes past retention; returns when pruning is next due, if ever. */
-export function pruneRetained(_db: Database, _now: number): number | null {
-  return null;
+/** How soon after a commit the alarm prunes (batching the pruning of many commits into one write). */
+export const PRUNE_DELAY_MS = 5_000;
+/** Retry delay when a user's transaction holds the write lock at pruning time. */
+const PRUNE_RETRY_MS = 1_000;
+
+/** Whether capture is on with a retention limit, so commits call for pruning. */
+export function prunes(db: Database): boolean {
+  if (captureState(db).table === null) return false;
+  const { maxChanges, maxAgeSeconds } = retentionOf(db);
+  return maxChanges !== null || maxAgeSeconds !== null;
+}
+
+/**
+ * Prunes changes past retention as of `now` (its own write transaction, run
+ * by the alarm); returns when pruning is next due: when the oldest retained
+ * transaction ages out, or soon again if a writer held the lock.
+ */
+export function pruneRetained(db: Database, now: number): number | null {
+  if (!prunes(db)) return null;
+  try {
+    pruneCapturedChanges(db, now);
+  } catch (e) {
+    if (e instanceof SqliteError && (e.code === "SQLITE_BUSY" || e.code.startsWith("SQLITE_BUSY"))) return now + PRUNE_RETRY_MS;
+    throw e;
+  }
+  const { maxAgeSeconds } = retentionOf(db);
+  const table = captureState(db).table;
+  if (maxAgeSeconds === null || table === null) return null;
+  const oldestCommit = db.prepare(`SELECT min(change_time) FROM "${table.replace(/"/g, '""')}" WHERE change_type = 2`).pluck().get() as number | null;
+  return oldestCommit === null ? null : Math.max(now + PRUNE_RETRY_MS, (oldestCommit + maxAgeSeconds + 1) * 1000);
 }
 
 function nonNegativeOrNull(value: unknown, field: string): number | null | string {

@@ -9,7 +9,7 @@ import type { DatabaseService } from "../database-service.js";
 import { authorizeToken } from "../../router/auth.js";
 import type { Env } from "../../router/env.js";
 import { jsonError } from "../../router/json-error.js";
-import { captureState, pruneRetained } from "./capture-settings.js";
+import { captureState, PRUNE_DELAY_MS, pruneRetained, prunes } from "./capture-settings.js";
 import { ChangeLog } from "./change-log.js";
 import { CloseCode, httpStatusOf, SubscriptionClosed } from "./close-codes.js";
 import { pump } from "./fanout.js";
@@ -25,6 +25,8 @@ export const SUBSCRIBE_TIMEOUT_MS = 10_000;
 /** The pull API's page: `limit` changes by default, at most MAX_PULL_LIMIT. */
 const DEFAULT_PULL_LIMIT = 100;
 const MAX_PULL_LIMIT = 1000;
+/** Storage key of the database's name. */
+const DATABASE_KEY = "tessera:cdc-database";
 /** The runtime answers this message itself, without waking the object: a client-side liveness check. */
 export const PING = JSON.stringify({ type: "ping" });
 export const PONG = JSON.stringify({ type: "pong" });
@@ -38,19 +40,36 @@ export class ChangeFeed {
   /** The reader of each open service (a new service after import gets a new one). */
   private readonly readers = new WeakMap<DatabaseService, { conn: Database; log: ChangeLog | null }>();
   private pumpQueued = false;
+  /** The database this object serves, once known (kept in storage too, for an alarm after eviction). */
   private database: string | null = null;
 
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly env: Env,
     private readonly open: (name: string) => DatabaseService,
+    /** The open service, if any: what settled requests ran on (never reopens a closed database). */
+    private readonly current: () => DatabaseService | undefined,
     /** Asks for an alarm at `at` (the object keeps the earliest of all its wishes). */
     private readonly requestAlarm: (at: number) => void,
   ) {}
 
+  /** Learns the database's name (the object opens it): the alarm needs it to prune after an eviction. */
+  bind(name: string): void {
+    if (this.database === name) return;
+    this.database = name;
+    if (this.ctx.storage.kv.get(DATABASE_KEY) !== name) this.ctx.storage.kv.put(DATABASE_KEY, name);
+  }
+
+  private databaseName(): string | null {
+    if (this.database === null) {
+      const stored = this.ctx.storage.kv.get(DATABASE_KEY);
+      if (typeof stored === "string") this.database = stored;
+    }
+    return this.database;
+  }
+
   /** `GET changes`: a WebSocket upgrade, an SSE stream (Accept: text/event-stream) or a page of changes (JSON). */
   async handle(name: string, request: Request, access: Access | null): Promise<Response> {
-    this.database = name;
     if (request.method !== "GET") return jsonError(405, "changes takes GET (a WebSocket upgrade, Server-Sent Events or a JSON page)", "METHOD_NOT_ALLOWED");
     const url = new URL(request.url);
     if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.acceptSocket(name, url, access);
@@ -73,7 +92,10 @@ export class ChangeFeed {
     this.pumpQueued = true;
     queueMicrotask(() => {
       this.pumpQueued = false;
-      this.pumpAll();
+      const service = this.current();
+      if (service === undefined) return;
+      this.pumpAll(service);
+      if (prunes(service.db)) this.requestAlarm(Date.now() + PRUNE_DELAY_MS);
     });
   }
 
@@ -81,7 +103,6 @@ export class ChangeFeed {
   async onSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const attachment = attachmentOf(socket);
     if (attachment === null) return;
-    this.database = attachment.database;
     try {
       const message = parseMessage(data);
       if (attachment.phase === "awaiting-subscribe") return await this.subscribeFromMessage(socket, attachment as Awaiting, message);
@@ -91,7 +112,7 @@ export class ChangeFeed {
       const subscriber = this.socketSubscriber(socket);
       subscriber?.acknowledge(changeId);
       subscriber?.persist();
-      this.pumpAll();
+      this.pumpAll(this.open(attachment.database));
     } catch (e) {
       if (!(e instanceof SubscriptionClosed)) throw e;
       socket.close(e.code, e.message.slice(0, 120));
@@ -117,13 +138,13 @@ export class ChangeFeed {
         if (now - (attachment as Awaiting).acceptedAt >= SUBSCRIBE_TIMEOUT_MS) socket.close(CloseCode.UNAUTHORIZED, "no subscribe message with a token in time");
         else next = Math.min(next ?? Infinity, (attachment as Awaiting).acceptedAt + SUBSCRIBE_TIMEOUT_MS);
       } else if (attachment !== null) {
-        this.database = attachment.database;
         this.socketSubscriber(socket)?.heartbeat();
       }
     }
     if (sockets.length > 0) next = Math.min(next ?? Infinity, now + HEARTBEAT_MS);
-    if (this.database !== null) {
-      const prune = pruneRetained(this.open(this.database).db, now);
+    const name = this.databaseName();
+    if (name !== null) {
+      const prune = pruneRetained(this.open(name).db, now);
       if (prune !== null) next = Math.min(next ?? Infinity, prune);
     }
     return next;
@@ -197,7 +218,7 @@ export class ChangeFeed {
       this.sockets.set(socket, subscriber);
       socket.send(JSON.stringify({ type: "subscribed", change_id: cursor, tables: subscription.filter.tables, operations: subscription.filter.operations, window: subscription.window }));
       this.requestAlarm(Date.now() + HEARTBEAT_MS);
-      this.pumpAll();
+      this.pumpAll(this.open(name));
     } catch (e) {
       if (!(e instanceof SubscriptionClosed)) throw e;
       socket.close(e.code, e.message.slice(0, 120));
@@ -245,11 +266,10 @@ export class ChangeFeed {
     return subscribers;
   }
 
-  private pumpAll(): void {
-    if (this.database === null) return;
+  private pumpAll(service: DatabaseService): void {
     const subscribers = this.subscribers();
     if (subscribers.length === 0) return;
-    const log = this.reader(this.open(this.database));
+    const log = this.reader(service);
     if (log === null) {
       for (const s of subscribers) s.close(CloseCode.CAPTURE_OFF, "change data capture was turned off for this database");
       return;
