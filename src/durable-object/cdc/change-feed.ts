@@ -86,33 +86,41 @@ export class ChangeFeed {
     }
   }
 
-  /** Called whenever a request on the database settled (it may have committed): pushes new changes soon, once. */
+  /**
+   * Called whenever a request on the database settled (it may have
+   * committed): pushes new changes soon, once for all requests settling
+   * meanwhile, and after the current response went out (a macrotask, so the
+   * writer does not wait for the fan-out).
+   */
   afterRequest(): void {
     if (this.pumpQueued) return;
     this.pumpQueued = true;
-    queueMicrotask(() => {
+    setTimeout(() => {
       this.pumpQueued = false;
       const service = this.current();
       if (service === undefined) return;
       this.pumpAll(service);
       if (prunes(service.db)) this.requestAlarm(Date.now() + PRUNE_DELAY_MS);
-    });
+    }, 0);
   }
 
   /** A message on a change socket (after a wake from hibernation too). */
   async onSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const attachment = attachmentOf(socket);
-    if (attachment === null) return;
     try {
       const message = parseMessage(data);
-      if (attachment.phase === "awaiting-subscribe") return await this.subscribeFromMessage(socket, attachment as Awaiting, message);
+      const subscriber = this.socketSubscriber(socket);
+      if (subscriber === null) {
+        const attachment = attachmentOf(socket);
+        if (attachment?.phase === "awaiting-subscribe") await this.subscribeFromMessage(socket, attachment as Awaiting, message);
+        return;
+      }
       if (message.type !== "ack") throw new SubscriptionClosed(CloseCode.BAD_REQUEST, `unexpected message type ${JSON.stringify(message.type)}; send {"type":"ack","change_id":N}`, "CDC_BAD_MESSAGE");
       const changeId = message.change_id;
       if (typeof changeId !== "number" || !Number.isSafeInteger(changeId)) throw new SubscriptionClosed(CloseCode.BAD_REQUEST, "an ack needs change_id (an integer)", "CDC_BAD_MESSAGE");
-      const subscriber = this.socketSubscriber(socket);
-      subscriber?.acknowledge(changeId);
-      subscriber?.persist();
-      this.pumpAll(this.open(attachment.database));
+      subscriber.acknowledge(changeId);
+      subscriber.persist();
+      // Only a catching-up subscriber waits for acks; live ones are pushed to at each commit.
+      if (!subscriber.live) this.pumpOne(subscriber);
     } catch (e) {
       if (!(e instanceof SubscriptionClosed)) throw e;
       socket.close(e.code, e.message.slice(0, 120));
@@ -264,6 +272,13 @@ export class ChangeFeed {
       if (subscriber !== null && !subscriber.closed) subscribers.push(subscriber);
     }
     return subscribers;
+  }
+
+  private pumpOne(subscriber: SocketSubscriber): void {
+    const log = this.reader(this.open(subscriber.database));
+    if (log === null) return subscriber.close(CloseCode.CAPTURE_OFF, "change data capture was turned off for this database");
+    pump(log, [subscriber]);
+    subscriber.persist();
   }
 
   private pumpAll(service: DatabaseService): void {

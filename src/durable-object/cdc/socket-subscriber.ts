@@ -58,6 +58,10 @@ export class SocketSubscriber implements Subscriber {
     return subscriber;
   }
 
+  get database(): string {
+    return this.state.database;
+  }
+
   get filter(): Filter {
     return this.state.filter;
   }
