@@ -46,6 +46,19 @@ describe("WebSocket subscription", () => {
     feed.close();
   });
 
+  it("delivers BEGIN CONCURRENT transactions in commit order, not start order", async () => {
+    await captured("cdc-concurrent", "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)");
+    const feed = await subscribe("cdc-concurrent", "since=");
+    await feed.next();
+    const first = await pipeline("cdc-concurrent", [execute("BEGIN CONCURRENT"), execute("INSERT INTO t VALUES (1, 'started first')")]);
+    const second = await pipeline("cdc-concurrent", [execute("BEGIN CONCURRENT"), execute("INSERT INTO t VALUES (2, 'started second')")]);
+    await pipeline("cdc-concurrent", [execute("COMMIT"), { type: "close" }], second.baton);
+    await pipeline("cdc-concurrent", [execute("COMMIT"), { type: "close" }], first.baton);
+    expect(rows(await feed.transaction())).toEqual([["insert", "t", 2, null, { k: 2, v: "started second" }]]);
+    expect(rows(await feed.transaction())).toEqual([["insert", "t", 1, null, { k: 1, v: "started first" }]]);
+    feed.close();
+  });
+
   it("leaves out rolled-back transactions", async () => {
     await captured("cdc-rollback", "CREATE TABLE t (v)");
     const feed = await subscribe("cdc-rollback", "tables=t");
