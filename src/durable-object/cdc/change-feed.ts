@@ -268,6 +268,8 @@ export class ChangeFeed {
   private subscribers(): Subscriber[] {
     const subscribers: Subscriber[] = [...this.sse];
     for (const socket of this.ctx.getWebSockets(SOCKET_TAG)) {
+      // A socket closing (by either side) is still listed until its close completes.
+      if (socket.readyState !== WebSocket.OPEN) continue;
       const subscriber = this.socketSubscriber(socket);
       if (subscriber !== null && !subscriber.closed) subscribers.push(subscriber);
     }

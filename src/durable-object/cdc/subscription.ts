@@ -13,7 +13,7 @@ export const MAX_WINDOW = 10_000;
 const MAX_TABLES = 100;
 
 export interface Filter {
-  /** Tables to include; null for all. */
+  /** Tables to include (lowercase); null for all. */
   tables: string[] | null;
   operations: Operation[];
 }
@@ -52,7 +52,8 @@ function changeId(value: unknown, field: string): number | null {
 export function parseSubscription(fields: RawFields, resumeFrom: string | null = null): SubscriptionRequest {
   const known = new Set(["tables", "operations", "since", "window", "type", "token"]);
   for (const key of Object.keys(fields)) if (!known.has(key)) refuse(`unknown subscription field "${key}"; use tables, operations, since, window`);
-  const tables = list(fields.tables, "tables");
+  // Table names compare case-insensitively, as SQL identifiers do.
+  const tables = list(fields.tables, "tables")?.map((t) => t.toLowerCase()) ?? null;
   if (tables !== null && tables.length > MAX_TABLES) refuse(`"tables" names at most ${MAX_TABLES} tables`);
   const operations = list(fields.operations, "operations") ?? [...OPERATIONS];
   for (const op of operations) if (!OPERATIONS.includes(op as Operation)) refuse(`unknown operation "${op}"; operations are ${OPERATIONS.join(", ")}`);
@@ -72,7 +73,7 @@ export function fieldsOfQuery(params: URLSearchParams): RawFields {
 }
 
 function selects(filter: Filter, change: CapturedChange): boolean {
-  return filter.operations.includes(change.operation) && (filter.tables === null || filter.tables.includes(change.table));
+  return filter.operations.includes(change.operation) && (filter.tables === null || filter.tables.includes(change.table.toLowerCase()));
 }
 
 /** The filter as a key: subscribers with equal keys receive byte-identical messages (encoded once). */
