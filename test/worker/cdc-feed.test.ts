@@ -260,6 +260,24 @@ describe("Server-Sent Events", () => {
     expect(again.id).toBe(two.id);
   });
 
+  it("cuts off a live SSE subscriber that stops reading, with event close 4408", async () => {
+    await captured("cdc-sse-slow", "CREATE TABLE t (v)");
+    const res = await exports.default.fetch(`${HOST}/db/cdc-sse-slow/changes?since=`, { headers: { accept: "text/event-stream" } });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("event: live")) text += (await reader.read()).value ?? "";
+    // Stop reading: each insert below queues ~200 KB of event text, far beyond what the pipes between us buffer.
+    for (let i = 0; i < 40; i++) await run("cdc-sse-slow", `INSERT INTO t VALUES (printf('%.*c', 200000, 'x'))`);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const close = /event: close\ndata: (.*)\n/.exec(text);
+    expect(JSON.parse(close![1])).toMatchObject({ code: CloseCode.BEHIND });
+    expect((text.match(/event: transaction/g) ?? []).length).toBeLessThan(40);
+  });
+
   it("refuses a since older than retention with 410 before streaming", async () => {
     await captured("cdc-sse-ahead", "CREATE TABLE t (v)");
     await expectJsonError(await exports.default.fetch(`${HOST}/db/cdc-sse-ahead/changes?since=999999`, { headers: { accept: "text/event-stream" } }), 410, "CDC_RESYNC_REQUIRED");
