@@ -11,6 +11,14 @@ export const ACCESS_HEADER = "x-tessera-access";
 /** Header value for a request whose token the Durable Object must still check. */
 export const UNVERIFIED = "unverified";
 
+/** When the verified token expires (ms since epoch), set by the router (absent: it does not). */
+export const TOKEN_EXPIRY_HEADER = "x-tessera-token-expires";
+
+export function tokenExpiryFromHeaders(headers: Headers): number | null {
+  const value = Number(headers.get(TOKEN_EXPIRY_HEADER) ?? NaN);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
 export function accessFromHeaders(headers: Headers): Access {
   return headers.get(ACCESS_HEADER) === "ro" ? "ro" : "rw";
 }

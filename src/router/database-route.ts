@@ -4,7 +4,7 @@
 // and the token check whose outcome travels in the access header (or, for
 // WebSockets whose token comes in a message, the note that it is unchecked).
 import type { Context } from "hono";
-import { ACCESS_HEADER, UNVERIFIED } from "../durable-object/access.js";
+import { ACCESS_HEADER, TOKEN_EXPIRY_HEADER, UNVERIFIED } from "../durable-object/access.js";
 import { DEFAULT_LIMITS } from "../durable-object/limits.js";
 import { authorize, type AuthOutcome } from "./auth.js";
 import { isValidDatabaseName } from "./database-name.js";
@@ -39,6 +39,8 @@ export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: str
   url.pathname = `/db/${name}/${endpoint}`;
   const forwarded = new Request(url.toString(), c.req.raw);
   forwarded.headers.set(ACCESS_HEADER, auth.access);
+  forwarded.headers.delete(TOKEN_EXPIRY_HEADER);
+  if ("expiresAt" in auth && auth.expiresAt !== undefined) forwarded.headers.set(TOKEN_EXPIRY_HEADER, String(auth.expiresAt));
   return c.env.DATABASE.get(c.env.DATABASE.idFromName(name)).fetch(forwarded);
 }
 

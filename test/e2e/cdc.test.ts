@@ -170,6 +170,25 @@ describe("authorization", () => {
     expect((await fetch(`${worker.url}/db/cdc-e2e-auth/changes`, { headers: { accept: "text/event-stream" } })).status).toBe(401);
   });
 
+  it("ends a subscription when its token expires (4401), header or message token", async () => {
+    const db = await client("cdc-e2e-expiry");
+    await db.execute("PRAGMA capture_data_changes_conn('full')");
+    const shortLived = () =>
+      new SignJWT({ a: "ro", id: "cdc-e2e-expiry" })
+        .setProtectedHeader({ alg: "HS256" })
+        .setExpirationTime(Math.floor(Date.now() / 1000) + 3)
+        .sign(new TextEncoder().encode(SECRET));
+    const byHeader = subscriber("cdc-e2e-expiry", "since=", { token: await shortLived() });
+    const byMessage = subscriber("cdc-e2e-expiry", "", {});
+    await byMessage.open();
+    byMessage.send({ type: "subscribe", token: await shortLived() });
+    await byHeader.until(() => byHeader.notices.some((n) => n.type === "live"));
+    await byMessage.until(() => byMessage.notices.some((n) => n.type === "live"));
+    const started = Date.now();
+    for (const ended of await Promise.all([byHeader.ended, byMessage.ended])) expect(ended).toMatchObject({ code: 4401, reason: expect.stringMatching(/expired/) });
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it("accepts the token in the subscribe message (for browsers, which cannot set headers)", async () => {
     const db = await client("cdc-e2e-browser");
     await db.execute("PRAGMA capture_data_changes_conn('full')");

@@ -4,14 +4,14 @@
 // request that may have committed, and the maintenance the alarm runs
 // (heartbeats, stale unauthenticated sockets, retention pruning).
 import type { Database } from "../../engine/index.js";
-import type { Access } from "../access.js";
+import { tokenExpiryFromHeaders, type Access } from "../access.js";
 import type { DatabaseService } from "../database-service.js";
 import { authorizeToken } from "../../router/auth.js";
 import type { Env } from "../../router/env.js";
 import { jsonError } from "../../router/json-error.js";
 import { captureState, PRUNE_DELAY_MS, pruneRetained, prunes } from "./capture-settings.js";
 import { ChangeLog } from "./change-log.js";
-import { CloseCode, httpStatusOf, SubscriptionClosed } from "./close-codes.js";
+import { CloseCode, httpStatusOf, SubscriptionClosed, TOKEN_EXPIRED_REASON } from "./close-codes.js";
 import { pump } from "./fanout.js";
 import { attachmentOf, SOCKET_TAG, SocketSubscriber, type SocketAttachment } from "./socket-subscriber.js";
 import { SseSubscriber } from "./sse-subscriber.js";
@@ -32,7 +32,13 @@ export const PING = JSON.stringify({ type: "ping" });
 export const PONG = JSON.stringify({ type: "pong" });
 
 /** What the socket's attachment holds before its subscribe message: who it is, what the router verified. */
-type Awaiting = Extract<SocketAttachment, { phase: "awaiting-subscribe" }> & { access: Access | null; acceptedAt: number; query: Record<string, unknown> };
+type Awaiting = Extract<SocketAttachment, { phase: "awaiting-subscribe" }> & {
+  access: Access | null;
+  /** When the token the router verified expires (null: it does not, or none was verified yet). */
+  expiresAt: number | null;
+  acceptedAt: number;
+  query: Record<string, unknown>;
+};
 
 export class ChangeFeed {
   private readonly sse = new Set<SseSubscriber>();
@@ -72,14 +78,15 @@ export class ChangeFeed {
   async handle(name: string, request: Request, access: Access | null): Promise<Response> {
     if (request.method !== "GET") return jsonError(405, "changes takes GET (a WebSocket upgrade, Server-Sent Events or a JSON page)", "METHOD_NOT_ALLOWED");
     const url = new URL(request.url);
-    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.acceptSocket(name, url, access);
+    const expiresAt = tokenExpiryFromHeaders(request.headers);
+    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.acceptSocket(name, url, access, expiresAt);
     if (access === null) return jsonError(401, "authentication required: send Authorization: Bearer <token>", "AUTH_REQUIRED");
     try {
       const { limit, ...fields } = fieldsOfQuery(url.searchParams);
       const events = request.headers.get("accept")?.includes("text/event-stream") ?? false;
       if (events && limit !== undefined) throw new SubscriptionClosed(CloseCode.BAD_REQUEST, '"limit" applies to the pull API only (no Accept: text/event-stream)', "CDC_BAD_SUBSCRIPTION");
       const subscription = parseSubscription(fields, request.headers.get("last-event-id"));
-      return events ? this.streamEvents(name, subscription) : this.pull(name, subscription, limit === undefined ? null : String(limit));
+      return events ? this.streamEvents(name, subscription, expiresAt) : this.pull(name, subscription, limit === undefined ? null : String(limit));
     } catch (e) {
       if (e instanceof SubscriptionClosed) return jsonError(httpStatusOf(e.code), e.message, e.errorCode);
       throw e;
@@ -146,7 +153,12 @@ export class ChangeFeed {
         if (now - (attachment as Awaiting).acceptedAt >= SUBSCRIBE_TIMEOUT_MS) socket.close(CloseCode.UNAUTHORIZED, "no subscribe message with a token in time");
         else next = Math.min(next ?? Infinity, (attachment as Awaiting).acceptedAt + SUBSCRIBE_TIMEOUT_MS);
       } else if (attachment !== null) {
-        this.socketSubscriber(socket)?.heartbeat();
+        const subscriber = this.socketSubscriber(socket);
+        if (subscriber?.expired(now)) subscriber.close(CloseCode.UNAUTHORIZED, TOKEN_EXPIRED_REASON);
+        else if (subscriber) {
+          subscriber.heartbeat();
+          if (subscriber.expiresAt !== null) next = Math.min(next ?? Infinity, subscriber.expiresAt);
+        }
       }
     }
     if (sockets.length > 0) next = Math.min(next ?? Infinity, now + HEARTBEAT_MS);
@@ -189,21 +201,21 @@ export class ChangeFeed {
     return since;
   }
 
-  private acceptSocket(name: string, url: URL, access: Access | null): Response {
+  private acceptSocket(name: string, url: URL, access: Access | null, expiresAt: number | null): Response {
     const [client, server] = Object.values(new WebSocketPair());
     this.ctx.acceptWebSocket(server, [SOCKET_TAG]);
     let query: Record<string, unknown>;
     try {
       query = fieldsOfQuery(url.searchParams);
     } catch (e) {
-      server.serializeAttachment({ database: name, phase: "awaiting-subscribe", access, acceptedAt: Date.now(), query: {} } satisfies Awaiting);
+      server.serializeAttachment({ database: name, phase: "awaiting-subscribe", access, expiresAt, acceptedAt: Date.now(), query: {} } satisfies Awaiting);
       server.close(CloseCode.BAD_REQUEST, e instanceof Error ? e.message.slice(0, 120) : "bad query");
       return new Response(null, { status: 101, webSocket: client });
     }
     if (access !== null && Object.keys(query).length > 0) {
-      this.startSocket(server, name, () => parseSubscription(query));
+      this.startSocket(server, name, () => parseSubscription(query), expiresAt);
     } else {
-      server.serializeAttachment({ database: name, phase: "awaiting-subscribe", access, acceptedAt: Date.now(), query } satisfies Awaiting);
+      server.serializeAttachment({ database: name, phase: "awaiting-subscribe", access, expiresAt, acceptedAt: Date.now(), query } satisfies Awaiting);
       this.requestAlarm(Date.now() + SUBSCRIBE_TIMEOUT_MS);
     }
     return new Response(null, { status: 101, webSocket: client });
@@ -211,21 +223,24 @@ export class ChangeFeed {
 
   private async subscribeFromMessage(socket: WebSocket, attachment: Awaiting, message: Record<string, unknown>): Promise<void> {
     if (message.type !== "subscribe") throw new SubscriptionClosed(CloseCode.BAD_REQUEST, 'the first message must be {"type":"subscribe", ...}', "CDC_BAD_MESSAGE");
+    let expiresAt = attachment.expiresAt;
     if (attachment.access === null) {
       const outcome = await authorizeToken(typeof message.token === "string" ? message.token : null, this.env, attachment.database);
       if ("status" in outcome) throw new SubscriptionClosed(outcome.status === 401 ? CloseCode.UNAUTHORIZED : CloseCode.FORBIDDEN, outcome.message, outcome.code);
+      expiresAt = outcome.expiresAt ?? null;
     }
-    this.startSocket(socket, attachment.database, () => parseSubscription({ ...attachment.query, ...message }));
+    this.startSocket(socket, attachment.database, () => parseSubscription({ ...attachment.query, ...message }), expiresAt);
   }
 
-  private startSocket(socket: WebSocket, name: string, request: () => SubscriptionRequest): void {
+  private startSocket(socket: WebSocket, name: string, request: () => SubscriptionRequest, expiresAt: number | null): void {
     try {
       const subscription = request();
       const cursor = this.startCursor(this.reader(this.open(name)), subscription.since);
-      const subscriber = SocketSubscriber.start(socket, name, subscription, cursor);
+      const subscriber = SocketSubscriber.start(socket, name, subscription, cursor, expiresAt);
       this.sockets.set(socket, subscriber);
       socket.send(JSON.stringify({ type: "subscribed", change_id: cursor, tables: subscription.filter.tables, operations: subscription.filter.operations, window: subscription.window }));
-      this.requestAlarm(Date.now() + HEARTBEAT_MS);
+      // The alarm sends heartbeats, and ends the subscription when its token expires.
+      this.requestAlarm(Math.min(Date.now() + HEARTBEAT_MS, expiresAt ?? Infinity));
       this.pumpAll(this.open(name));
     } catch (e) {
       if (!(e instanceof SubscriptionClosed)) throw e;
@@ -233,9 +248,9 @@ export class ChangeFeed {
     }
   }
 
-  private streamEvents(name: string, subscription: SubscriptionRequest): Response {
+  private streamEvents(name: string, subscription: SubscriptionRequest, expiresAt: number | null): Response {
     const cursor = this.startCursor(this.reader(this.open(name)), subscription.since);
-    const subscriber = new SseSubscriber(subscription.filter, cursor, () => this.afterRequest(), (ended) => this.sse.delete(ended));
+    const subscriber = new SseSubscriber(subscription.filter, cursor, expiresAt, () => this.afterRequest(), (ended) => this.sse.delete(ended));
     this.sse.add(subscriber);
     this.afterRequest();
     return new Response(subscriber.stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });

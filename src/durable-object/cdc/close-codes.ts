@@ -19,6 +19,9 @@ export const CloseCode = {
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
+/** Why a subscription whose token expired is closed (4401); the client resumes with a fresh token. */
+export const TOKEN_EXPIRED_REASON = "the token expired: subscribe again with a fresh token and since=<last change_id processed>";
+
 /** The HTTP status that goes with a close code, for SSE and pull requests refused before streaming. */
 export function httpStatusOf(code: CloseCode): number {
   return code - 4000;

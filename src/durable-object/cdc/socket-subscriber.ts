@@ -27,6 +27,8 @@ export type SocketAttachment =
       sent: number;
       acked: number;
       live: boolean;
+      /** When the subscriber's token expires (ms since epoch); null when it does not. */
+      expiresAt: number | null;
     };
 
 export function attachmentOf(socket: WebSocket): SocketAttachment | null {
@@ -51,11 +53,16 @@ export class SocketSubscriber implements Subscriber {
   }
 
   /** A subscriber starting at `cursor` (the `since` checked against retention, or the newest change). */
-  static start(socket: WebSocket, database: string, request: SubscriptionRequest, cursor: number): SocketSubscriber {
-    const subscriber = new SocketSubscriber(socket, { database, phase: "subscribed", filter: request.filter, window: request.window, cursor, sent: cursor, acked: cursor, live: false });
+  static start(socket: WebSocket, database: string, request: SubscriptionRequest, cursor: number, expiresAt: number | null): SocketSubscriber {
+    const state: Subscribed = { database, phase: "subscribed", filter: request.filter, window: request.window, cursor, sent: cursor, acked: cursor, live: false, expiresAt };
+    const subscriber = new SocketSubscriber(socket, state);
     subscriber.dirty = true;
     subscriber.persist();
     return subscriber;
+  }
+
+  get expiresAt(): number | null {
+    return this.state.expiresAt;
   }
 
   get database(): string {
@@ -104,6 +111,11 @@ export class SocketSubscriber implements Subscriber {
     if (acked <= this.state.acked) return;
     this.state.acked = acked;
     this.dirty = true;
+  }
+
+  /** Its token has expired at `now`: the heartbeat closes it (4401) instead. */
+  expired(now: number): boolean {
+    return this.state.expiresAt !== null && this.state.expiresAt <= now;
   }
 
   heartbeat(): void {

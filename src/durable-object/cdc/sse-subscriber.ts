@@ -8,7 +8,7 @@
 // catching up, messages go only while the queue is below its high-water mark
 // (the stream pulls for more as the client reads); a live subscriber whose
 // queue grows past SSE_MAX_QUEUED_BYTES is closed with CloseCode.BEHIND.
-import { CloseCode } from "./close-codes.js";
+import { CloseCode, TOKEN_EXPIRED_REASON } from "./close-codes.js";
 import type { Admission, Subscriber } from "./subscriber.js";
 import { filterKey, type Filter } from "./subscription.js";
 
@@ -30,6 +30,8 @@ export class SseSubscriber implements Subscriber {
   constructor(
     readonly filter: Filter,
     cursor: number,
+    /** When the token expires (ms since epoch): the stream then ends with 4401. */
+    private readonly expiresAt: number | null,
     /** Called when the client reads (the stream wants more) and when the subscriber ends. */
     private readonly onDrain: () => void,
     private readonly onEnd: (subscriber: SseSubscriber) => void,
@@ -70,6 +72,7 @@ export class SseSubscriber implements Subscriber {
   }
 
   heartbeat(): void {
+    if (this.expiresAt !== null && this.expiresAt <= Date.now()) return this.close(CloseCode.UNAUTHORIZED, TOKEN_EXPIRED_REASON);
     this.write(`: heartbeat ${this.cursor}\n\n`);
   }
 
