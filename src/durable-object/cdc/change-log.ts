@@ -56,7 +56,7 @@ export interface ChangeBatch {
 
 type CaptureRow = [changeId: number, time: number, txnId: number, type: number, table: string | null, id: ResultValue, before: ResultValue, after: ResultValue];
 
-function quoteIdentifier(name: string): string {
+export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
