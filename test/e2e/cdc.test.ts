@@ -1,5 +1,5 @@
-// Change data capture end to end: the real Worker (workerd via Miniflare)
-// with auth on, writes through @libsql/client, subscribers with the `ws`
+// Change data capture end to end: the real Worker served by `wrangler dev`
+// (one start for this file, on 127.0.0.1 and a free port) with auth on, writes through @libsql/client, subscribers with the `ws`
 // package, SSE and pull with fetch. Exactly the committed changes arrive, in
 // order; a subscriber that disconnects mid-stream resumes with since and
 // misses nothing; filters narrow; a slow consumer is cut off resumably;
@@ -8,7 +8,8 @@ import { createClient, type Client } from "@libsql/client";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changesUrl, Subscriber } from "./cdc-subscriber.js";
-import { startWorker, type RunningWorker } from "./worker-harness.js";
+import type { RunningWorker } from "./worker-harness.js";
+import { startWranglerDev } from "./wrangler-harness.js";
 import { seededRandom } from "../helpers/random.js";
 
 const SECRET = "cdc-e2e-secret-long-enough-for-hs256-signing";
@@ -37,7 +38,7 @@ async function latest(db: Client): Promise<number> {
 }
 
 beforeAll(async () => {
-  worker = await startWorker({ JWT_SECRET: SECRET });
+  worker = await startWranglerDev({ vars: { JWT_SECRET: SECRET } });
 });
 
 afterAll(async () => {
