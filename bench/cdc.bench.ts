@@ -4,7 +4,9 @@
 // request to the message's arrival, so it includes the write's own round
 // trip) and delivered changes per second with 1, 100 and 1000 subscribers on
 // one database, the writers' rate meanwhile, and single-row write throughput
-// with capture on versus off. Subscribers acknowledge every 50 ms.
+// with capture on versus off, and with 1000 connected subscribers that
+// receive nothing (their filter names another table). Subscribers
+// acknowledge every 50 ms.
 import { createClient, type Client } from "@libsql/client";
 import WebSocket from "ws";
 import { startWorker, type RunningWorker } from "../test/e2e/worker-harness.js";
@@ -16,12 +18,12 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Opens `count` subscribers and resolves once all are live; each records when each change_id arrived. */
-async function subscribe(worker: RunningWorker, database: string, count: number): Promise<{ sockets: WebSocket[]; arrivals: Map<number, number>[] }> {
+async function subscribe(worker: RunningWorker, database: string, count: number, query = ""): Promise<{ sockets: WebSocket[]; arrivals: Map<number, number>[] }> {
   const sockets: WebSocket[] = [];
   const arrivals: Map<number, number>[] = [];
   const live: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
-    const socket = new WebSocket(`${worker.url.replace(/^http/, "ws")}/db/${database}/changes?since=`);
+    const socket = new WebSocket(`${worker.url.replace(/^http/, "ws")}/db/${database}/changes?since=${query}`);
     const seen = new Map<number, number>();
     let pendingAck = 0;
     let ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -106,12 +108,16 @@ async function fanOut(worker: RunningWorker, subscribers: number, writes: number
   };
 }
 
-async function writeRate(worker: RunningWorker, capture: boolean, writes: number): Promise<number> {
-  const db = await capturedDatabase(worker, `bench-cdc-writes-${capture ? "on" : "off"}`, capture);
+/** Single-row inserts per second from one writer; `idle` subscribers are connected whose filter (another table) drops every change. */
+async function writeRate(worker: RunningWorker, capture: boolean, writes: number, idle = 0): Promise<number> {
+  const database = `bench-cdc-writes-${capture ? "on" : "off"}-${idle}`;
+  const db = await capturedDatabase(worker, database, capture);
+  const { sockets } = await subscribe(worker, database, idle, "&tables=elsewhere");
   for (let i = 0; i < 20; i++) await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: ["warm-up"] });
   const started = performance.now();
   for (let i = 0; i < writes; i++) await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: [`event-${i}`] });
   const perSecond = writes / ((performance.now() - started) / 1000);
+  for (const s of sockets) s.terminate();
   db.close();
   return perSecond;
 }
@@ -121,12 +127,15 @@ export async function run(): Promise<void> {
   try {
     const off = await writeRate(worker, false, 300);
     const on = await writeRate(worker, true, 300);
+    const idle = await writeRate(worker, true, 300, 1000);
     const fanOuts = [await fanOut(worker, 1, 200), await fanOut(worker, 100, 100), await fanOut(worker, 1000, 30)];
     console.log("\nchange data capture (Miniflare on this machine; @libsql/client writer over HTTP, ws subscribers)\n");
     console.log("single-row autocommit inserts, one writer | writes/s\n--- | ---");
     console.log(`capture off | ${off.toFixed(0)}`);
     console.log(`capture on (full) | ${on.toFixed(0)}`);
     console.log(`ratio on/off | ${(on / off).toFixed(2)}`);
+    console.log(`capture on, 1000 connected subscribers whose filter drops these changes | ${idle.toFixed(0)}`);
+    console.log(`ratio 1000 idle subscribers / none | ${(idle / on).toFixed(2)}`);
     console.log("\nsubscribers | writes | writes/s meanwhile | delivered changes/s | latency p50 ms | latency p99 ms\n--- | --- | --- | --- | --- | ---");
     for (const f of fanOuts) {
       console.log(`${f.subscribers} | ${f.writes} | ${f.writesPerSecond.toFixed(0)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)}`);
