@@ -158,6 +158,15 @@ describe("WebSocket subscription", () => {
     await expectJsonError(await exports.default.fetch(`${HOST}/db/cdc-off/changes?since=0`), 409, "CDC_OFF");
   });
 
+  it("closes live subscribers when the capture table is dropped", async () => {
+    await captured("cdc-dropped", "CREATE TABLE t (v)");
+    const feed = await subscribe("cdc-dropped", "since=");
+    await feed.next();
+    await run("cdc-dropped", "DROP TABLE turso_cdc", "INSERT INTO t VALUES (1)");
+    expect((await feed.closed).code).toBe(CloseCode.CAPTURE_OFF);
+    await expectJsonError(await exports.default.fetch(`${HOST}/db/cdc-dropped/changes`), 409, "CDC_OFF");
+  });
+
   it("closes live subscribers when capture is turned off", async () => {
     await captured("cdc-turnoff", "CREATE TABLE t (v)");
     const feed = await subscribe("cdc-turnoff", "since=");

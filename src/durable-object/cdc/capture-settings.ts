@@ -39,6 +39,13 @@ export function captureState(db: Database): { mode: CaptureMode; table: string |
   return { mode: row.mode, table: row.mode === "off" ? null : row.table };
 }
 
+/** The capture table when capture is on and the table exists (a dropped table captures nothing and has nothing to read). */
+export function readableCaptureTable(db: Database): string | null {
+  const { table } = captureState(db);
+  if (table === null) return null;
+  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE").get(table) === undefined ? null : table;
+}
+
 export function retentionOf(db: Database): Retention {
   const row = db.prepare("PRAGMA capture_data_changes_retention").get() as { max_changes: number | null; max_age_seconds: number | null };
   return { maxChanges: row.max_changes, maxAgeSeconds: row.max_age_seconds };
@@ -71,7 +78,7 @@ const PRUNE_RETRY_MS = 1_000;
 
 /** Whether capture is on with a retention limit, so commits call for pruning. */
 export function prunes(db: Database): boolean {
-  if (captureState(db).table === null) return false;
+  if (readableCaptureTable(db) === null) return false;
   const { maxChanges, maxAgeSeconds } = retentionOf(db);
   return maxChanges !== null || maxAgeSeconds !== null;
 }
@@ -109,7 +116,7 @@ function pruneWholeTransactions(db: Database, table: string, retention: Retentio
  * transaction ages out, or soon again if a writer held the lock.
  */
 export function pruneRetained(db: Database, now: number): number | null {
-  const table = captureState(db).table;
+  const table = readableCaptureTable(db);
   const retention = retentionOf(db);
   if (table === null || (retention.maxChanges === null && retention.maxAgeSeconds === null)) return null;
   try {

@@ -9,7 +9,7 @@ import type { DatabaseService } from "../database-service.js";
 import { authorizeToken } from "../../router/auth.js";
 import type { Env } from "../../router/env.js";
 import { jsonError } from "../../router/json-error.js";
-import { captureState, PRUNE_DELAY_MS, pruneRetained, prunes } from "./capture-settings.js";
+import { PRUNE_DELAY_MS, pruneRetained, prunes, readableCaptureTable } from "./capture-settings.js";
 import { ChangeLog } from "./change-log.js";
 import { CloseCode, httpStatusOf, SubscriptionClosed, TOKEN_EXPIRED_REASON } from "./close-codes.js";
 import { pump } from "./fanout.js";
@@ -178,7 +178,7 @@ export class ChangeFeed {
 
   private reader(service: DatabaseService): ChangeLog | null {
     let reader = this.readers.get(service);
-    const table = captureState(service.db).table;
+    const table = readableCaptureTable(service.db);
     if (reader === undefined || reader.log?.table !== table) {
       const conn = reader?.conn ?? service.db.connect();
       reader = { conn, log: table === null ? null : new ChangeLog(conn, table) };
