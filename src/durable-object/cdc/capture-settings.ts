@@ -67,7 +67,8 @@ export function configureCapture(db: Database, update: CaptureUpdate): void {
 
 export function captureSettings(db: Database, feed: { subscriberCount(): number }): CaptureSettings {
   const { mode, table } = captureState(db);
-  const range = table === null ? { oldest: 0, latest: 0 } : new ChangeLog(db, table).range();
+  const readable = readableCaptureTable(db);
+  const range = readable === null ? { oldest: 0, latest: 0 } : new ChangeLog(db, readable).range();
   return { mode, table, retention: retentionOf(db), oldestChangeId: range.oldest, latestChangeId: range.latest, subscribers: feed.subscriberCount() };
 }
 
