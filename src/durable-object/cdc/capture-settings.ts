@@ -1,10 +1,10 @@
 // A database's change data capture settings as the service sees them: the
 // capture mode and table (the engine's PRAGMA capture_data_changes_conn,
 // persisted in the database), retention (the engine's PRAGMA
-// capture_data_changes_retention, applied here by the alarm in its own write
-// transaction, never inside a user's transaction), and the management API's
-// view and update of them.
-import { SqliteError, type Database } from "../../engine/index.js";
+// capture_data_changes_retention, applied by the alarm through the engine's
+// pruneCapturedChanges in its own write transaction, never inside a user's
+// transaction), and the management API's view and update of them.
+import { pruneCapturedChanges, SqliteError, type Database } from "../../engine/index.js";
 import { ChangeLog, quoteIdentifier } from "./change-log.js";
 
 export const CAPTURE_MODES = ["off", "id", "before", "after", "full"] as const;
@@ -85,33 +85,6 @@ export function prunes(db: Database): boolean {
 }
 
 /**
- * Deletes what retention no longer keeps, whole transactions only (up to and
- * including a commit record, so a reader never sees a transaction's tail
- * without its head): all but the newest `maxChanges` change ids, extended
- * back to the commit before them, and every transaction committed more than
- * `maxAgeSeconds` ago. change_time is in seconds. (The engine's own
- * pruneCapturedChanges, on its cdc branch, has the same semantics; this
- * should call it once it is merged.)
- */
-function pruneWholeTransactions(db: Database, table: string, retention: Retention, now: number): void {
-  const cdc = quoteIdentifier(table);
-  db.transaction(() => {
-    const lastCommitAtOrBefore = db.prepare(`SELECT max(change_id) FROM ${cdc} WHERE change_type = 2 AND change_id <= ?`).pluck();
-    let cutoff: number | null = null;
-    if (retention.maxChanges !== null) {
-      const latest = db.prepare(`SELECT max(change_id) FROM ${cdc}`).pluck().get() as number | null;
-      if (latest !== null && latest > retention.maxChanges) cutoff = lastCommitAtOrBefore.get(latest - retention.maxChanges) as number | null;
-    }
-    if (retention.maxAgeSeconds !== null) {
-      const expiredBefore = Math.floor(now / 1000) - retention.maxAgeSeconds;
-      const byAge = db.prepare(`SELECT max(change_id) FROM ${cdc} WHERE change_type = 2 AND change_time < ?`).pluck().get(expiredBefore) as number | null;
-      if (byAge !== null && (cutoff === null || byAge > cutoff)) cutoff = byAge;
-    }
-    if (cutoff !== null) db.prepare(`DELETE FROM ${cdc} WHERE change_id <= ?`).run(cutoff);
-  }).immediate();
-}
-
-/**
  * Prunes changes past retention as of `now` (its own write transaction, run
  * by the alarm); returns when pruning is next due: when the oldest retained
  * transaction ages out, or soon again if a writer held the lock.
@@ -121,7 +94,7 @@ export function pruneRetained(db: Database, now: number): number | null {
   const retention = retentionOf(db);
   if (table === null || (retention.maxChanges === null && retention.maxAgeSeconds === null)) return null;
   try {
-    pruneWholeTransactions(db, table, retention, now);
+    pruneCapturedChanges(db, now);
   } catch (e) {
     if (e instanceof SqliteError && e.code.startsWith("SQLITE_BUSY")) return now + PRUNE_RETRY_MS;
     throw e;

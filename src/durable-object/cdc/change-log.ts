@@ -10,7 +10,7 @@
 // - So a read that reached the end of the table ends on a whole transaction;
 //   a read cut short by its limit may end inside one, whose rows are left for
 //   the next read.
-import type { Database, ResultValue, Statement } from "../../engine/index.js";
+import { capturedChangeRange, type Database, type ResultValue, type Statement } from "../../engine/index.js";
 
 export type Operation = "insert" | "update" | "delete";
 
@@ -75,29 +75,24 @@ function base64Of(bytes: Uint8Array): string {
 /** Reads one capture table of one database through one connection, with its statements prepared once. */
 export class ChangeLog {
   private readonly columnsOf = new Map<string, string | null>();
-  private readonly rangeQuery: Statement;
   private readonly rowsQuery: Statement;
   private readonly columnsQuery: Statement;
   private readonly decodeQuery: Statement;
 
   constructor(
-    conn: Database,
+    private readonly conn: Database,
     readonly table: string,
   ) {
     const from = `FROM ${quoteIdentifier(table)}`;
-    // The table is AUTOINCREMENT: sqlite_sequence remembers the newest id even when pruning emptied the table.
-    this.rangeQuery = conn
-      .prepare(`SELECT coalesce(min(change_id), 0), max(coalesce(max(change_id), 0), coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)) ${from}`)
-      .raw();
     this.rowsQuery = conn.prepare(`SELECT change_id, change_time, change_txn_id, change_type, table_name, id, before, after ${from} WHERE change_id > ? ORDER BY change_id LIMIT ?`).raw();
     this.columnsQuery = conn.prepare("SELECT table_columns_json_array(?)").pluck();
     this.decodeQuery = conn.prepare("SELECT bin_record_json_object(?, ?)").pluck();
   }
 
-  /** The oldest retained change id (0 when none is) and the newest ever assigned (0 before any). */
+  /** The oldest retained change id (0 when none is) and the newest ever assigned, pruned or not (0 before any). */
   range(): { oldest: number; latest: number } {
-    const [oldest, latest] = this.rangeQuery.get(this.table) as [number, number];
-    return { oldest: Number(oldest), latest: Number(latest) };
+    const { oldest, latest } = capturedChangeRange(this.conn);
+    return { oldest: oldest ?? 0, latest };
   }
 
   /**
