@@ -94,10 +94,10 @@ export class SocketSubscriber implements Subscriber {
   }
 
   advance(cursor: number, caughtUp: boolean): void {
-    if (cursor > this.state.cursor) {
-      this.state.cursor = cursor;
-      this.dirty = true;
-    }
+    // Moving past changes the filter dropped is not worth an attachment write
+    // per commit: a subscriber woken with an older cursor reads them again,
+    // drops them again, and sends nothing twice (sends persist the cursor).
+    if (cursor > this.state.cursor) this.state.cursor = cursor;
     if (caughtUp && !this.state.live) {
       this.state.live = true;
       this.dirty = true;
