@@ -1,12 +1,17 @@
 // One Durable Object per database: owns the engine over the page store in DO
-// storage, the Hrana streams (in memory; an alarm expires idle ones) and the
-// database's endpoints. Reached only through the router, which has checked
+// storage, the Hrana streams (in memory; an alarm expires idle ones), the
+// change feed (cdc/change-feed.ts: subscribers on hibernatable WebSockets,
+// pushed after each request; the same alarm runs its heartbeats and
+// retention) and the database's endpoints. Reached only through the router, which has checked
 // the caller's token and says what it grants (access.ts). The management API
 // calls its RPC methods (size, export, import, destroy); the first open in an
 // instance registers the database in the catalog.
 import { DurableObject } from "cloudflare:workers";
 import { loadBatonSecret } from "./baton.js";
-import { accessFromHeaders, type Access } from "./access.js";
+import { accessFromHeaders, verifiedAccess, type Access } from "./access.js";
+import { ChangeFeed, PING, PONG } from "./cdc/change-feed.js";
+import { CloseCode } from "./cdc/close-codes.js";
+import { captureSettings, configureCapture, type CaptureSettings, type CaptureUpdate } from "./cdc/capture-settings.js";
 import { DatabaseService } from "./database-service.js";
 import { DurableObjectPageStore } from "./do-page-store.js";
 import { errorResponse, responseForError } from "./hrana/errors.js";
@@ -48,6 +53,14 @@ export class DatabaseObject extends DurableObject<Env> {
    * eviction forgets them; such batons are then just invalid).
    */
   private readonly retiredBatonSecrets: Uint8Array[] = [];
+  private readonly feed: ChangeFeed;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.feed = new ChangeFeed(ctx, env, (name) => this.open(name), () => this.service, (at) => this.requestAlarm(at));
+    // Answered by the runtime without waking the object: change subscribers may check liveness for free.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+  }
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -57,6 +70,7 @@ export class DatabaseObject extends DurableObject<Env> {
       return Response.json({ status: "ok", database: name, objectId: this.ctx.id.toString(), openStreams: this.service?.streams.size ?? 0 });
     }
     if (endpoint === "" && request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.acceptSocket(name, request);
+    if (endpoint === "changes") return this.feed.handle(name, request, verifiedAccess(request.headers));
     const handler = POST_ROUTES.get(endpoint);
     if (!handler) return errorResponse(404, `no endpoint ${url.pathname}`, "NOT_FOUND");
     if (request.method !== "POST") return errorResponse(405, `${endpoint} takes POST`, "METHOD_NOT_ALLOWED");
@@ -77,6 +91,30 @@ export class DatabaseObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.expireIdleStreams();
+    const next = this.feed.maintain(Date.now());
+    if (next !== null) this.requestAlarm(next);
+  }
+
+  override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.feed.onSocketMessage(socket, message);
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    // Completes the closing handshake the client started (1005/1006 cannot be sent back).
+    if (code !== 1005 && code !== 1006) socket.close(code, reason);
+  }
+
+  /** Capture mode, retention and retained range of this database (management API). */
+  cdcSettings(name: string): CaptureSettings {
+    return captureSettings(this.open(name).db, this.feed);
+  }
+
+  /** Changes capture mode and/or retention (management API); turning capture off ends the subscriptions. */
+  configureCdc(name: string, update: CaptureUpdate): CaptureSettings {
+    const service = this.open(name);
+    configureCapture(service.db, update);
+    this.feed.afterRequest();
+    return captureSettings(service.db, this.feed);
   }
 
   /** Hrana over WebSocket: the 101 names the chosen subprotocol (clients fail without it); the token comes in the hello. */
@@ -133,6 +171,7 @@ export class DatabaseObject extends DurableObject<Env> {
     image = image.slice();
     image[18] = FORMAT_MVCC;
     image[19] = FORMAT_MVCC;
+    this.feed.closeAll(CloseCode.RESYNC, "the database was replaced by an import: resync from a snapshot");
     this.closeDatabase("the database was replaced by an import; reconnect");
     const storage = this.ctx.storage;
     storage.transactionSync(() => {
@@ -149,6 +188,7 @@ export class DatabaseObject extends DurableObject<Env> {
 
   /** Deletes the database: every stream, WebSocket session, page and secret of this object. */
   async destroy(): Promise<void> {
+    this.feed.closeAll(CloseCode.RESYNC, "the database was deleted");
     this.closeDatabase("the database was deleted");
     this.retiredBatonSecrets.push(loadBatonSecret(this.ctx.storage.sql));
     await this.ctx.storage.deleteAlarm();
@@ -179,6 +219,7 @@ export class DatabaseObject extends DurableObject<Env> {
 
   private open(name: string): DatabaseService {
     this.registerOnFirstUse(name);
+    this.feed.bind(name);
     this.service ??= new DatabaseService({
       name,
       store: this.pageStore(),
@@ -186,6 +227,7 @@ export class DatabaseObject extends DurableObject<Env> {
       retiredBatonSecrets: this.retiredBatonSecrets,
       limits: limitsFromEnv(this.env),
       scheduleExpiry: (at) => this.requestAlarm(at),
+      onRequestSettled: () => this.feed.afterRequest(),
       settings: loadSettings(this.ctx.storage.kv),
     });
     return this.service;

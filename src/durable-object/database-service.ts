@@ -23,6 +23,8 @@ export interface ServiceOptions {
   /** Asks for an alarm at `at` (ms since epoch) to expire idle streams. */
   scheduleExpiry: (at: number) => void;
   settings: DatabaseSettings;
+  /** Told whenever a request on the database settled, so it may have committed (change data capture pushes then). */
+  onRequestSettled?: () => void;
 }
 
 /** Page size for databases created in a Durable Object (see do-page-store.ts). */
@@ -30,7 +32,7 @@ const NEW_DATABASE_PAGE_SIZE = 16384;
 
 export class DatabaseService {
   readonly db: Database;
-  readonly lock = new LockSignal();
+  readonly lock: LockSignal;
   readonly streams: StreamRegistry;
   readonly limits: Limits;
   /** How to close each open WebSocket session of this database, with a reason its client sees. */
@@ -39,6 +41,8 @@ export class DatabaseService {
   constructor(private readonly options: ServiceOptions) {
     this.limits = options.limits;
     const isNew = options.store.pageCount() === 0;
+    // The lock signal fires exactly when a request settled: the moment a commit may have happened.
+    this.lock = new LockSignal(options.onRequestSettled);
     this.db = new Database({ store: options.store, pageSize: NEW_DATABASE_PAGE_SIZE });
     // New databases serve many clients at once: MVCC mode, so that BEGIN CONCURRENT works (see README).
     if (isNew) this.db.exec("PRAGMA journal_mode = 'mvcc'");

@@ -7,6 +7,9 @@ const POLL_MS = 100;
 export class LockSignal {
   private waiters: { since: number; wake: () => void }[] = [];
 
+  /** `onNotify` hears every notify too (a request settled: it may have committed). */
+  constructor(private readonly onNotify: () => void = () => undefined) {}
+
   /**
    * Wakes every waiter, longest-waiting first: the first to retry takes the
    * lock, so writers are served in the order they started waiting.
@@ -15,6 +18,7 @@ export class LockSignal {
     const waiters = this.waiters.sort((a, b) => a.since - b.since);
     this.waiters = [];
     for (const w of waiters) w.wake();
+    this.onNotify();
   }
 
   /** Resolves at the next notify(), or after min(ms, poll interval); `since` is when this writer began waiting. */

@@ -28,7 +28,7 @@ import { StatementRuntime } from "./exec/runtime.js";
 import type { TableValuedFunction } from "./exec/table-function.js";
 import { ConcurrencyControl, type ConcurrentTransaction } from "./mvcc/concurrency.js";
 import { ReplayConflict, replayRowWrites } from "./mvcc/replay.js";
-import { RowWrites } from "./mvcc/row-writes.js";
+import { keyPolicy, RowWrites, type KeyPolicy } from "./mvcc/row-writes.js";
 import type { Conflict } from "./mvcc/commit-history.js";
 import { loadSchema } from "./schema/load-schema.js";
 import type { Schema } from "./schema/schema.js";
@@ -213,12 +213,7 @@ export class Connection {
    * in autocommit mode), recompiling it first if the schema changed.
    */
   run(prepared: PreparedProgram, ast: Statement, source: string, params: SqlValue[], emit: (row: SqlValue[]) => boolean): PreparedProgram {
-    if (this.aborted) {
-      const e = this.aborted;
-      this.aborted = null;
-      this.endTransaction();
-      throw e;
-    }
+    this.reportAbort();
     const autocommit = !this.explicit;
     let current = prepared;
     let statementMark: TransactionMark | null = null;
@@ -273,6 +268,7 @@ export class Connection {
 
   /** BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE]. */
   begin(mode: "DEFERRED" | "IMMEDIATE" | "EXCLUSIVE" | "CONCURRENT" | null): void {
+    this.reportAbort();
     if (this.explicit) throw new SqliteError("cannot start a transaction within a transaction");
     if (this.runsAsConcurrent(mode)) {
       this.beginConcurrent();
@@ -290,11 +286,7 @@ export class Connection {
   }
 
   commit(): void {
-    if (this.aborted) {
-      const e = this.aborted;
-      this.rollback();
-      throw e;
-    }
+    this.reportAbort();
     if (this.concurrent) {
       this.commitConcurrent(this.concurrent);
       return;
@@ -303,11 +295,11 @@ export class Connection {
       const w = this.write;
       const control = this.core.concurrency;
       let writes: RowWrites | null = null;
-      let exempt: ReadonlySet<number> = NO_TREES;
+      let policy = NO_POLICY;
       try {
         if (control.active) {
           writes = w.rowOps ? RowWrites.fold(w.rowOps) : null;
-          exempt = mergedTrees(this.schema());
+          policy = keyPolicy(this.schema());
         }
         for (const hook of this.core.commitHooks) hook(w, w, this);
       } catch (e) {
@@ -317,7 +309,7 @@ export class Connection {
       this.write = null;
       this.core.writer = null;
       const seq = w.commit();
-      control.recordCommit(seq, writes, exempt);
+      control.recordCommit(seq, writes, policy);
       this.core.enforceVersionBudget();
     }
     if (this.read) {
@@ -348,7 +340,14 @@ export class Connection {
     this.concurrent = entry;
     this.countedRowOps = 0;
     this.privateLogBytes = 0;
-    this.core.concurrency.begin(entry);
+    const control = this.core.concurrency;
+    control.begin(entry);
+    // Rows the open plain writer inserted while no concurrent transaction was open were not reserved: reserve
+    // them now (when it logs its rows), so that this transaction's automatic rowids pass them instead of conflicting.
+    const plain = this.core.writer?.write;
+    for (const op of plain?.rowOps ?? []) if (!op.index && op.record !== null) control.reservations.reserve(op.tree, op.rowid);
+    // And from now on it draws its new rowids past this transaction's too.
+    if (plain) plain.rowidReservations = control.reservations;
   }
 
   /**
@@ -366,17 +365,17 @@ export class Connection {
     }
     let seq: number | null = null;
     let writes: RowWrites | null = null;
-    let exempt: ReadonlySet<number> = NO_TREES;
+    let policy = NO_POLICY;
     if (w) {
       try {
         const schema = this.schema();
-        exempt = mergedTrees(schema);
+        policy = keyPolicy(schema);
         writes = RowWrites.fold(w.rowOps ?? []);
         if (core.btree.pager.latestSeq === entry.baseSeq) {
           for (const hook of core.commitHooks) hook(w, w, this);
           seq = w.commit();
         } else {
-          seq = this.replayOntoLatest(entry, w, writes, schema, exempt);
+          seq = this.replayOntoLatest(entry, w, writes, schema, policy);
           w.rollback();
         }
       } catch (e) {
@@ -384,7 +383,7 @@ export class Connection {
         throw e;
       }
       this.write = null;
-      core.concurrency.recordCommit(seq, writes, exempt);
+      core.concurrency.recordCommit(seq, writes, policy);
     }
     core.concurrency.end(entry);
     this.concurrent = null;
@@ -396,19 +395,20 @@ export class Connection {
     if (seq !== null) core.enforceVersionBudget();
   }
 
-  private replayOntoLatest(entry: ConcurrentTransaction, w: WriteTransaction, writes: RowWrites, schema: Schema, exempt: ReadonlySet<number>): number {
+  private replayOntoLatest(entry: ConcurrentTransaction, w: WriteTransaction, writes: RowWrites, schema: Schema, policy: KeyPolicy): number {
     const core = this.core;
     if (core.btree.getHeader("schemaCookie") !== schema.cookie) throw conflictError("the schema changed since the transaction began");
-    const clash = core.concurrency.history.conflict(entry.baseSeq, writes.writtenKeys(exempt));
+    const clash = core.concurrency.history.conflict(entry.baseSeq, writes.writtenKeys(policy));
     if (clash) throw conflictError(describeConflict(clash, schema));
     const target = core.btree.beginWrite();
     try {
-      // Header values the transaction set (PRAGMA user_version, application_id) travel with its rows.
+      // Header values the transaction set (PRAGMA user_version, application_id, journal_mode) travel with its rows.
       const base = w.pages.base.readPage(1);
       for (const field of ["userVersion", "applicationId"] as const) {
         const value = w.getHeader(field);
         if (value !== readHeaderField(base, field)) target.setHeader(field, value);
       }
+      if (w.formatVersion() !== base[FORMAT_VERSION_OFFSET]) target.setFormatVersion(w.formatVersion());
       replayRowWrites(target, writes, schema, { foreignKeys: this.settings.foreignKeys });
       for (const hook of core.commitHooks) hook(target, w, this);
       return target.commit();
@@ -429,6 +429,19 @@ export class Connection {
     this.core.concurrency.end(entry);
     this.concurrent = null;
     this.aborted = new SqliteError(reason, "SQLITE_ABORT");
+  }
+
+  /**
+   * Every statement but ROLLBACK (COMMIT included) reports an abort from
+   * outside (see abortConcurrent) with SQLITE_ABORT; the transaction is over
+   * once reported.
+   */
+  private reportAbort(): void {
+    const e = this.aborted;
+    if (!e) return;
+    this.aborted = null;
+    this.endTransaction();
+    throw e;
   }
 
   /** Aborts the concurrent transaction when its private pages and row log exceed the budget. */
@@ -463,9 +476,12 @@ export class Connection {
     if (this.write) {
       const w = this.write;
       this.write = null;
-      this.core.writer = null;
+      // A BEGIN CONCURRENT transaction writes without the lock: the lock may be another connection's.
+      if (this.core.writer === this) this.core.writer = null;
+      // The cached schema (and every statement compiled against it) stays valid unless this transaction
+      // changed the schema: DDL bumps the cookie, and statement or savepoint rollbacks already dropped the cache.
+      if (w.getHeader("schemaCookie") !== readHeaderField(w.pages.base.readPage(1), "schemaCookie")) this.schemaCache = null;
       w.rollback();
-      this.schemaCache = null;
     }
     if (this.read) {
       this.read.end();
@@ -476,6 +492,7 @@ export class Connection {
 
   /** SAVEPOINT name: opens a transaction when none is open. */
   savepoint(name: string): void {
+    this.reportAbort();
     if (!this.explicit) {
       this.begin(null);
       this.openedBySavepoint = true;
@@ -485,6 +502,7 @@ export class Connection {
 
   /** RELEASE name: forgets it and every later savepoint; releasing the outermost of a SAVEPOINT-opened transaction commits. */
   release(name: string): void {
+    this.reportAbort();
     const i = this.findSavepoint(name);
     this.savepoints.length = i;
     if (i === 0 && this.openedBySavepoint) this.commit();
@@ -492,6 +510,7 @@ export class Connection {
 
   /** ROLLBACK TO name: undoes everything since the savepoint, which stays open. */
   rollbackToSavepoint(name: string): void {
+    this.reportAbort();
     const i = this.findSavepoint(name);
     const mark = this.savepoints[i].mark ?? this.writeStartMark;
     if (this.write && mark) this.write.rollbackTo(mark);
@@ -542,11 +561,11 @@ export class Connection {
       this.read = null;
     } else this.write = core.btree.beginWrite();
     core.writer = this;
-    if (core.concurrency.active) {
-      // Open concurrent transactions validate against what this one commits, and must not reuse its rowids.
-      // (One that begins later finds this commit untracked: it then conflicts with it, which is safe.)
-      this.write.trackRowOps();
-      this.write.rowidReservations = core.concurrency.reservations;
+    if (core.mvcc) {
+      // Concurrent transactions (open now or begun before this commits) validate against the rows it writes.
+      this.write.trackRowOps(true);
+      // Open ones must not be handed rowids this one uses, nor it theirs.
+      if (core.concurrency.active) this.write.rowidReservations = core.concurrency.reservations;
     }
     if (this.explicit) this.writeStartMark = this.write.mark();
   }
@@ -576,13 +595,8 @@ export class Connection {
   }
 }
 
-const NO_TREES: ReadonlySet<number> = new Set();
-
-/** Trees whose concurrent writes are merged at commit instead of conflict-checked (sqlite_sequence). */
-function mergedTrees(schema: Schema): ReadonlySet<number> {
-  const sequence = schema.table("sqlite_sequence");
-  return sequence ? new Set([sequence.rootPage]) : NO_TREES;
-}
+/** The policy while no concurrent transaction needs a commit's keys (nothing is recorded then). */
+const NO_POLICY: KeyPolicy = { exempt: new Set(), keyed: new Map() };
 
 function conflictError(detail: string): SqliteError {
   return new SqliteError(`database is locked: write-write conflict (${detail}); the transaction was rolled back, retry it`, "SQLITE_BUSY_SNAPSHOT");
@@ -592,8 +606,12 @@ function describeConflict(conflict: Conflict, schema: Schema): string {
   if (conflict.kind === "untracked") return "a transaction committed since this one began changed rows it did not track";
   let name = `tree ${conflict.tree}`;
   for (const t of schema.allTables()) if (t.rootPage === conflict.tree) name = t.name;
-  return `${name} rowid ${conflict.rowid} was changed by a transaction that committed after this one began`;
+  const row = typeof conflict.row === "string" ? "a row (by PRIMARY KEY)" : `rowid ${conflict.row}`;
+  return `${name} ${row} was changed by a transaction that committed after this one began`;
 }
+
+/** Header byte of the file format write version (FORMAT_MVCC in MVCC journal mode). */
+const FORMAT_VERSION_OFFSET = 18;
 
 function readHeaderField(page1: Uint8Array, field: HeaderField): number {
   return new DataView(page1.buffer, page1.byteOffset, page1.byteLength).getUint32(HDR[field]);

@@ -18,8 +18,8 @@ app.use(
   "*",
   cors({
     origin: "*",
-    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-    allowHeaders: ["authorization", "content-type", "x-turso-encryption-key"],
+    allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+    allowHeaders: ["authorization", "content-type", "x-turso-encryption-key", "last-event-id"],
     maxAge: 86400,
   }),
 );

@@ -10,7 +10,8 @@ import type { Env } from "./env.js";
 
 type VerifyKey = { key: CryptoKey | Uint8Array; algorithm: "EdDSA" | "HS256" };
 
-export type AuthOutcome = { access: Access } | { status: 401 | 403; message: string; code: string };
+/** `expiresAt`: when the token stops being valid (ms since epoch), for grants that outlive the request (change subscriptions). */
+export type AuthOutcome = { access: Access; expiresAt?: number } | { status: 401 | 403; message: string; code: string };
 
 let keyCache: { source: string; keys: Promise<VerifyKey[]> } | undefined;
 let loggedOpen = false;
@@ -100,5 +101,5 @@ export async function authorizeToken(token: string | null, env: Env, database: s
   }
   const access = accessFromClaims(claims, database);
   if (access === null) return { status: 403, message: `the token grants no access to database "${database}"`, code: "AUTH_FORBIDDEN" };
-  return { access };
+  return typeof claims.exp === "number" ? { access, expiresAt: claims.exp * 1000 } : { access };
 }

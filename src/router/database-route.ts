@@ -1,11 +1,12 @@
 // Forwarding a request for one database to its Durable Object: the endpoint
 // (what follows `/db/<name>/`, or the path under `<name>.<host>`), the
 // protocol version probes answered here, the trailing-slash rule, body size,
-// and the token check whose outcome travels in the access header.
+// and the token check whose outcome travels in the access header (or, for
+// WebSockets whose token comes in a message, the note that it is unchecked).
 import type { Context } from "hono";
-import { ACCESS_HEADER } from "../durable-object/access.js";
+import { ACCESS_HEADER, TOKEN_EXPIRY_HEADER, UNVERIFIED } from "../durable-object/access.js";
 import { DEFAULT_LIMITS } from "../durable-object/limits.js";
-import { authorize } from "./auth.js";
+import { authorize, type AuthOutcome } from "./auth.js";
 import { isValidDatabaseName } from "./database-name.js";
 import type { Env } from "./env.js";
 import { jsonError } from "./json-error.js";
@@ -28,13 +29,18 @@ export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: str
   const declared = Number(c.req.header("content-length") ?? NaN);
   const limit = Number(c.env.MAX_BODY_BYTES ?? DEFAULT_LIMITS.maxBodyBytes);
   if (declared > limit) return jsonError(413, `the request body exceeds the limit of ${limit} bytes`, "BODY_TOO_LARGE");
-  // A WebSocket's token arrives in its hello message; the Durable Object checks it.
-  const auth = webSocket ? { access: "ro" as const } : await authorize(c.req.raw, c.env, name);
+  // A Hrana WebSocket's token arrives in its hello message; the Durable Object checks it.
+  let auth: AuthOutcome | { access: typeof UNVERIFIED } = webSocket ? { access: "ro" } : await authorize(c.req.raw, c.env, name);
+  // A change socket without a token (browsers cannot set headers) may send it in its subscribe message.
+  const changeSocket = endpoint === "changes" && c.req.header("upgrade")?.toLowerCase() === "websocket";
+  if (changeSocket && "status" in auth && auth.code === "AUTH_REQUIRED") auth = { access: UNVERIFIED };
   if ("status" in auth) return jsonError(auth.status, auth.message, auth.code);
   const url = new URL(c.req.url);
   url.pathname = `/db/${name}/${endpoint}`;
   const forwarded = new Request(url.toString(), c.req.raw);
   forwarded.headers.set(ACCESS_HEADER, auth.access);
+  forwarded.headers.delete(TOKEN_EXPIRY_HEADER);
+  if ("expiresAt" in auth && auth.expiresAt !== undefined) forwarded.headers.set(TOKEN_EXPIRY_HEADER, String(auth.expiresAt));
   return c.env.DATABASE.get(c.env.DATABASE.idFromName(name)).fetch(forwarded);
 }
 

@@ -30,6 +30,8 @@ export interface TreeWriter extends TreeReader {
   registerCursor(cursor: SavableCursor): void;
   /** Where row writes are logged, or null when nobody tracks them. */
   readonly rowOps: RowOp[] | null;
+  /** Table row writes are logged without their records (see WriteTransaction.trackRowOps). */
+  readonly rowOpsKeysOnly: boolean;
   unregisterCursor(cursor: SavableCursor): void;
 }
 

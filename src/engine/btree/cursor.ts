@@ -19,6 +19,7 @@ import { indexMaxLocal, newCellInfo, parseCell, type BtreePage } from "./page.js
 import { rebalance } from "./balance.js";
 import { buildIndexCell, buildTableLeafCell, freeOverflow, readPayload, toIndexInteriorCell } from "./payload.js";
 import { decodeRecord, RecordReader } from "./record.js";
+import { UNRECORDED_ROW } from "./transaction-log.js";
 import { lastVarintLength, readVarint32 } from "./varint.js";
 
 /**
@@ -486,7 +487,7 @@ export class TableCursor extends BtreeCursor {
     } else {
       leaf.insertCell(i, cell);
     }
-    ctx.rowOps?.push({ tree: this.root, index: false, rowid, record: record.slice() });
+    ctx.rowOps?.push({ tree: this.root, index: false, rowid, record: ctx.rowOpsKeysOnly ? UNRECORDED_ROW : record.slice() });
     this.finishChange(ctx, append, rowid);
   }
 

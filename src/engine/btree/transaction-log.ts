@@ -24,6 +24,9 @@ export type RowOp =
 
 export const ROW_OPS = new LogKey<RowOp>("row-ops");
 
+/** The record of a written table row in a log that keeps only which rows were written (a plain writer's: see trackRowOps). */
+export const UNRECORDED_ROW = new Uint8Array(0);
+
 /** The logs of one transaction, by key. */
 export class TransactionLogs {
   private readonly logs = new Map<LogKey<unknown>, unknown[]>();

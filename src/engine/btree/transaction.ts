@@ -134,6 +134,7 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
   readonly logs = new TransactionLogs();
   /** Every B-tree row write, when tracked (see trackRowOps); cursors append to it. */
   rowOps: RowOp[] | null = null;
+  rowOpsKeysOnly = false;
   /** Where new rowids are reserved while BEGIN CONCURRENT transactions are open; null otherwise. */
   rowidReservations: RowidReservationBook | null = null;
 
@@ -146,9 +147,15 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
     this.header = header ?? writeSet.readPage(1).slice(0, DB_HEADER_SIZE);
   }
 
-  /** Starts logging every row write of table and index B-trees (MVCC validates and replays them). */
-  trackRowOps(): void {
+  /**
+   * Starts logging every row write of table and index B-trees: for a
+   * BEGIN CONCURRENT transaction with the rows' records (validated, then
+   * replayed at commit); with `keysOnly`, which rows were written, their
+   * records left out (UNRECORDED_ROW), enough for others to validate against.
+   */
+  trackRowOps(keysOnly = false): void {
     this.rowOps = this.logs.get(ROW_OPS);
+    this.rowOpsKeysOnly = keysOnly;
   }
 
   /** The write set underneath (for inspection after a refused commit). */

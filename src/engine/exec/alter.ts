@@ -7,7 +7,7 @@
 // checks run before the first write, so an error leaves the database as it was.
 import { SCHEMA_ROOT, decodeRecord, encodeRecord, type WriteTransaction } from "../btree/index.js";
 import { SqliteError } from "../errors.js";
-import { checkGeneratedColumns, recordPositions } from "../plan/generated-columns.js";
+import { checkGeneratedColumns, GENERATED_WITHOUT_ROWID, storedColumnPositions } from "../plan/generated-columns.js";
 import { buildTable } from "../schema/build-table.js";
 import { buildSchema, type SchemaRow } from "../schema/load-schema.js";
 import { foldName, type Schema, type Table } from "../schema/schema.js";
@@ -22,11 +22,14 @@ import { constantDefault, shortRecordDefaults } from "./alter-defaults.js";
 import { applyEdits, quoteFixEdits, RefFinder, renameEdits, type TokenEdit } from "./alter-refs.js";
 import { PlanCollector, type CompileEnv } from "./compile-env.js";
 import { compileExpr } from "./compile-expr.js";
-import { rowScope, tableExprContext, tableWriter } from "./dml-target.js";
+import { rowScope, rowWriter, tableExprContext } from "./dml-target.js";
+import { rowidOf, type RowKey, type RowWriter } from "./row-writer.js";
+import { forEachStoredRow } from "./stored-rows.js";
+import { entryComparator } from "./without-rowid-keys.js";
+import { primaryKeyIndex, storageOrder } from "../schema/without-rowid.js";
 import type { StatementProgram } from "./program.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { compileQuery } from "./select.js";
-import type { TableWriter } from "./table-writer.js";
 
 /** A row of sqlite_schema with its rowid, as read for rewriting. */
 interface SchemaEntry {
@@ -86,12 +89,11 @@ function checkAlterable(name: string): void {
   if (key.startsWith("sqlite_")) throw new SqliteError(`table ${name} may not be altered`);
 }
 
-/** A rowid table the form can change; views get the form's own message. */
+/** A table the form can change (rowid or WITHOUT ROWID); views get the form's own message. */
 function realTable(env: CompileEnv, name: Ident, qualified: boolean, viewMessage: string): Table {
   const found = locate(env, name, qualified);
   checkAlterable(found === "view" ? name.name : found.name);
   if (found === "view") throw new SqliteError(viewMessage);
-  if (found.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
   return found;
 }
 
@@ -269,10 +271,10 @@ function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv, qu
   const found = locate(env, name, qualified);
   if (found === "view") throw new SqliteError("Cannot add a column to a view");
   checkAlterable(found.name);
-  if (found.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
   const def = action.column;
   if (found.columns.some((c) => foldName(c.name) === foldName(def.name.name))) throw new SqliteError(`duplicate column name: ${def.name.name}`);
   checkAddable(def, env);
+  if (found.withoutRowid && def.constraints.some((c) => c.kind === "GeneratedColumnConstraint")) throw new SqliteError(GENERATED_WITHOUT_ROWID);
   // SQLite appends the definition as written, up to the statement's end (comments included), before the table constraints or the closing parenthesis.
   const statementEnd = action.end + (tokenize(env.source.slice(action.end)).tokens[0]?.start ?? 0);
   const text = env.source.slice(def.start, statementEnd).trimEnd();
@@ -280,14 +282,15 @@ function addColumn(name: Ident, action: Action<"AddColumn">, env: CompileEnv, qu
   const sql = `${found.sql.slice(0, offset)}, ${text}${found.sql.slice(offset)}`;
   let altered: Table;
   let added: Table["columns"][number];
-  let verify: TableWriter | null;
+  let verify: RowWriter | null;
   try {
     if (def.constraints.some((c) => c.kind === "CheckConstraint" && containsSubquery(c.expr))) throw new SqliteError("subqueries prohibited in CHECK constraints");
-    altered = buildTable(parseStatement(sql) as CreateTable, sql, found.rootPage).table;
+    // The new column comes last, so the table's indexes (its PRIMARY KEY tree included) stay as they are.
+    altered = { ...buildTable(parseStatement(sql) as CreateTable, sql, found.rootPage).table, indexes: found.indexes };
     checkGeneratedColumns(altered);
     added = altered.columns[altered.columns.length - 1];
     // Old rows must satisfy the new column's CHECK, NOT NULL (a generated one) and STRICT type through its default or expression (SQLite runs a quick_check).
-    verify = def.constraints.some((c) => c.kind === "CheckConstraint") || altered.strict || added.generated ? tableWriter(env, altered, env.writeTx) : null;
+    verify = def.constraints.some((c) => c.kind === "CheckConstraint") || altered.strict || added.generated ? rowWriter(env, altered, env.writeTx) : null;
   } catch (e) {
     throw new SqliteError(`error in table ${found.name} after add column: ${(e as Error).message}`);
   }
@@ -316,24 +319,19 @@ function tableHasRows(tx: WriteTransaction, table: Table): boolean {
   }
 }
 
-/** Calls `visit` with every row of the writer's table as it reads (short records completed with defaults). */
-function forEachRow(tx: WriteTransaction, writer: TableWriter, visit: (values: SqlValue[], rowid: number | bigint) => void): void {
-  const c = tx.openTable(writer.table.rootPage);
-  try {
-    for (let ok = c.first(); ok; ok = c.next()) {
-      const rowid = c.rowid();
-      visit(writer.read(rowid) as SqlValue[], rowid);
-    }
-  } finally {
-    c.close();
-  }
+/** Calls `visit` with every row of the writer's table as it reads (short records completed with defaults, VIRTUAL columns computed). */
+function forEachRow(tx: WriteTransaction, writer: RowWriter, visit: (values: SqlValue[], key: RowKey) => void): void {
+  forEachStoredRow(tx, writer.table, (values, key) => {
+    writer.fillVirtual(values, rowidOf(key));
+    visit(values, key);
+  });
 }
 
 /** Whether the row satisfies the writer's CHECK constraints. */
-function passesChecks(writer: TableWriter, values: SqlValue[], rowid: number | bigint): boolean {
+function passesChecks(writer: RowWriter, values: SqlValue[], key: RowKey): boolean {
   const slot = writer.candidateSlot();
   slot.row = values;
-  slot.rowidValue = rowid;
+  slot.rowidValue = rowidOf(key);
   try {
     writer.check(null);
     return true;
@@ -342,7 +340,7 @@ function passesChecks(writer: TableWriter, values: SqlValue[], rowid: number | b
   }
 }
 
-function verifyExistingRows(tx: WriteTransaction, writer: TableWriter): void {
+function verifyExistingRows(tx: WriteTransaction, writer: RowWriter): void {
   const table = writer.table;
   const added = table.columns.length - 1;
   const type = table.columns[added].strictType;
@@ -417,7 +415,7 @@ function alterConstraint(
       const rest = tokenize(env.source.slice(action.end)).tokens[0];
       const end = rest?.type === ";" ? action.end + rest.start : action.end;
       sql = addCheck(table.sql, check.name?.name ?? null, env.source.slice(check.start, end).trimEnd());
-      const writer = tableWriter(env, buildTable(parseStatement(sql) as CreateTable, sql, table.rootPage).table, env.writeTx);
+      const writer = rowWriter(env, { ...buildTable(parseStatement(sql) as CreateTable, sql, table.rootPage).table, indexes: table.indexes }, env.writeTx);
       verify = (tx) =>
         forEachRow(tx, writer, (values, rowid) => {
           if (!passesChecks(writer, values, rowid)) throw new SqliteError("constraint failed", "SQLITE_CONSTRAINT");
@@ -436,7 +434,7 @@ function alterConstraint(
       const clause = tokenize(env.source.slice(action.start, action.end)).tokens.find((t, k, all) => t.type === "NOT" && all[k - 1]?.type === "SET");
       sql = setNotNull(table.sql, action.column.name, env.source.slice(action.start + (clause?.start ?? 0), action.end));
       const i = table.columns.findIndex((c) => foldName(c.name) === foldName(action.column.name));
-      const writer = tableWriter(env, table, env.writeTx);
+      const writer = rowWriter(env, table, env.writeTx);
       verify = (tx) =>
         forEachRow(tx, writer, (values) => {
           if (i !== table.rowidAlias && values[i] === null) throw new SqliteError("constraint failed", "SQLITE_CONSTRAINT");
@@ -564,7 +562,20 @@ function dropError(uses: ColumnUses, noDoubleQuotedStrings: boolean): string | n
  * is replaced where the cursor stands: a cursor ends on the row it wrote.
  */
 function rewriteRowsWithout(tx: WriteTransaction, table: Table, dropped: number, defaults: SqlValue[] | null): void {
-  const positions = recordPositions(table);
+  if (table.withoutRowid) {
+    // The PRIMARY KEY (never the dropped column) still leads each record, so every entry keeps its place in the tree.
+    const order = storageOrder(table).filter((c) => c !== dropped);
+    const records: Uint8Array[] = [];
+    forEachStoredRow(tx, table, (values) => records.push(encodeRecord(order.map((c) => values[c]))));
+    const tree = tx.openIndex(table.rootPage, entryComparator(table, primaryKeyIndex(table)));
+    try {
+      for (const record of records) tree.insert(record);
+    } finally {
+      tree.close();
+    }
+    return;
+  }
+  const positions = storedColumnPositions(table);
   const c = tx.openTable(table.rootPage);
   try {
     for (let ok = c.first(); ok; ok = c.next()) {

@@ -5,16 +5,19 @@
 // catalog.
 import { SCHEMA_ROOT, encodeRecord, type WriteTransaction } from "../btree/index.js";
 import { SqliteError } from "../errors.js";
-import { checkGeneratedColumns } from "../plan/generated-columns.js";
+import { checkGeneratedColumns, GENERATED_WITHOUT_ROWID } from "../plan/generated-columns.js";
 import { buildTable } from "../schema/build-table.js";
 import { indexFromSql } from "../schema/load-schema.js";
 import { foldName, type Table } from "../schema/schema.js";
+import { isTableTree } from "../schema/without-rowid.js";
 import type { CreateIndex, CreateTable, CreateTrigger, CreateView, Drop, Ident, Statement } from "../sql/ast.js";
 import { parseStatement } from "../sql/parse.js";
 import type { SqlValue } from "../value/types.js";
 import { deleteSequence } from "./autoincrement.js";
 import type { CompileEnv } from "./compile-env.js";
-import { tableWriter } from "./dml-target.js";
+import { rowWriter, tableWriter } from "./dml-target.js";
+import { rowidOf } from "./row-writer.js";
+import { forEachStoredRow } from "./stored-rows.js";
 import type { StatementProgram } from "./program.js";
 import { compileQuery } from "./select.js";
 import type { ResultColumnInfo } from "./select-types.js";
@@ -63,7 +66,9 @@ export function compileCreateTable(stmt: CreateTable, env: CompileEnv): Statemen
     throw new SqliteError(`${env.schema.view(name) ? "view" : "table"} ${name} already exists`);
   }
   checkNewName(env, name, "table");
-  if (stmt.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
+  if (stmt.withoutRowid && stmt.columns.some((c) => c.constraints.some((k) => k.kind === "GeneratedColumnConstraint"))) {
+    throw new SqliteError(GENERATED_WITHOUT_ROWID);
+  }
 
   if (stmt.asSelect) {
     const query = compileQuery(stmt.asSelect, env, null);
@@ -95,11 +100,13 @@ export function compileCreateTable(stmt: CreateTable, env: CompileEnv): Statemen
 /** Creates the table's tree, its constraint indexes and schema rows; returns the new Table. */
 function createTable(tx: WriteTransaction, sql: string, env: CompileEnv): Table {
   const ast = parseStatement(sql) as CreateTable;
-  const root = tx.createTree("table");
+  // A WITHOUT ROWID table is an index B-tree keyed by its PRIMARY KEY, which therefore has no tree of its own.
+  const root = tx.createTree(ast.withoutRowid ? "index" : "table");
   const built = buildTable(ast, sql, root);
   const name = built.table.name;
   insertSchemaRow(tx, ["table", name, name, root, sql]);
-  built.constraintIndexes.forEach((_, i) => {
+  built.constraintIndexes.forEach((index, i) => {
+    if (ast.withoutRowid && index.origin === "pk") return;
     const indexRoot = tx.createTree("index");
     insertSchemaRow(tx, ["index", `sqlite_autoindex_${name}_${i + 1}`, name, indexRoot, null]);
   });
@@ -154,17 +161,12 @@ export function compileCreateIndex(stmt: CreateIndex, env: CompileEnv): Statemen
     const root = tx.createTree("index");
     insertSchemaRow(tx, ["index", name, table.name, root, sql]);
     const index = { ...probe, rootPage: root };
-    const writer = tableWriter(env, { ...table, indexes: [index] }, env.writeTx);
-    const c = tx.openTable(table.rootPage);
-    try {
-      for (let ok = c.first(); ok; ok = c.next()) {
-        const rowid = c.rowid();
-        const values = writer.read(rowid) as SqlValue[];
-        writer.indexRow(values, rowid);
-      }
-    } finally {
-      c.close();
-    }
+    // The writer maintains the new index only (a WITHOUT ROWID table keeps its PRIMARY KEY, which is its tree).
+    const writer = rowWriter(env, { ...table, indexes: [...table.indexes.filter((ix) => isTableTree(table, ix)), index] }, env.writeTx);
+    forEachStoredRow(tx, table, (values, key) => {
+      writer.fillVirtual(values, rowidOf(key));
+      writer.indexRow(values, key);
+    });
     bumpCookie(tx);
   });
 }
@@ -234,7 +236,7 @@ export function compileDrop(stmt: Drop, env: CompileEnv): StatementProgram {
   return schemaProgram(() => {
     const tx = env.writeTx();
     if (object.kind === "table") {
-      for (const index of object.indexes) tx.dropTree(index.rootPage);
+      for (const index of object.indexes) if (!isTableTree(object, index)) tx.dropTree(index.rootPage);
       tx.dropTree(object.rootPage);
       if (object.autoincrement) deleteSequence(tx, env.schema, object.name);
     } else if (object.kind === "index") tx.dropTree(object.rootPage);

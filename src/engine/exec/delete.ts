@@ -3,7 +3,8 @@
 import { SqliteError } from "../errors.js";
 import type { Delete } from "../sql/ast.js";
 import type { CompileEnv } from "./compile-env.js";
-import { compileReturning, tableWriter, targetTable } from "./dml-target.js";
+import { compileReturning, rowWriter, targetTable } from "./dml-target.js";
+import { rowidOf, rowKeyOf, type RowKey } from "./row-writer.js";
 import type { StatementProgram } from "./program.js";
 import { ForeignKeys } from "./foreign-key.js";
 import { compileViewDelete, targetView } from "./view-dml.js";
@@ -18,7 +19,8 @@ export function compileDelete(stmt: Delete, outerEnv: CompileEnv): StatementProg
   const table = targetTable(env, stmt.table.schema, stmt.table.name);
   const loop = compileRowLoop(stmt.table, stmt.where, env, env.outer);
   const slot = loop.scope.sources[0].slot;
-  const writer = tableWriter(env, table, env.writeTx);
+  const writer = rowWriter(env, table, env.writeTx);
+  const keyOf = rowKeyOf(table);
   const returning = compileReturning(env, table, stmt.table.alias?.name ?? table.name, stmt.returning);
   const rt = env.runtime;
   const triggers = new TriggerPrograms(env, tableShape(table), "DELETE", null);
@@ -29,18 +31,19 @@ export function compileDelete(stmt: Delete, outerEnv: CompileEnv): StatementProg
     changesSchema: false,
     countsChanges: true,
     run(emit) {
-      const rowids: (number | bigint)[] = [];
+      const keys: RowKey[] = [];
       loop.loops(() => {
-        rowids.push(slot.rowid() as number | bigint);
+        keys.push(keyOf(slot));
         return true;
       });
-      for (const rowid of rowids) {
+      for (const key of keys) {
         rt.tick();
+        const rowid = rowidOf(key);
         if (triggers.before.length > 0) {
-          const before = writer.read(rowid);
+          const before = writer.read(key);
           if (!before || triggers.fire(triggers.before, before, rowid, null, null) === "ignore") continue;
         }
-        const old = writer.delete(rowid);
+        const old = writer.delete(key);
         if (!old) continue;
         foreignKeys.parentDeleted(old, rowid);
         rt.changes++;

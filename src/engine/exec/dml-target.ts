@@ -5,6 +5,7 @@
 import type { WriteTransaction } from "../btree/index.js";
 import { rowCaptureFor } from "../cdc/capture.js";
 import { SqliteError } from "../errors.js";
+import { GENERATED_WITHOUT_ROWID } from "../plan/generated-columns.js";
 import { Scope, type Source } from "../plan/scope.js";
 import { foldName, type Table } from "../schema/schema.js";
 import type { Ident, ResultColumn } from "../sql/ast.js";
@@ -17,17 +18,16 @@ import { compileGenerated } from "./generated.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { columnInfo, expandResultColumns, exprContext } from "./select.js";
 import type { ResultColumnInfo } from "./select-types.js";
+import type { RowWriter } from "./row-writer.js";
 import { TableWriter, type TableExprs } from "./table-writer.js";
+import { WithoutRowidWriter } from "./without-rowid-writer.js";
 
 export function targetTable(env: CompileEnv, schema: Ident | null, name: Ident): Table {
   if (schema && !["main", "temp"].includes(foldName(schema.name))) throw new SqliteError(`unknown database ${schema.name}`);
   const key = foldName(name.name);
   if (key === "sqlite_schema" || key === "sqlite_master") throw new SqliteError(`table ${name.name} may not be modified`);
   const table = env.schema.table(name.name);
-  if (table) {
-    if (table.withoutRowid) throw new SqliteError("WITHOUT ROWID tables are not supported yet");
-    return table;
-  }
+  if (table) return table;
   if (env.schema.view(name.name)) throw new SqliteError(`cannot modify ${name.name} because it is a view`);
   throw new SqliteError(`no such table: ${name.name}`);
 }
@@ -38,7 +38,7 @@ export function rowScope(table: Table, name: string, slot: ArrayRowSlot, outer: 
     name,
     columns: tableSourceColumns(table),
     slot,
-    hasRowid: true,
+    hasRowid: !table.withoutRowid,
     rowidAlias: table.rowidAlias,
     usingHidden: new Set(),
     usedColumns: new Set(),
@@ -51,8 +51,24 @@ export function tableExprContext(env: CompileEnv, table: Table, scope: Scope): E
   return exprContext(scope, { ...env, source: table.sql, ctes: null });
 }
 
-/** A TableWriter with the table's CHECK and index expressions compiled. */
+/** A TableWriter (rowid tables) with the table's CHECK and index expressions compiled. */
 export function tableWriter(env: CompileEnv, table: Table, tx: () => WriteTransaction): TableWriter {
+  return new TableWriter(table, tableExprs(env, table), tx, env.maxValueLength, rowCaptureFor(env, table));
+}
+
+/** The writer for the table's layout: a TableWriter, or a WithoutRowidWriter for a WITHOUT ROWID table. */
+export function rowWriter(env: CompileEnv, table: Table, tx: () => WriteTransaction): RowWriter {
+  if (table.withoutRowid) {
+    // Captured changes name rows by rowid (Turso's CDC layout), which these rows do not have.
+    if (rowCaptureFor(env, table)) throw new SqliteError(`change data capture of WITHOUT ROWID table ${table.name} is not supported yet`);
+    // CREATE TABLE refuses these; a database file made elsewhere may still hold one.
+    if (table.columns.some((c) => c.generated)) throw new SqliteError(GENERATED_WITHOUT_ROWID);
+    return new WithoutRowidWriter(table, tableExprs(env, table), tx, env.maxValueLength);
+  }
+  return tableWriter(env, table, tx);
+}
+
+function tableExprs(env: CompileEnv, table: Table): TableExprs {
   const slot = new ArrayRowSlot();
   const scope = rowScope(table, table.name, slot);
   const ctx = tableExprContext(env, table, scope);
@@ -71,7 +87,7 @@ export function tableWriter(env: CompileEnv, table: Table, tx: () => WriteTransa
       };
     }),
   };
-  return new TableWriter(table, exprs, tx, env.maxValueLength, rowCaptureFor(env, table));
+  return exprs;
 }
 
 /** DEFAULT value evaluators per column (NULL when none). */

@@ -12,11 +12,11 @@ import { foldName, type ForeignKey, type Index, type Schema, type Table } from "
 import { applyAffinity } from "../value/affinity.js";
 import { compareValues } from "../value/compare.js";
 import type { SqlValue } from "../value/types.js";
-import { shortRecordDefaults } from "./alter-defaults.js";
 import type { CompileEnv } from "./compile-env.js";
-import { defaultEvaluators, tableWriter } from "./dml-target.js";
-import { indexComparator } from "./index-key.js";
-import type { TableWriter } from "./table-writer.js";
+import { defaultEvaluators, rowWriter } from "./dml-target.js";
+import { rowidOf, type RowKey, type RowWriter } from "./row-writer.js";
+import { forEachStoredRow } from "./stored-rows.js";
+import { entryComparator } from "./without-rowid-keys.js";
 
 export function fkError(): SqliteError {
   return new SqliteError("FOREIGN KEY constraint failed", "SQLITE_CONSTRAINT_FOREIGNKEY");
@@ -67,7 +67,7 @@ export function parentExists(tx: WriteTransaction, pk: ParentKey, key: SqlValue[
     const i = pk.columns.indexOf(ic.column);
     return applyAffinity(key[i], pk.parent.columns[ic.column].affinity);
   });
-  const c = tx.openIndex(pk.index.rootPage, indexComparator(pk.index));
+  const c = tx.openIndex(pk.index.rootPage, entryComparator(pk.parent, pk.index));
   try {
     return c.seek(probe, "eq");
   } finally {
@@ -75,34 +75,24 @@ export function parentExists(tx: WriteTransaction, pk: ParentKey, key: SqlValue[
   }
 }
 
-/** Rowids of the child rows whose FK columns equal `key`. */
-export function childRows(tx: WriteTransaction, child: Table, fk: ForeignKey, key: SqlValue[]): (number | bigint)[] {
-  const out: (number | bigint)[] = [];
-  const c = tx.openTable(child.rootPage);
-  // Records written before ALTER TABLE ADD COLUMN end early: the missing columns read as their DEFAULT.
-  const defaults = shortRecordDefaults(child);
-  try {
-    for (let ok = c.first(); ok; ok = c.next()) {
-      const r = c.record();
-      const rowid = c.rowid();
-      let match = true;
-      for (let i = 0; i < fk.columns.length && match; i++) {
-        const col = fk.columns[i];
-        const v = col === child.rowidAlias ? rowid : defaults !== null && col >= r.columnCount ? defaults[col] : r.column(col);
-        if (v === null || compareValues(applyAffinity(key[i], child.columns[col].affinity), v) !== 0) match = false;
-      }
-      if (match) out.push(rowid);
+/** Keys of the child rows whose FK columns equal `key`. */
+export function childRows(tx: WriteTransaction, child: Table, fk: ForeignKey, key: SqlValue[]): RowKey[] {
+  const out: RowKey[] = [];
+  const probe = fk.columns.map((col, i) => applyAffinity(key[i], child.columns[col].affinity));
+  forEachStoredRow(tx, child, (values, rowKey) => {
+    for (let i = 0; i < fk.columns.length; i++) {
+      const v = values[fk.columns[i]];
+      if (v === null || compareValues(probe[i], v) !== 0) return;
     }
-  } finally {
-    c.close();
-  }
+    out.push(rowKey);
+  });
   return out;
 }
 
 interface Reference {
   child: Table;
   fk: ForeignKey;
-  writer: () => TableWriter;
+  writer: () => RowWriter;
   defaults: () => SqlValue[];
 }
 
@@ -124,12 +114,12 @@ export class ForeignKeys {
     for (const child of schema.allTables()) {
       for (const fk of child.foreignKeys) {
         if (foldName(fk.parentTable) !== foldName(table.name)) continue;
-        let writer: TableWriter | null = null;
+        let writer: RowWriter | null = null;
         let defaults: (() => SqlValue)[] | null = null;
         this.incoming.push({
           child,
           fk,
-          writer: () => (writer ??= tableWriter(env, child, env.writeTx)),
+          writer: () => (writer ??= rowWriter(env, child, env.writeTx)),
           defaults: () => (defaults ??= defaultEvaluators(env, child)).map((d) => d()),
         });
       }
@@ -200,18 +190,19 @@ export class ForeignKeys {
   }
 
   /** Sets a child row's FK columns to `key` (CASCADE on update, SET NULL, SET DEFAULT). */
-  private rewriteChild(ref: Reference, rowid: number | bigint, key: SqlValue[]): void {
+  private rewriteChild(ref: Reference, rowKey: RowKey, key: SqlValue[]): void {
     const writer = ref.writer();
-    const old = writer.read(rowid);
+    const old = writer.read(rowKey);
     if (!old) return;
     const values = old.slice();
     ref.fk.columns.forEach((c, i) => (values[c] = key[i]));
     const coerced = writer.coerce(values, null);
     if (coerced === "ignore") return;
+    const rowid = rowidOf(rowKey);
     const newRowid = ref.child.rowidAlias >= 0 && values[ref.child.rowidAlias] !== null ? (values[ref.child.rowidAlias] as number | bigint) : rowid;
     // SET DEFAULT must still point at an existing parent.
     writer.fillGenerated(values, newRowid);
     new ForeignKeys(this.env, ref.child).checkChild(values, newRowid, ref.fk.columns);
-    writer.update(rowid, values, newRowid, null);
+    writer.update(rowKey, values, newRowid ?? writer.newRowKey(values, null, 0), null);
   }
 }

@@ -11,7 +11,8 @@ import type { SqlValue } from "../value/types.js";
 import { readSequence, writeSequence } from "./autoincrement.js";
 import type { CompileEnv } from "./compile-env.js";
 import { compileExpr, type Evaluator } from "./compile-expr.js";
-import { compileReturning, defaultEvaluators, rowScope, tableExprContext, tableWriter, targetTable } from "./dml-target.js";
+import { compileReturning, defaultEvaluators, rowScope, rowWriter, tableExprContext, targetTable } from "./dml-target.js";
+import { rowidOf, type RowKey, type RowWriter } from "./row-writer.js";
 import type { StatementProgram } from "./program.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { compileQuery, withCtes } from "./select.js";
@@ -37,14 +38,14 @@ export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProg
         if (table.columns[i].generated) throw new SqliteError(`cannot INSERT into generated column "${table.columns[i].name}"`);
         return i;
       }
-      if (ROWID_NAMES.has(foldName(c.name))) return -1;
+      if (!table.withoutRowid && ROWID_NAMES.has(foldName(c.name))) return -1;
       throw new SqliteError(`table ${table.name} has no column named ${c.name}`);
     });
   } else targets = table.columns.flatMap((c, i) => (c.generated ? [] : [i]));
 
   const rows = compileSource(stmt, env, targets.length, table);
   const defaults = defaultEvaluators(env, table);
-  const writer = tableWriter(env, table, env.writeTx);
+  const writer = rowWriter(env, table, env.writeTx);
   const returning = compileReturning(env, table, stmt.alias?.name ?? table.name, stmt.returning);
   const upsert = stmt.upserts.length > 0 ? compileUpserts(stmt.upserts, table, env, stmt.alias?.name ?? table.name) : null;
   const resolution = stmt.orConflict ?? (stmt.verb === "REPLACE" ? "REPLACE" : null);
@@ -79,14 +80,15 @@ export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProg
         }
         const coerced = writer.coerce(values, resolution, defaults);
         if (coerced === "ignore") continue;
-        const rowid = rowidValue !== null ? rowidFromValue(rowidValue) : writer.newRowid(sequence);
+        const key = writer.newRowKey(values, rowidValue, sequence);
+        const rowid = rowidOf(key);
         if (table.rowidAlias >= 0) values[table.rowidAlias] = rowid;
         const slot = writer.candidateSlot();
         slot.row = values;
         slot.rowidValue = rowid;
         if (!writer.check(resolution)) continue;
         if (upsert) {
-          const handled = upsert.tryConflict(values, rowid, writer, (updated, updatedRowid) => {
+          const handled = upsert.tryConflict(values, key, writer, (updated, updatedRowid) => {
             rt.changes++;
             rt.rows.written++;
             if (returning && !emit(returning.row(updated, updatedRowid))) return false;
@@ -98,12 +100,15 @@ export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProg
           }
         }
         foreignKeys.checkChild(values, rowid);
-        const outcome = writer.insert(values, rowid, resolution, null);
+        const outcome = writer.insert(values, key, resolution, null);
         if (outcome.status === "ignored") continue;
         rt.changes++;
         rt.rows.written++;
-        rt.lastInsertRowid = rowid;
-        if (table.autoincrement && rowid > sequence) sequence = rowid;
+        // Rows of WITHOUT ROWID tables have no rowid, and leave last_insert_rowid() alone.
+        if (rowid !== null) {
+          rt.lastInsertRowid = rowid;
+          if (table.autoincrement && rowid > sequence) sequence = rowid;
+        }
         triggers.fire(triggers.after, null, null, values, rowid);
         if (returning && !emit(returning.row(values, rowid))) break;
       }
@@ -151,9 +156,9 @@ interface CompiledUpsert {
    */
   tryConflict(
     values: SqlValue[],
-    rowid: number | bigint,
-    writer: ReturnType<typeof tableWriter>,
-    onUpdate: (row: SqlValue[], rowid: number | bigint) => boolean,
+    key: RowKey,
+    writer: RowWriter,
+    onUpdate: (row: SqlValue[], rowid: number | bigint | null) => boolean,
   ): "no-conflict" | "handled" | "stop";
 }
 
@@ -193,23 +198,27 @@ function compileUpserts(upserts: Upsert[], table: Table, env: CompileEnv, name: 
     return { targetColumns, sets: sets ?? null, assigned: new Set(sets?.map((s) => s.column)), where };
   });
   return {
-    tryConflict(values, rowid, writer, onUpdate) {
+    tryConflict(values, key, writer, onUpdate) {
       for (const clause of clauses) {
-        const conflict = writer.findConflictingRow(values, rowid, clause.targetColumns);
+        const conflict = writer.findConflictingRow(values, key, clause.targetColumns);
         if (conflict === null) continue;
         if (!clause.sets) return "handled";
         const old = writer.read(conflict) as SqlValue[];
         existing.row = old;
-        existing.rowidValue = conflict;
+        existing.rowidValue = rowidOf(conflict);
         excluded.row = values;
-        excluded.rowidValue = rowid;
+        excluded.rowidValue = rowidOf(key);
         if (clause.where && truthValue(clause.where()) !== true) return "handled";
         const updated = old.slice();
         for (const s of clause.sets) updated[s.column] = s.value();
-        const newRowid = table.rowidAlias >= 0 && updated[table.rowidAlias] !== null ? rowidFromValue(updated[table.rowidAlias]) : conflict;
-        writer.fillGenerated(updated, newRowid);
-        writer.update(conflict, updated, newRowid, null, null, clause.assigned);
-        return onUpdate(updated, newRowid) ? "handled" : "stop";
+        // The updated row is stored like any other: column affinities and NOT NULL (a WITHOUT ROWID key is known only then), then its generated columns.
+        if (writer.coerce(updated, null) === "ignore") return "handled";
+        let newKey: RowKey;
+        if (table.withoutRowid) newKey = writer.newRowKey(updated, null, 0);
+        else newKey = table.rowidAlias >= 0 && updated[table.rowidAlias] !== null ? rowidFromValue(updated[table.rowidAlias]) : (conflict as number | bigint);
+        writer.fillGenerated(updated, rowidOf(newKey));
+        writer.update(conflict, updated, newKey, null, null, clause.assigned);
+        return onUpdate(updated, rowidOf(newKey)) ? "handled" : "stop";
       }
       return "no-conflict";
     },

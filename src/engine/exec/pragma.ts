@@ -10,7 +10,8 @@ import type { Expr, Ident, Pragma } from "../sql/ast.js";
 import { toInt64 } from "../value/convert.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import type { CompileEnv } from "./compile-env.js";
-import { indexComparator } from "./index-key.js";
+import { entryComparator } from "./without-rowid-keys.js";
+import { isTableTree, keyTail, primaryKeyIndex, storageOrder } from "../schema/without-rowid.js";
 import type { StatementProgram } from "./program.js";
 import type { ResultColumnInfo } from "./select-types.js";
 
@@ -244,7 +245,13 @@ function indexInfoRows(ix: Index, table: Table, extended: boolean): SqlValue[][]
     if (extended) base.push(c.desc ? 1 : 0, c.collation, 1);
     return base;
   });
-  if (extended) rows.push([ix.columns.length, -1, null, 0, "BINARY", 0]);
+  if (!extended) return rows;
+  // What follows the key in each entry: the rowid, or in a WITHOUT ROWID table the columns its entries carry besides.
+  if (!table.withoutRowid) rows.push([ix.columns.length, -1, null, 0, "BINARY", 0]);
+  else {
+    const rest = isTableTree(table, ix) ? storageOrder(table).slice(ix.columns.length).map((column) => ({ column, desc: false, collation: table.columns[column].collation })) : keyTail(table, ix);
+    rest.forEach((c, k) => rows.push([ix.columns.length + k, c.column, table.columns[c.column].name, c.desc ? 1 : 0, c.collation, 0]));
+  }
   return rows;
 }
 
@@ -253,7 +260,9 @@ function integrity(env: CompileEnv): SqlValue[][] {
   const report = checkIntegrity(tx, {
     comparatorFor: (name) => {
       const ix = env.schema.index(name);
-      return ix ? indexComparator(ix) : undefined;
+      if (ix) return entryComparator(env.schema.table(ix.tableName) as Table, ix);
+      const table = env.schema.table(name);
+      return table?.withoutRowid ? entryComparator(table, primaryKeyIndex(table)) : undefined;
     },
   });
   return report.ok ? [["ok"]] : report.errors.map((e) => [e]);

@@ -19,6 +19,9 @@ import type { ArrayRowSlot } from "./row-slot.js";
 import type { StatementRuntime } from "./runtime.js";
 import type { TableRowSlot } from "./table-slot.js";
 import { foldFor, rowKey, valueKey } from "./value-key.js";
+import { type EntryPositioner, withoutRowidPositioner, withoutRowidRows, withoutRowidWalk } from "./scan-without-rowid.js";
+import { entryComparator } from "./without-rowid-keys.js";
+import { primaryKeyIndex } from "../schema/without-rowid.js";
 
 /** The rest of the join, run for each row of this level; returns false to stop everything. */
 export type Body = () => boolean;
@@ -142,6 +145,7 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
     slot.set(c.rowid(), c.record());
     return row();
   };
+  if (table.withoutRowid) return withoutRowidVisitor(path, source, parts);
   switch (path.kind) {
     case "scan":
     case "rowid-order": {
@@ -184,7 +188,7 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
       };
     }
     case "index":
-      return indexVisitor(path, table, source, parts);
+      return indexVisitor(path, source, parts, rowidPositioner(source, path.index));
     case "index-order": {
       const index = path.index;
       const cmp = indexComparator(index);
@@ -220,6 +224,52 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
         slotForHash(source),
       );
   }
+}
+
+/** Loops over a WITHOUT ROWID table: its rows live in its PRIMARY KEY tree, which the planner sees as an index. */
+function withoutRowidVisitor(path: AccessPath, source: Extract<LoopSource, { kind: "table" }>, parts: LoopParts): LevelLoop {
+  const { table, slot, tx } = source;
+  switch (path.kind) {
+    case "index":
+      return indexVisitor(path, source, parts, withoutRowidPositioner(table, slot, path.index));
+    case "index-order":
+      return withoutRowidWalk(table, slot, path.index, path.desc, tx);
+    case "hash":
+      return hashVisitor(path.terms, parts, () => withoutRowidRows(tx(), table), slotForHash(source));
+    case "scan":
+      return withoutRowidWalk(table, slot, primaryKeyIndex(table), false, tx);
+    case "rowid-eq":
+    case "rowid-range":
+    case "rowid-order":
+      throw new Error(`planner chose a rowid path (${path.kind}) for WITHOUT ROWID table ${table.name}`);
+  }
+}
+
+/** Index entries of a rowid table name their row by the rowid at the end; a covering index stands in for the row. */
+function rowidPositioner(source: Extract<LoopSource, { kind: "table" }>, index: Index): EntryPositioner {
+  const { table, slot } = source;
+  const rowidColumn = index.columns.length;
+  const tableCursor = cursorFor((t: ReadTransaction) => t.openTable(table.rootPage));
+  const fromIndex = coveringReader(source, index);
+  let c: TableCursor | null = null;
+  let covered: ReturnType<ReturnType<typeof coveringReader>> = null;
+  return {
+    begin(t) {
+      c = tableCursor(t);
+      covered = fromIndex();
+    },
+    position(rec) {
+      const rowid = rec.column(rowidColumn) as number | bigint;
+      if (covered) {
+        covered(rec, rowid);
+        return true;
+      }
+      const cursor = c as TableCursor;
+      if (!cursor.seek(rowid, "eq")) return false;
+      slot.set(rowid, cursor.record());
+      return true;
+    },
+  };
 }
 
 /**
@@ -363,9 +413,9 @@ function hashVisitor(
   };
 }
 
-function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table, source: Extract<LoopSource, { kind: "table" }>, parts: LoopParts): LevelLoop {
+function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, source: Extract<LoopSource, { kind: "table" }>, parts: LoopParts, positioner: EntryPositioner): LevelLoop {
   const index = path.index;
-  const cmp = indexComparator(index);
+  const cmp = entryComparator(source.table, index);
   const eqTerms = path.eq.map((f) => parts.terms(f));
   const inPosition = path.eq.findIndex((f) => f.op === "IN");
   const rangeColumn = path.eq.length;
@@ -377,11 +427,8 @@ function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table
   const stopTerm = rangeDesc ? lowerTerm : upperTerm;
   const startExclusive = (rangeDesc ? path.upper : path.lower)?.op === (rangeDesc ? "<" : ">");
   const stopExclusive = (rangeDesc ? path.lower : path.upper)?.op === (rangeDesc ? ">" : "<");
-  const rowidColumn = index.columns.length;
-  const { slot, tx } = source;
+  const { tx } = source;
   const indexCursor = cursorFor((t) => t.openIndex(index.rootPage, cmp));
-  const tableCursor = cursorFor((t) => t.openTable(table.rootPage));
-  const fromIndex = coveringReader(source, index);
   const indexCompare = (a: SqlValue, b: SqlValue): number => compareValues(a, b);
   return (row) => {
     // Every probe prefix: one, or one per IN value.
@@ -401,8 +448,7 @@ function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table
     if (start === null || stop === null) return true;
     const t = tx();
     const ic: IndexCursor = indexCursor(t);
-    const c: TableCursor = tableCursor(t);
-    const covered = fromIndex();
+    positioner.begin(t);
     for (const prefix of prefixes) {
       const startProbe = start === undefined ? prefix : [...prefix, start];
       const stopProbe = stop === undefined ? null : [...prefix, stop];
@@ -418,11 +464,7 @@ function indexVisitor(path: Extract<AccessPath, { kind: "index" }>, table: Table
           const d = cmp(rec, stopProbe);
           if (d > 0 || (d === 0 && stopExclusive)) break;
         }
-        const rowid = rec.column(rowidColumn) as number | bigint;
-        if (covered) covered(rec, rowid);
-        else if (c.seek(rowid, "eq")) slot.set(rowid, c.record());
-        else continue;
-        if (!row()) return false;
+        if (positioner.position(rec) && !row()) return false;
       }
     }
     return true;

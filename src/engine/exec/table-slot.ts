@@ -5,7 +5,7 @@
 // in the record as REAL, as SQLite stores integral reals compactly; VIRTUAL
 // generated columns, absent from records, are computed from the row.
 import type { RecordReader } from "../btree/index.js";
-import { hasVirtualColumns, recordPositions } from "../plan/generated-columns.js";
+import { hasVirtualColumns, storedColumnPositions } from "../plan/generated-columns.js";
 import type { Table } from "../schema/schema.js";
 import { realValue, type SqlValue } from "../value/types.js";
 import type { Evaluator } from "./compile-expr.js";
@@ -27,7 +27,7 @@ export class TableRowSlot implements RowSlot {
 
   constructor(readonly table: Table) {
     this.realColumns = table.columns.map((c) => c.affinity === "real");
-    this.positions = hasVirtualColumns(table) ? recordPositions(table) : null;
+    this.positions = hasVirtualColumns(table) ? storedColumnPositions(table) : null;
   }
 
   /** Sets how VIRTUAL generated columns are computed (evaluators reading this slot). */

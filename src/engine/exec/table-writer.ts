@@ -1,8 +1,10 @@
-// Row writes on one table with everything a row write implies: column
+// Row writes on one rowid table with everything a row write implies: column
 // affinity (or STRICT typing), generated column values (STORED ones written
-// to the record, VIRTUAL ones left out of it), NOT NULL and CHECK constraints, rowid
-// allocation (AUTOINCREMENT included), UNIQUE and PRIMARY KEY enforcement
-// with conflict resolution, and keeping every index in step with the table.
+// to the record, VIRTUAL ones left out of it and computed when a row is
+// read), NOT NULL and CHECK constraints, rowid allocation (AUTOINCREMENT
+// included), UNIQUE and PRIMARY KEY enforcement with conflict resolution,
+// and keeping every index in step with the table. The checks shared with
+// WITHOUT ROWID tables (generated values included) live in row-constraints.ts.
 //
 // Invariant: after each successful insertRow/updateRow/deleteRow, every index
 // of the table holds exactly one entry (indexed values..., rowid) per row that
@@ -10,37 +12,21 @@
 // non-NULL keys.
 import type { IndexCursor, IndexKeyComparator, TableCursor, WriteTransaction } from "../btree/index.js";
 import { encodeRecord } from "../btree/index.js";
-import { SqliteError, type SqliteErrorCode } from "../errors.js";
-import type { Check, Index, Table } from "../schema/schema.js";
-import type { ConflictAction } from "../sql/ast.js";
-import { applyAffinity, strictValue } from "../value/affinity.js";
+import { SqliteError } from "../errors.js";
+import type { Index, Table } from "../schema/schema.js";
+import { applyAffinity } from "../value/affinity.js";
 import { truthValue } from "../value/arith.js";
-import { utf8Length } from "../value/text.js";
 import { INT64_MAX, isInteger, IntegralReal, type SqlValue } from "../value/types.js";
 import type { RowCapture } from "../cdc/capture.js";
-import { recordPositions, recordValues } from "../plan/generated-columns.js";
+import { storedColumnPositions, recordValues } from "../plan/generated-columns.js";
 import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
-import { computeGenerated, type GeneratedValue } from "./generated.js";
 import { cursorFor } from "./cursor-cache.js";
 import { indexComparator } from "./index-key.js";
-import type { ArrayRowSlot } from "./row-slot.js";
+import { RowConstraints, type Resolution, type TableExprs } from "./row-constraints.js";
+import type { RowWriter } from "./row-writer.js";
 
-/** How a write resolves a constraint conflict (statement OR-clause, else the constraint's own). */
-export type Resolution = ConflictAction;
-
-/** Compiled per-table pieces that need expressions (CHECK, index expressions, partial-index WHERE). */
-export interface TableExprs {
-  /** Slot the expressions read the candidate row from (columns by index, rowid). */
-  slot: ArrayRowSlot;
-  checks: { check: Check; eval: Evaluator }[];
-  /** Per index: evaluators for expression columns (null for plain columns) and the WHERE. */
-  indexes: { columns: (Evaluator | null)[]; where: Evaluator | null }[];
-  /** Generated columns in computation order, reading the slot. */
-  generated: GeneratedValue[];
-  /** The VIRTUAL ones among them (computed when a stored row is read). */
-  virtual: GeneratedValue[];
-}
+export { tooBig, uniqueConstraintError, type Resolution, type TableExprs } from "./row-constraints.js";
 
 export interface WriteOutcome {
   /** "ignored" when OR IGNORE (or DO NOTHING) skipped the row. */
@@ -51,7 +37,7 @@ export interface WriteOutcome {
 /** Called for each row removed by REPLACE conflict resolution (triggers, CDC and counts hook in here). */
 export type ReplaceHook = (rowid: number | bigint) => void;
 
-export class TableWriter {
+export class TableWriter extends RowConstraints implements RowWriter {
   private readonly comparators: IndexKeyComparator[];
   private readonly tableCursor: (tx: WriteTransaction) => TableCursor;
   private readonly indexCursors: ((tx: WriteTransaction) => IndexCursor)[];
@@ -59,87 +45,23 @@ export class TableWriter {
   private readonly shortDefaults: SqlValue[] | null;
 
   constructor(
-    readonly table: Table,
-    private readonly exprs: TableExprs,
+    table: Table,
+    exprs: TableExprs,
     private readonly tx: () => WriteTransaction,
-    private readonly maxValueLength: number,
+    maxValueLength: number,
     /** Change data capture of this table's row changes, when it is on. */
     private readonly capture: RowCapture | null = null,
   ) {
+    super(table, exprs, maxValueLength);
     this.comparators = table.indexes.map(indexComparator);
     this.tableCursor = cursorFor((tx) => tx.openTable(table.rootPage));
     this.indexCursors = table.indexes.map((index, i) => cursorFor((tx: WriteTransaction) => tx.openIndex(index.rootPage, this.comparators[i])));
     this.shortDefaults = shortRecordDefaults(table);
   }
 
-  /** The row with column affinities applied and generated columns computed (what BEFORE triggers see as NEW). */
-  withAffinity(values: readonly SqlValue[]): SqlValue[] {
-    const row = values.map((v, i) => (i === this.table.rowidAlias ? v : applyAffinity(v, this.table.columns[i].affinity)));
-    if (this.exprs.generated.length > 0) this.fillGenerated(row, this.table.rowidAlias >= 0 ? row[this.table.rowidAlias] : null);
-    return row;
-  }
-
-  /** Computes the generated columns of a row into it (leaving the candidate slot on that row). */
-  fillGenerated(values: SqlValue[], rowid: SqlValue): void {
-    const slot = this.exprs.slot;
-    slot.row = values;
-    slot.rowidValue = rowid;
-    computeGenerated(this.table, this.exprs.generated, values);
-  }
-
-  /** Prepares column values for storage: affinity/STRICT typing, then NOT NULL (generated columns: see check). */
-  coerce(values: SqlValue[], resolution: Resolution | null, defaults: readonly (() => SqlValue)[] = []): SqlValue[] | "ignore" {
-    const t = this.table;
-    for (let i = 0; i < t.columns.length; i++) {
-      const c = t.columns[i];
-      if (i === t.rowidAlias) continue;
-      if (c.generated) {
-        values[i] = null;
-        continue;
-      }
-      let v = values[i];
-      if (c.strictType) v = strictValue(v, c.strictType, t.name, c.name);
-      else v = applyAffinity(v, c.affinity);
-      if (v === null && c.notNull) {
-        const action = resolution ?? c.notNullConflict;
-        if (action === "IGNORE") return "ignore";
-        const fallback = action === "REPLACE" && defaults[i] ? defaults[i]() : null;
-        if (fallback !== null) v = applyAffinity(fallback, c.affinity);
-        else throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
-      }
-      if ((typeof v === "string" || v instanceof Uint8Array) && tooBig(v, this.maxValueLength)) {
-        throw new SqliteError("string or blob too big", "SQLITE_TOOBIG");
-      }
-      values[i] = v;
-    }
-    return values;
-  }
-
-  /**
-   * Computes the generated columns of the candidate row (already placed in
-   * the expression slot, its other columns coerced) and checks their NOT
-   * NULL constraints, then evaluates CHECK constraints.
-   */
-  check(resolution: Resolution | null): boolean {
-    const t = this.table;
-    if (this.exprs.generated.length > 0) {
-      const values = this.exprs.slot.row as SqlValue[];
-      computeGenerated(t, this.exprs.generated, values);
-      for (const g of this.exprs.generated) {
-        const c = t.columns[g.column];
-        if (values[g.column] !== null || !c.notNull) continue;
-        if ((resolution ?? c.notNullConflict) === "IGNORE") return false;
-        throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
-      }
-    }
-    for (const { check, eval: e } of this.exprs.checks) {
-      const v = e();
-      if (v !== null && truthValue(v) === false) {
-        if (resolution === "IGNORE") return false;
-        throw new SqliteError(`CHECK constraint failed: ${check.name ?? check.text}`, "SQLITE_CONSTRAINT_CHECK");
-      }
-    }
-    return true;
+  /** The rowid a new row is stored under: the one given, else one past the largest (or the next AUTOINCREMENT value). */
+  newRowKey(_values: readonly SqlValue[], given: SqlValue, sequence: number | bigint): number | bigint {
+    return given !== null ? rowidFromValue(given) : this.newRowid(sequence);
   }
 
   /** A rowid for a new row: one past the largest, or the next AUTOINCREMENT value. */
@@ -206,7 +128,7 @@ export class TableWriter {
     }
     beforeWrite?.();
     // The INTEGER PRIMARY KEY column is stored as NULL: its value is the rowid. VIRTUAL generated columns are not stored.
-    if (this.exprs.virtual.length > 0) cursor.insert(rowid, encodeRecord(recordValues(t, values), t.rowidAlias >= 0 ? recordPositions(t)[t.rowidAlias] : -1));
+    if (this.exprs.virtual.length > 0) cursor.insert(rowid, encodeRecord(recordValues(t, values), t.rowidAlias >= 0 ? storedColumnPositions(t)[t.rowidAlias] : -1));
     else cursor.insert(rowid, encodeRecord(values, t.rowidAlias));
     tx.rowidReservations?.reserve(t.rootPage, rowid);
     this.insertIndexEntries(tx, values, rowid, keys);
@@ -252,11 +174,6 @@ export class TableWriter {
       if (key === undefined) continue;
       this.indexCursors[i](tx).insert(encodeRecord(key === null ? this.fullKey(values, rowid, i) : [...key, rowid]));
     }
-  }
-
-  /** The slot CHECK and index expressions read the candidate row from. */
-  candidateSlot(): ArrayRowSlot {
-    return this.exprs.slot;
   }
 
   /**
@@ -319,19 +236,12 @@ export class TableWriter {
       for (let i = 0; i < out.length; i++) out[i] = i === t.rowidAlias ? rowid : d !== null && i >= r.columnCount ? d[i] : r.column(i);
       return out;
     }
-    const positions = recordPositions(t);
+    const positions = storedColumnPositions(t);
     for (let i = 0; i < out.length; i++) {
       const p = positions[i];
       out[i] = i === t.rowidAlias ? rowid : p < 0 ? null : d !== null && p >= r.columnCount ? d[i] : r.column(p);
     }
-    // VIRTUAL columns are computed from the row; the candidate slot is restored for the caller.
-    const slot = this.exprs.slot;
-    const [savedRow, savedRowid] = [slot.row, slot.rowidValue];
-    slot.row = out;
-    slot.rowidValue = rowid;
-    computeGenerated(t, this.exprs.virtual, out);
-    slot.row = savedRow;
-    slot.rowidValue = savedRowid;
+    this.fillVirtual(out, rowid);
     return out;
   }
 
@@ -383,24 +293,6 @@ export class TableWriter {
     return null;
   }
 
-  private uniqueError(index: Index): SqliteError {
-    return uniqueConstraintError(this.table, index);
-  }
-}
-
-/** SQLite's error for a duplicate key in UNIQUE or PRIMARY KEY index `index` of table `t`. */
-export function uniqueConstraintError(t: Table, index: Index): SqliteError {
-  const code: SqliteErrorCode = index.origin === "pk" ? "SQLITE_CONSTRAINT_PRIMARYKEY" : "SQLITE_CONSTRAINT_UNIQUE";
-  if (index.columns.some((c) => c.column === -2)) return new SqliteError(`UNIQUE constraint failed: index '${index.name}'`, code);
-  const names = index.columns.map((c) => `${t.name}.${c.column < 0 ? "rowid" : t.columns[c.column].name}`);
-  return new SqliteError(`UNIQUE constraint failed: ${names.join(", ")}`, code);
-}
-
-/** Whether a text (in UTF-8 bytes) or blob is longer than `limit`; counts bytes only when it could matter. */
-export function tooBig(v: string | Uint8Array, limit: number): boolean {
-  if (v.length > limit) return true;
-  if (v instanceof Uint8Array || v.length * 3 <= limit) return false;
-  return utf8Length(v) > limit;
 }
 
 function canonical(v: bigint): number | bigint {

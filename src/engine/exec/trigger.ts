@@ -28,6 +28,8 @@ export interface TriggerRowShape {
   name: string;
   columns: { name: string; affinity: Source["columns"][number]["affinity"]; collation: string; declaredType: string | null }[];
   rowidAlias: number;
+  /** False for a WITHOUT ROWID table: NEW.rowid and OLD.rowid do not exist. */
+  hasRowid: boolean;
 }
 
 export function tableShape(table: Table): TriggerRowShape {
@@ -35,6 +37,7 @@ export function tableShape(table: Table): TriggerRowShape {
     name: table.name,
     columns: table.columns.map((c) => ({ name: c.name, affinity: c.affinity, collation: c.collation, declaredType: c.declaredType || null })),
     rowidAlias: table.rowidAlias,
+    hasRowid: !table.withoutRowid,
   };
 }
 
@@ -87,7 +90,7 @@ export class TriggerPrograms {
       name,
       columns: shape.columns.map((c) => ({ ...c, originTable: shape.name, originColumn: c.name, hidden: false })),
       slot,
-      hasRowid: true,
+      hasRowid: shape.hasRowid,
       rowidAlias: shape.rowidAlias,
       usingHidden: new Set(),
       usedColumns: new Set(),

@@ -7,7 +7,9 @@ import type { Update } from "../sql/ast.js";
 import type { SqlValue } from "../value/types.js";
 import type { CompileEnv } from "./compile-env.js";
 import { compileExpr, type Evaluator } from "./compile-expr.js";
-import { compileReturning, defaultEvaluators, tableWriter, targetTable } from "./dml-target.js";
+import { compileReturning, defaultEvaluators, rowWriter, targetTable } from "./dml-target.js";
+import { primaryKeyOrder } from "./without-rowid-keys.js";
+import { keyIdentity, rowidOf, rowKeyOf, type RowKey } from "./row-writer.js";
 import type { StatementProgram } from "./program.js";
 import { compileRowLoop, withCtes } from "./select.js";
 import { ForeignKeys } from "./foreign-key.js";
@@ -36,10 +38,12 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
     if (i >= 0 && table.columns[i].generated) throw new SqliteError(`cannot UPDATE generated column "${table.columns[i].name}"`);
     const value = compileExpr(set.value, loop.ctx);
     if (i >= 0) assignments.push({ column: i, value });
-    else if (["rowid", "oid", "_rowid_"].includes(foldName(colName))) rowidAssigned = value;
+    else if (!table.withoutRowid && ["rowid", "oid", "_rowid_"].includes(foldName(colName))) rowidAssigned = value;
     else throw new SqliteError(`no such column: ${colName}`);
   }
-  const writer = tableWriter(env, table, env.writeTx);
+  const writer = rowWriter(env, table, env.writeTx);
+  const keyOf = rowKeyOf(table);
+  const keyOrder = table.withoutRowid ? primaryKeyOrder(table) : null;
   const defaults = defaultEvaluators(env, table);
   const returning = compileReturning(env, table, name, stmt.returning);
   const resolution = stmt.orConflict;
@@ -57,15 +61,19 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
     countsChanges: true,
     run(emit) {
       // Phase 1: find the rows and compute their new values from the old row.
-      const pending: { rowid: number | bigint; changes: SqlValue[]; newRowid: SqlValue | undefined }[] = [];
-      const seen = new Set<number | bigint>();
+      const pending: { rowid: RowKey; changes: SqlValue[]; newRowid: SqlValue | undefined }[] = [];
+      const seen = new Set<number | bigint | string>();
       loop.loops(() => {
-        const rowid = slot.rowid() as number | bigint;
-        if (seen.has(rowid)) return true; // UPDATE ... FROM: first matching row wins, as in SQLite
-        seen.add(rowid);
+        const rowid = keyOf(slot);
+        const identity = keyIdentity(rowid);
+        if (seen.has(identity)) return true; // UPDATE ... FROM: first matching row wins, as in SQLite
+        seen.add(identity);
         pending.push({ rowid, changes: assignments.map((a) => a.value()), newRowid: rowidAssigned ? rowidAssigned() : undefined });
         return true;
       });
+      // SQLite visits the rows of a WITHOUT ROWID table in PRIMARY KEY order (from a key-ordered temporary index),
+      // which decides which row survives when OR REPLACE makes several take one key.
+      if (keyOrder) pending.sort((x, y) => keyOrder(x.rowid as readonly SqlValue[], y.rowid as readonly SqlValue[]));
       // Phase 2: write.
       for (const p of pending) {
         rt.tick();
@@ -73,27 +81,30 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
         if (!old) continue;
         const values = old.slice();
         assignments.forEach((a, k) => (values[a.column] = p.changes[k]));
-        let newRowid: number | bigint = p.rowid;
+        const oldRowid = rowidOf(p.rowid);
+        let newRowid = oldRowid;
         if (table.rowidAlias >= 0 && values[table.rowidAlias] !== old[table.rowidAlias]) newRowid = rowidFromValue(values[table.rowidAlias]);
         else if (p.newRowid !== undefined) newRowid = rowidFromValue(p.newRowid);
         if (table.rowidAlias >= 0) values[table.rowidAlias] = newRowid;
         if (triggers.before.length > 0) {
-          if (triggers.fire(triggers.before, old, p.rowid, writer.withAffinity(values), newRowid) === "ignore") continue;
+          if (triggers.fire(triggers.before, old, oldRowid, writer.withAffinity(values), newRowid) === "ignore") continue;
           if (!writer.read(p.rowid)) continue;
         }
         const coerced = writer.coerce(values, resolution, defaults);
         if (coerced === "ignore") continue;
+        // A WITHOUT ROWID row's new key is its PRIMARY KEY values after affinity.
+        const newKey: RowKey = newRowid ?? writer.newRowKey(values, null, 0);
         const cs = writer.candidateSlot();
         cs.row = values;
         cs.rowidValue = newRowid;
         if (!writer.check(resolution)) continue;
         foreignKeys.checkChild(values, newRowid, rowidAssigned ? null : assigned);
-        const outcome = writer.update(p.rowid, values, newRowid, resolution, null, assignedForCapture);
+        const outcome = writer.update(p.rowid, values, newKey, resolution, null, assignedForCapture);
         if (outcome.status === "ignored") continue;
-        foreignKeys.parentUpdated(old, p.rowid, values, newRowid);
+        foreignKeys.parentUpdated(old, oldRowid, values, newRowid);
         rt.changes++;
         rt.rows.written++;
-        triggers.fire(triggers.after, old, p.rowid, values, newRowid);
+        triggers.fire(triggers.after, old, oldRowid, values, newRowid);
         if (returning && !emit(returning.row(values, newRowid))) return;
       }
     },

@@ -23,6 +23,7 @@ function viewShape(env: CompileEnv, view: View): TriggerRowShape {
     name: view.name,
     columns: query.columns.map((c, i) => ({ name: view.columnNames?.[i] ?? c.name, affinity: c.affinity, collation: c.collation, declaredType: c.declaredType })),
     rowidAlias: -1,
+    hasRowid: true,
   };
 }
 

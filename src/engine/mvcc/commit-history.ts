@@ -6,7 +6,7 @@
 // commit with seq > B is in the history (commits record themselves whenever a
 // concurrent transaction is open; entries are dropped only when no open
 // concurrent transaction is older than them).
-import type { Rowid, WrittenKeys } from "./row-writes.js";
+import type { RowKey, WrittenKeys } from "./row-writes.js";
 
 interface CommitRecord {
   seq: number;
@@ -15,7 +15,7 @@ interface CommitRecord {
 }
 
 /** Why a commit conflicts: a key another commit wrote after the snapshot, or a later commit whose keys are unknown. */
-export type Conflict = { kind: "row"; tree: number; rowid: Rowid } | { kind: "untracked" };
+export type Conflict = { kind: "row"; tree: number; row: RowKey } | { kind: "untracked" };
 
 export class CommitHistory {
   private records: CommitRecord[] = [];
@@ -37,7 +37,7 @@ export class CommitHistory {
         const theirs = rec.keys.get(tree);
         if (theirs === undefined) continue;
         const [small, large] = rows.size <= theirs.size ? [rows, theirs] : [theirs, rows];
-        for (const rowid of small) if (large.has(rowid)) return { kind: "row", tree, rowid };
+        for (const row of small) if (large.has(row)) return { kind: "row", tree, row };
       }
     }
     return null;

@@ -14,9 +14,10 @@ import { decodeRecord, encodeRecord, type WriteTransaction } from "../btree/inde
 import { SqliteError } from "../errors.js";
 import { shortRecordDefaults } from "../exec/alter-defaults.js";
 import { childRows, fkError, parentExists, parentKey } from "../exec/foreign-key.js";
-import { indexComparator } from "../exec/index-key.js";
+import { entryComparator } from "../exec/without-rowid-keys.js";
+import { isTableTree } from "../schema/without-rowid.js";
 import { uniqueConstraintError } from "../exec/table-writer.js";
-import { recordPositions } from "../plan/generated-columns.js";
+import { storedColumnPositions } from "../plan/generated-columns.js";
 import { foldName, type Index, type Schema, type Table } from "../schema/schema.js";
 import { compareValues } from "../value/compare.js";
 import type { SqlValue } from "../value/types.js";
@@ -65,30 +66,36 @@ export function replayRowWrites(target: WriteTransaction, writes: RowWrites, sch
       c.close();
     }
   }
-  for (const [tree, entries] of writes.indexes) {
-    const owner = indexes.get(tree);
-    if (!owner) throw new SqliteError(`index tree ${tree} is not in the schema`, "SQLITE_CORRUPT");
-    const c = target.openIndex(tree, indexComparator(owner.index));
-    try {
-      for (const entry of entries.values()) {
-        if (entry.present) c.insert(entry.key);
-        else if (c.seek(decodeRecord(entry.key), "eq")) c.delete();
+  // Removals first: in a WITHOUT ROWID table's tree an entry is found by its PRIMARY KEY alone, so a
+  // row's new entry must not go in before its old one is taken out.
+  for (const present of [false, true]) {
+    for (const [tree, entries] of writes.indexes) {
+      const owner = indexes.get(tree);
+      if (!owner) throw new SqliteError(`index tree ${tree} is not in the schema`, "SQLITE_CORRUPT");
+      const c = target.openIndex(tree, entryComparator(owner.table, owner.index));
+      try {
+        for (const entry of entries.values()) {
+          if (entry.present !== present) continue;
+          if (present) c.insert(entry.key);
+          else if (c.seek(decodeRecord(entry.key), "eq")) c.delete();
+        }
+      } finally {
+        c.close();
       }
-    } finally {
-      c.close();
     }
   }
 
   for (const [tree, entries] of writes.indexes) {
     const { table, index } = indexes.get(tree)!;
-    if (index.unique) checkUnique(target, table, index, [...entries.values()].filter((e) => e.present).map((e) => e.key));
+    // A WITHOUT ROWID table's own tree holds one entry per key by construction; rows two transactions both wrote were a conflict already.
+    if (index.unique && !isTableTree(table, index)) checkUnique(target, table, index, [...entries.values()].filter((e) => e.present).map((e) => e.key));
   }
   if (options.foreignKeys) checkForeignKeys(target, schema, tables, writes, previous);
 }
 
-/** Every added entry's key (without its rowid) must not be held by another row. */
+/** Every added entry's indexed values must not be held by another row (the entry's tail, rowid or PRIMARY KEY, names the row). */
 function checkUnique(target: WriteTransaction, table: Table, index: Index, added: Uint8Array[]): void {
-  const compare = indexComparator(index);
+  const compare = entryComparator(table, index);
   const n = index.columns.length;
   const c = target.openIndex(index.rootPage, compare);
   try {
@@ -96,11 +103,10 @@ function checkUnique(target: WriteTransaction, table: Table, index: Index, added
       const full = decodeRecord(bytes);
       const key = full.slice(0, n);
       if (key.includes(null)) continue;
-      const rowid = full[n];
       for (let ok = c.seek(key, "eq"); ok; ok = c.next()) {
         const rec = c.record();
         if (compare(rec, key) !== 0) break;
-        if (rec.column(n) === rowid) continue;
+        if (compare(rec, full) === 0) continue;
         // Two rows with one primary key are the same row written twice: a conflict, retried by the client.
         if (index.origin === "pk") throw new ReplayConflict(`primary key of ${table.name} written by another transaction`);
         throw uniqueConstraintError(table, index);
@@ -116,7 +122,7 @@ function rowValues(table: Table, rowid: Rowid, record: Uint8Array): SqlValue[] {
   const defaults = shortRecordDefaults(table);
   const values: SqlValue[] = new Array(table.columns.length);
   // VIRTUAL generated columns have no place in records (read as NULL here: replay checks need stored keys only).
-  const positions = recordPositions(table);
+  const positions = storedColumnPositions(table);
   for (let i = 0; i < values.length; i++) {
     const p = positions[i];
     values[i] = i === table.rowidAlias ? rowid : p < 0 ? null : p < stored.length ? stored[p] : defaults !== null ? defaults[i] : null;

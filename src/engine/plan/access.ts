@@ -5,6 +5,7 @@
 // does without ANALYZE statistics; and the EXPLAIN QUERY PLAN text for it.
 import type { JoinType } from "../sql/ast.js";
 import type { Index, Table } from "../schema/schema.js";
+import { isTableTree } from "../schema/without-rowid.js";
 import { indexableForms, sourceBit, type IndexableTerm, type Term } from "./terms.js";
 import type { Scope } from "./scope.js";
 
@@ -186,7 +187,7 @@ function bestPath(source: PlanSource, forms: IndexableTerm[], outermost: boolean
     }
     const indexes = source.indexHint?.kind === "IndexedBy" ? [source.indexHint.index] : table.indexes;
     for (const index of indexes) {
-      const c = indexCandidate(index, forms, baseRows);
+      const c = indexCandidate(index, forms, baseRows, isTableTree(table, index));
       if (c) {
         if (source.indexHint?.kind === "IndexedBy") return c;
         consider(c);
@@ -205,7 +206,8 @@ function bestPath(source: PlanSource, forms: IndexableTerm[], outermost: boolean
   return best;
 }
 
-function indexCandidate(index: Index, forms: IndexableTerm[], baseRows: number): Candidate | null {
+/** @param tableTree the index is a WITHOUT ROWID table's own tree: its entries are the rows, with no lookup after them. */
+function indexCandidate(index: Index, forms: IndexableTerm[], baseRows: number, tableTree: boolean): Candidate | null {
   if (index.where) return null; // partial indexes need proof that WHERE implies their condition
   const eq: IndexableTerm[] = [];
   let lower: IndexableTerm | null = null;
@@ -231,7 +233,7 @@ function indexCandidate(index: Index, forms: IndexableTerm[], baseRows: number):
   if (usedIn) rows *= 5;
   const covering = false;
   // A lookup costs a seek plus, per row, a rowid lookup in the table.
-  const cost = 1 + rows * (covering ? 1 : 2) + (unique ? 0 : 0.5);
+  const cost = 1 + rows * (covering || tableTree ? 1 : 2) + (unique ? 0 : 0.5);
   return { path: { kind: "index", index, eq, lower, upper, covering }, cost, rows, setup: 0 };
 }
 
@@ -267,16 +269,19 @@ export function describeLevel(source: PlanSource, path: AccessPath): string {
     case "rowid-order":
       return `SCAN ${name}`;
     case "rowid-eq":
-      return `SEARCH ${name} USING INTEGER PRIMARY KEY (rowid${path.term.op === "IN" ? " IN" : "="}?)`;
+      // SQLite words an IN lookup like an equality one.
+      return `SEARCH ${name} USING INTEGER PRIMARY KEY (rowid=?)`;
     case "rowid-range":
       return `SEARCH ${name} USING INTEGER PRIMARY KEY (${rangeText("rowid", path.lower, path.upper)})`;
     case "index": {
       const cols = path.index.columns;
-      const parts = path.eq.map((t, i) => `${columnName(source, cols[i].column)}${t.op === "IN" ? " IN" : "="}?`);
+      const parts = path.eq.map((_, i) => `${columnName(source, cols[i].column)}=?`);
       if (path.lower || path.upper) parts.push(rangeText(columnName(source, cols[path.eq.length].column), path.lower, path.upper));
+      if (source.table && isTableTree(source.table, path.index)) return `SEARCH ${name} USING PRIMARY KEY (${parts.join(" AND ")})`;
       return `SEARCH ${name} USING ${path.covering ? "COVERING " : ""}INDEX ${path.index.name} (${parts.join(" AND ")})`;
     }
     case "index-order":
+      if (source.table && isTableTree(source.table, path.index)) return `SCAN ${name}`;
       return `SCAN ${name} USING ${path.covering ? "COVERING " : ""}INDEX ${path.index.name}`;
     case "hash":
       return `SEARCH ${name} USING AUTOMATIC COVERING INDEX (${path.terms.map((t) => `${columnName(source, t.column)}=?`).join(" AND ")})`;

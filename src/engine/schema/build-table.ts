@@ -41,6 +41,8 @@ export function buildTable(ast: CreateTable, source: string, rootPage: number): 
   let primaryKeyConflict: ConflictAction = "ABORT";
   let autoincrement = false;
   let pkColumnDesc = false;
+  /** Where the PRIMARY KEY's automatic index falls among the constraint indexes (SQLite numbers them in declaration order). */
+  let pkSlot = 0;
   const constraintIndexes: ConstraintIndex[] = [];
   const checks: Check[] = [];
   const foreignKeys: ForeignKey[] = [];
@@ -48,6 +50,7 @@ export function buildTable(ast: CreateTable, source: string, rootPage: number): 
   const setPrimaryKey = (cols: IndexColumn[], conflict: ConflictAction | null, autoinc: boolean): void => {
     if (primaryKey) throw new SqliteError(`table "${name}" has more than one primary key`);
     primaryKey = cols;
+    pkSlot = constraintIndexes.length;
     primaryKeyConflict = conflict ?? "ABORT";
     autoincrement = autoinc;
   };
@@ -110,7 +113,9 @@ export function buildTable(ast: CreateTable, source: string, rootPage: number): 
     }
   }
 
-  const pk: IndexColumn[] = primaryKey ?? [];
+  // A WITHOUT ROWID table's key names each column (under one collation) once: PRIMARY KEY(a, b, a) is (a, b).
+  const declaredPk: IndexColumn[] = primaryKey ?? [];
+  const pk = ast.withoutRowid ? declaredPk.filter((ic, i) => declaredPk.findIndex((o) => o.column === ic.column && o.collation === ic.collation) === i) : declaredPk;
   pk.forEach((ic, position) => {
     columns[ic.column].primaryKeyPosition = position + 1;
   });
@@ -121,6 +126,7 @@ export function buildTable(ast: CreateTable, source: string, rootPage: number): 
   if (!ast.withoutRowid && pk.length === 1 && columns[pk[0].column].declaredType.toUpperCase() === "INTEGER" && !pkColumnDesc) {
     rowidAlias = pk[0].column;
   }
+  if (autoincrement && ast.withoutRowid) throw new SqliteError("AUTOINCREMENT not allowed on WITHOUT ROWID tables");
   if (autoincrement && rowidAlias < 0) {
     throw new SqliteError("AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
   }
@@ -129,7 +135,7 @@ export function buildTable(ast: CreateTable, source: string, rootPage: number): 
     for (const ic of pk) columns[ic.column].notNull = true;
   }
   if (rowidAlias < 0 && pk.length > 0) {
-    constraintIndexes.unshift({ origin: "pk", columns: pk, onConflict: primaryKeyConflict });
+    constraintIndexes.splice(pkSlot, 0, { origin: "pk", columns: pk, onConflict: primaryKeyConflict });
   }
 
   const table: Table = {
@@ -226,16 +232,21 @@ function buildForeignKey(columns: number[], fk: ForeignKeyClause): ForeignKey {
   };
 }
 
-/** SQLite creates one index for identical UNIQUE/PRIMARY KEY column lists. */
+/**
+ * SQLite creates one index for identical UNIQUE/PRIMARY KEY column lists: the
+ * first declared keeps its number, and becomes the PRIMARY KEY's index when a
+ * later PRIMARY KEY repeats it.
+ */
 function dedupeIndexes(indexes: ConstraintIndex[]): ConstraintIndex[] {
   const out: ConstraintIndex[] = [];
   for (const index of indexes) {
-    const same = out.some(
+    const same = out.findIndex(
       (o) =>
         o.columns.length === index.columns.length &&
         o.columns.every((c, i) => c.column === index.columns[i].column && c.collation === index.columns[i].collation),
     );
-    if (!same) out.push(index);
+    if (same < 0) out.push(index);
+    else if (index.origin === "pk") out[same] = { ...out[same], origin: "pk", onConflict: index.onConflict === "ABORT" ? out[same].onConflict : index.onConflict };
   }
   return out;
 }

@@ -63,6 +63,7 @@ export function buildSchema(rows: SchemaRow[], cookie: number): Schema {
     entry.indexes.push(row.sql ? indexFromSql(row, entry.built.table) : autoIndex(row, entry.built));
   }
   for (const { built, indexes } of tables.values()) {
+    if (built.table.withoutRowid) indexes.push(tableTreeIndex(built));
     const table: Table = { ...built.table, indexes: orderIndexes(indexes) };
     schema.add(table);
   }
@@ -139,6 +140,13 @@ function autoIndex(row: SchemaRow, built: BuiltTable): Index {
     where: null,
     columns: def.columns,
   };
+}
+
+/** The PRIMARY KEY of a WITHOUT ROWID table as an index on the table's own tree (no sqlite_schema row names it). */
+function tableTreeIndex(built: BuiltTable): Index {
+  const n = built.constraintIndexes.findIndex((c) => c.origin === "pk");
+  const name = `sqlite_autoindex_${built.table.name}_${n + 1}`;
+  return autoIndex({ type: "index", name, tableName: built.table.name, rootPage: built.table.rootPage, sql: null }, built);
 }
 
 /** Constraint indexes first in constraint order, then CREATE INDEX ones in creation order. */

@@ -1,11 +1,13 @@
 // The /v1 management API, behind the admin credential: databases (create,
-// list, get, delete), export and import of SQLite file images, and minting
-// tokens. The catalog Durable Object knows which databases exist; each
-// database's own Durable Object answers for its size and bytes. Every error
+// list, get, delete), export and import of SQLite file images, change data
+// capture settings (mode, retention), and minting tokens. The catalog Durable
+// Object knows which databases exist; each database's own Durable Object
+// answers for its size and bytes. Every error
 // is JSON `{ message, code }`.
 import { Hono, type Context } from "hono";
 import { catalogStub, type CatalogObject } from "../../durable-object/catalog/catalog-object.js";
 import type { DatabaseEntry } from "../../durable-object/catalog/catalog.js";
+import { parseCaptureUpdate } from "../../durable-object/cdc/capture-settings.js";
 import { isValidDatabaseName } from "../database-name.js";
 import type { Env } from "../env.js";
 import { jsonError } from "../json-error.js";
@@ -119,6 +121,19 @@ management.put("/databases/:name/settings", async (c) => {
   const outcome = await databaseStub(c.env, entry.name).updateSettings(await jsonBody(c));
   if ("error" in outcome) return jsonError(400, `invalid settings: ${outcome.error}`, "INVALID_SETTINGS");
   return c.json({ name: entry.name, settings: outcome.settings });
+});
+
+management.get("/databases/:name/cdc", async (c) => {
+  const entry = await knownDatabase(c);
+  return entry instanceof Response ? entry : c.json(await databaseStub(c.env, entry.name).cdcSettings(entry.name));
+});
+
+management.put("/databases/:name/cdc", async (c) => {
+  const entry = await knownDatabase(c);
+  if (entry instanceof Response) return entry;
+  const update = parseCaptureUpdate(await jsonBody(c));
+  if (typeof update === "string") return jsonError(400, update, "INVALID_CDC_SETTINGS");
+  return c.json(await databaseStub(c.env, entry.name).configureCdc(entry.name, update));
 });
 
 management.post("/tokens", async (c) => {

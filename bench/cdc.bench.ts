@@ -1,0 +1,146 @@
+// Change data capture benchmark: the real Worker in workerd (Miniflare, as in
+// the e2e tests), writes through @libsql/client, subscribers with `ws`.
+// Reports change-to-subscriber latency (p50/p99, from just before the write
+// request to the message's arrival, so it includes the write's own round
+// trip) and delivered changes per second with 1, 100 and 1000 subscribers on
+// one database, the writers' rate meanwhile, and single-row write throughput
+// with capture on versus off, and with 1000 connected subscribers that
+// receive nothing (their filter names another table). Subscribers
+// acknowledge every 50 ms.
+import { createClient, type Client } from "@libsql/client";
+import WebSocket from "ws";
+import { startWorker, type RunningWorker } from "../test/e2e/worker-harness.js";
+
+const ACK_EVERY_MS = 50;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Opens `count` subscribers and resolves once all are live; each records when each change_id arrived. */
+async function subscribe(worker: RunningWorker, database: string, count: number, query = ""): Promise<{ sockets: WebSocket[]; arrivals: Map<number, number>[] }> {
+  const sockets: WebSocket[] = [];
+  const arrivals: Map<number, number>[] = [];
+  const live: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const socket = new WebSocket(`${worker.url.replace(/^http/, "ws")}/db/${database}/changes?since=${query}`);
+    const seen = new Map<number, number>();
+    let pendingAck = 0;
+    let ackTimer: ReturnType<typeof setTimeout> | undefined;
+    live.push(
+      new Promise((resolve, reject) => {
+        socket.on("error", reject);
+        socket.on("message", (data) => {
+          const message = JSON.parse(data.toString()) as { type: string; change_id: number; changes?: { change_id: number }[] };
+          if (message.type === "live") resolve();
+          if (message.type !== "transaction") return;
+          const now = performance.now();
+          for (const change of message.changes ?? []) seen.set(change.change_id, now);
+          // As a client would: acknowledge what it processed every ACK_EVERY_MS, not every message.
+          pendingAck = message.change_id;
+          ackTimer ??= setTimeout(() => {
+            ackTimer = undefined;
+            if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ack", change_id: pendingAck }));
+          }, ACK_EVERY_MS);
+        });
+      }),
+    );
+    sockets.push(socket);
+    arrivals.push(seen);
+  }
+  await Promise.all(live);
+  return { sockets, arrivals };
+}
+
+async function capturedDatabase(worker: RunningWorker, database: string, capture: boolean): Promise<Client> {
+  const db = createClient({ url: worker.databaseUrl(database) });
+  if (capture) await db.execute("PRAGMA capture_data_changes_conn('full')");
+  await db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
+  return db;
+}
+
+interface FanOutFigures {
+  subscribers: number;
+  writes: number;
+  writesPerSecond: number;
+  deliveredPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function fanOut(worker: RunningWorker, subscribers: number, writes: number): Promise<FanOutFigures> {
+  const database = `bench-cdc-${subscribers}`;
+  const db = await capturedDatabase(worker, database, true);
+  const { sockets, arrivals } = await subscribe(worker, database, subscribers);
+  const sentAt = new Map<number, number>();
+  const started = performance.now();
+  for (let i = 0; i < writes; i++) {
+    const t = performance.now();
+    const result = await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: [`event-${i}`] });
+    sentAt.set(Number(result.lastInsertRowid), t);
+  }
+  const writesDone = performance.now();
+  const expected = writes * subscribers;
+  const deadline = Date.now() + 60_000;
+  while (arrivals.reduce((n, a) => n + a.size, 0) < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  // change_id -> rowid: one insert and one commit record per autocommit statement, in order.
+  const latencies: number[] = [];
+  let lastArrival = started;
+  for (const seen of arrivals) {
+    const ids = [...seen.keys()].sort((a, b) => a - b);
+    ids.forEach((changeId, index) => {
+      const at = seen.get(changeId)!;
+      latencies.push(at - sentAt.get(index + 1)!);
+      lastArrival = Math.max(lastArrival, at);
+    });
+  }
+  for (const s of sockets) s.terminate();
+  db.close();
+  latencies.sort((a, b) => a - b);
+  if (latencies.length !== expected) throw new Error(`${subscribers} subscribers: ${latencies.length} of ${expected} deliveries arrived`);
+  return {
+    subscribers,
+    writes,
+    writesPerSecond: writes / ((writesDone - started) / 1000),
+    deliveredPerSecond: expected / ((lastArrival - started) / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+/** Single-row inserts per second from one writer; `idle` subscribers are connected whose filter (another table) drops every change. */
+async function writeRate(worker: RunningWorker, capture: boolean, writes: number, idle = 0): Promise<number> {
+  const database = `bench-cdc-writes-${capture ? "on" : "off"}-${idle}`;
+  const db = await capturedDatabase(worker, database, capture);
+  const { sockets } = await subscribe(worker, database, idle, "&tables=elsewhere");
+  for (let i = 0; i < 20; i++) await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: ["warm-up"] });
+  const started = performance.now();
+  for (let i = 0; i < writes; i++) await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: [`event-${i}`] });
+  const perSecond = writes / ((performance.now() - started) / 1000);
+  for (const s of sockets) s.terminate();
+  db.close();
+  return perSecond;
+}
+
+export async function run(): Promise<void> {
+  const worker = await startWorker();
+  try {
+    const off = await writeRate(worker, false, 300);
+    const on = await writeRate(worker, true, 300);
+    const idle = await writeRate(worker, true, 300, 1000);
+    const fanOuts = [await fanOut(worker, 1, 200), await fanOut(worker, 100, 100), await fanOut(worker, 1000, 30)];
+    console.log("\nchange data capture (Miniflare on this machine; @libsql/client writer over HTTP, ws subscribers)\n");
+    console.log("single-row autocommit inserts, one writer | writes/s\n--- | ---");
+    console.log(`capture off | ${off.toFixed(0)}`);
+    console.log(`capture on (full) | ${on.toFixed(0)}`);
+    console.log(`ratio on/off | ${(on / off).toFixed(2)}`);
+    console.log(`capture on, 1000 connected subscribers whose filter drops these changes | ${idle.toFixed(0)}`);
+    console.log(`ratio 1000 idle subscribers / none | ${(idle / on).toFixed(2)}`);
+    console.log("\nsubscribers | writes | writes/s meanwhile | delivered changes/s | latency p50 ms | latency p99 ms\n--- | --- | --- | --- | --- | ---");
+    for (const f of fanOuts) {
+      console.log(`${f.subscribers} | ${f.writes} | ${f.writesPerSecond.toFixed(0)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)}`);
+    }
+  } finally {
+    await worker.dispose();
+  }
+}

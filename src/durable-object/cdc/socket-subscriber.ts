@@ -1,0 +1,137 @@
+// A change subscriber on a hibernatable WebSocket (accepted with
+// ctx.acceptWebSocket and the tag "cdc"): its whole state lives in the
+// socket's serialized attachment, so an idle subscriber costs no memory or
+// CPU while the Durable Object hibernates, and the state is found again when
+// it wakes (a commit, an ack, the heartbeat alarm).
+// Buffer bound (invariant): a message goes out only while the change ids in
+// flight (sent, not yet acknowledged) stay within the window, or when nothing
+// is in flight (a transaction larger than the window still goes, alone). A
+// catching-up subscriber waits for acks; a live one that would exceed it is
+// closed with CloseCode.BEHIND (resume with since=<last change_id processed>).
+import { CloseCode } from "./close-codes.js";
+import type { Admission, Subscriber } from "./subscriber.js";
+import { filterKey, type Filter, type SubscriptionRequest } from "./subscription.js";
+
+export const SOCKET_TAG = "cdc";
+
+/** The serialized attachment (structured-clone data, well under the 2 KiB limit with up to 100 table names). */
+export type SocketAttachment =
+  | { database: string; phase: "awaiting-subscribe" }
+  | {
+      database: string;
+      phase: "subscribed";
+      filter: Filter;
+      window: number;
+      cursor: number;
+      /** change_id of the last message sent (0 before any). */
+      sent: number;
+      acked: number;
+      live: boolean;
+      /** When the subscriber's token expires (ms since epoch); null when it does not. */
+      expiresAt: number | null;
+    };
+
+export function attachmentOf(socket: WebSocket): SocketAttachment | null {
+  const value = socket.deserializeAttachment() as SocketAttachment | null;
+  return value !== null && typeof value === "object" && "phase" in value ? value : null;
+}
+
+type Subscribed = Extract<SocketAttachment, { phase: "subscribed" }>;
+
+export class SocketSubscriber implements Subscriber {
+  readonly filterKey: string;
+  private state: Subscribed;
+  private dirty = false;
+  closed = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    state: Subscribed,
+  ) {
+    this.state = state;
+    this.filterKey = filterKey(state.filter);
+  }
+
+  /** A subscriber starting at `cursor` (the `since` checked against retention, or the newest change). */
+  static start(socket: WebSocket, database: string, request: SubscriptionRequest, cursor: number, expiresAt: number | null): SocketSubscriber {
+    const state: Subscribed = { database, phase: "subscribed", filter: request.filter, window: request.window, cursor, sent: cursor, acked: cursor, live: false, expiresAt };
+    const subscriber = new SocketSubscriber(socket, state);
+    subscriber.dirty = true;
+    subscriber.persist();
+    return subscriber;
+  }
+
+  get expiresAt(): number | null {
+    return this.state.expiresAt;
+  }
+
+  get database(): string {
+    return this.state.database;
+  }
+
+  get filter(): Filter {
+    return this.state.filter;
+  }
+
+  get cursor(): number {
+    return this.state.cursor;
+  }
+
+  get live(): boolean {
+    return this.state.live;
+  }
+
+  admit(changeId: number): Admission {
+    const { sent, acked, window, live } = this.state;
+    if (sent <= acked || changeId - acked <= window) return "send";
+    return live ? "overflow" : "wait";
+  }
+
+  send(encoded: string, changeId: number): void {
+    this.socket.send(encoded);
+    this.state.sent = changeId;
+    this.dirty = true;
+  }
+
+  advance(cursor: number, caughtUp: boolean): void {
+    // Moving past changes the filter dropped is not worth an attachment write
+    // per commit: a subscriber woken with an older cursor reads them again,
+    // drops them again, and sends nothing twice (sends persist the cursor).
+    if (cursor > this.state.cursor) this.state.cursor = cursor;
+    if (caughtUp && !this.state.live) {
+      this.state.live = true;
+      this.dirty = true;
+      this.socket.send(JSON.stringify({ type: "live", change_id: this.state.cursor }));
+    }
+  }
+
+  /** The client processed everything up to `changeId` (never beyond what was sent). */
+  acknowledge(changeId: number): void {
+    const acked = Math.min(changeId, this.state.sent);
+    if (acked <= this.state.acked) return;
+    this.state.acked = acked;
+    this.dirty = true;
+  }
+
+  /** Its token has expired at `now`: the heartbeat closes it (4401) instead. */
+  expired(now: number): boolean {
+    return this.state.expiresAt !== null && this.state.expiresAt <= now;
+  }
+
+  heartbeat(): void {
+    this.socket.send(JSON.stringify({ type: "heartbeat", change_id: this.state.cursor, time: Date.now() }));
+  }
+
+  close(code: CloseCode, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, reason.slice(0, 120));
+  }
+
+  /** Writes the state to the attachment if it changed (so it survives hibernation). */
+  persist(): void {
+    if (!this.dirty || this.closed) return;
+    this.dirty = false;
+    this.socket.serializeAttachment(this.state);
+  }
+}

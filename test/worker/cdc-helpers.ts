@@ -1,0 +1,92 @@
+// Helpers for change data capture tests inside workerd: a change socket
+// opened through the Worker (WebSocket upgrade of GET /db/<name>/changes) whose
+// messages are awaited one at a time, and turning capture on by SQL.
+import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import { HOST, run } from "./hrana-helpers.js";
+
+export interface FeedMessage {
+  type: string;
+  change_id: number;
+  changes?: { change_id: number; op: string; table: string; id: unknown; before: unknown; after: unknown }[];
+  [key: string]: unknown;
+}
+
+export class Feed {
+  private readonly queue: FeedMessage[] = [];
+  private waiting: ((m: FeedMessage | null) => void) | null = null;
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.accept();
+    socket.addEventListener("message", (event) => {
+      const message = JSON.parse(event.data as string) as FeedMessage;
+      if (this.waiting) {
+        const wake = this.waiting;
+        this.waiting = null;
+        wake(message);
+      } else this.queue.push(message);
+    });
+    this.closed = new Promise((resolve) =>
+      socket.addEventListener("close", (event) => {
+        resolve({ code: event.code, reason: event.reason });
+        this.waiting?.(null);
+      }),
+    );
+  }
+
+  /** The next message (skipping heartbeats), failing after `ms`. */
+  async next(ms = 5000): Promise<FeedMessage> {
+    for (;;) {
+      const message =
+        this.queue.shift() ??
+        (await new Promise<FeedMessage | null>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error("no message in time")), ms);
+          this.waiting = (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          };
+        }));
+      if (message === null) throw new Error("the socket closed");
+      if (message.type !== "heartbeat") return message;
+    }
+  }
+
+  /** The next transaction message (after subscribed / live notices). */
+  async transaction(ms = 5000): Promise<FeedMessage> {
+    for (;;) {
+      const message = await this.next(ms);
+      if (message.type === "transaction") return message;
+    }
+  }
+
+  /** Asserts nothing but heartbeats or notices arrives within `ms`. */
+  async expectNoTransaction(ms = 200): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    expect(this.queue.filter((m) => m.type === "transaction")).toEqual([]);
+  }
+
+  send(message: unknown): void {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  ack(changeId: number): void {
+    this.send({ type: "ack", change_id: changeId });
+  }
+
+  close(): void {
+    this.socket.close(1000, "done");
+  }
+}
+
+/** Opens a change socket; the upgrade must succeed (101). */
+export async function subscribe(db: string, query = "", headers: Record<string, string> = {}): Promise<Feed> {
+  const res = await exports.default.fetch(`${HOST}/db/${db}/changes${query === "" ? "" : `?${query}`}`, { headers: { upgrade: "websocket", ...headers } });
+  expect(res.status).toBe(101);
+  return new Feed(res.webSocket!);
+}
+
+/** Turns capture on (full mode) and creates the tables given. */
+export async function captured(db: string, ...ddl: string[]): Promise<void> {
+  await run(db, "PRAGMA capture_data_changes_conn('full')", ...ddl);
+}
