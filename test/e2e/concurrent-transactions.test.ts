@@ -1,12 +1,14 @@
 // End to end: many writers at once through unmodified @libsql/client, over
-// HTTP (batons) and WebSocket streams, against the real Worker in workerd.
+// HTTP (batons) and WebSocket streams, against the real Worker under
+// `wrangler dev`.
 // The database's concurrentTransactions setting ("all") makes the client's
 // own BEGIN IMMEDIATE run as BEGIN CONCURRENT: 16 clients incrementing their
 // own rows all commit; 16 clients on one hot row commit or conflict, and the
 // row counts exactly the commits.
 import { createClient, LibsqlError, type Client } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWorker, type RunningWorker } from "./worker-harness.js";
+import type { RunningWorker } from "./worker-harness.js";
+import { startWranglerDev } from "./wrangler-harness.js";
 
 const CLIENTS = 16;
 const ROUNDS = 3;
@@ -14,7 +16,7 @@ let worker: RunningWorker;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  worker = await startWorker({ BUSY_TIMEOUT_MS: "10000" });
+  worker = await startWranglerDev({ vars: { BUSY_TIMEOUT_MS: "10000" } });
 });
 
 afterAll(async () => {
