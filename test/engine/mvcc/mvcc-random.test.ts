@@ -21,7 +21,7 @@ import { seededRandom } from "../../helpers/random.js";
 import { coreOf, integrity, mvccDatabase } from "./mvcc-helpers.js";
 import { ModelTransaction, SerialModel, tableRows, type CommitOutcome, type Row, type WriteResult } from "./serial-model.js";
 
-const DEFAULT_SCHEDULES = 700;
+const DEFAULT_SCHEDULES = 3000;
 const SEED_BASE = 0x6d766363;
 /** Schedules per Harness. */
 const BATCH = 100;
