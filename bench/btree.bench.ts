@@ -5,6 +5,8 @@
 import initSqlJs from "sql.js";
 import { BtreeDatabase, decodeRecord, encodeRecord } from "../src/engine/btree/index.js";
 import { MemoryPageStore } from "../src/engine/pager/index.js";
+import { shuffled } from "./engine/data.js";
+import { perSecond, timeMs } from "./engine/measure.js";
 
 const N = 100_000;
 
@@ -14,25 +16,7 @@ function rows(): [number, string, number][] {
 
 function rowids(kind: "sequential" | "random"): number[] {
   const ids = Array.from({ length: N }, (_, i) => i + 1);
-  if (kind === "random") {
-    let s = 12345;
-    for (let i = N - 1; i > 0; i--) {
-      s = (s * 1103515245 + 12345) % 2147483648;
-      const j = s % (i + 1);
-      [ids[i], ids[j]] = [ids[j], ids[i]];
-    }
-  }
-  return ids;
-}
-
-function time(fn: () => void): number {
-  const t = performance.now();
-  fn();
-  return performance.now() - t;
-}
-
-function rate(ms: number): number {
-  return Math.round((N / ms) * 1000);
+  return kind === "random" ? shuffled(ids) : ids;
 }
 
 export async function run(): Promise<void> {
@@ -45,14 +29,14 @@ export async function run(): Promise<void> {
 
     const db = BtreeDatabase.open(new MemoryPageStore());
     let root = 0;
-    const ourInsert = time(() => {
+    const ourInsert = timeMs(() => {
       const tx = db.beginWrite();
       root = tx.createTree("table");
       const c = tx.openTable(root);
       for (let i = 0; i < N; i++) c.insert(ids[i], encodeRecord(data[i]));
       tx.commit();
     });
-    const ourLookup = time(() => {
+    const ourLookup = timeMs(() => {
       const rt = db.beginRead();
       const c = rt.openTable(root);
       for (let i = 0; i < N; i++) if (!c.seek(lookups[i]) || decodeRecord(c.payload()).length !== 3) throw new Error("lookup failed");
@@ -61,14 +45,14 @@ export async function run(): Promise<void> {
 
     const s = new SQL.Database();
     s.run("CREATE TABLE t(a, b, c)");
-    const theirInsert = time(() => {
+    const theirInsert = timeMs(() => {
       s.run("BEGIN");
       const ins = s.prepare("INSERT INTO t(rowid, a, b, c) VALUES (?, ?, ?, ?)");
       for (let i = 0; i < N; i++) ins.run([ids[i], ...data[i]]);
       ins.free();
       s.run("COMMIT");
     });
-    const theirLookup = time(() => {
+    const theirLookup = timeMs(() => {
       const sel = s.prepare("SELECT a, b, c FROM t WHERE rowid = ?");
       for (let i = 0; i < N; i++) {
         sel.bind([lookups[i]]);
@@ -78,8 +62,8 @@ export async function run(): Promise<void> {
       sel.free();
     });
     s.close();
-    results.push([`insert (${kind} rowids)`, rate(ourInsert), rate(theirInsert)]);
-    results.push([`point lookup (table built with ${kind} rowids)`, rate(ourLookup), rate(theirLookup)]);
+    results.push([`insert (${kind} rowids)`, perSecond(N, ourInsert), perSecond(N, theirInsert)]);
+    results.push([`point lookup (table built with ${kind} rowids)`, perSecond(N, ourLookup), perSecond(N, theirLookup)]);
   }
   console.log(`${N} rows of ~50-byte records, ops/s (higher is better)\n`);
   console.log("| operation | tessera | sqlite (sql.js) | ratio |");

@@ -4,28 +4,13 @@
 // on a rowid table whose TEXT PRIMARY KEY is a separate index.
 import initSqlJs from "sql.js";
 import { Database } from "../src/engine/index.js";
+import { shuffled } from "./engine/data.js";
+import { perSecond, timeMs } from "./engine/measure.js";
 
 const N = 100_000;
 
 function keys(): string[] {
-  const out = Array.from({ length: N }, (_, i) => `user:${(i * 7919) % N}:${i}`);
-  let s = 12345;
-  for (let i = N - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-
-function time(fn: () => void): number {
-  const t = performance.now();
-  fn();
-  return performance.now() - t;
-}
-
-function rate(ms: number): number {
-  return Math.round((N / ms) * 1000);
+  return shuffled(Array.from({ length: N }, (_, i) => `user:${(i * 7919) % N}:${i}`));
 }
 
 export async function run(): Promise<void> {
@@ -38,23 +23,23 @@ export async function run(): Promise<void> {
     const db = new Database();
     db.exec(ddl);
     const ins = db.prepare("INSERT INTO t VALUES (?, ?, ?)");
-    const ourInsert = time(() => db.transaction(() => inserted.forEach((k, i) => ins.run(k, i, "payload text")))());
+    const ourInsert = timeMs(() => db.transaction(() => inserted.forEach((k, i) => ins.run(k, i, "payload text")))());
     const sel = db.prepare("SELECT n, v FROM t WHERE k = ?").raw();
-    const ourLookup = time(() => {
+    const ourLookup = timeMs(() => {
       for (const k of lookups) if (!sel.get(k)) throw new Error("lookup failed");
     });
     db.close();
 
     const s = new SQL.Database();
     s.run(ddl);
-    const theirInsert = time(() => {
+    const theirInsert = timeMs(() => {
       s.run("BEGIN");
       const st = s.prepare("INSERT INTO t VALUES (?, ?, ?)");
       inserted.forEach((k, i) => st.run([k, i, "payload text"]));
       st.free();
       s.run("COMMIT");
     });
-    const theirLookup = time(() => {
+    const theirLookup = timeMs(() => {
       const st = s.prepare("SELECT n, v FROM t WHERE k = ?");
       for (const k of lookups) {
         st.bind([k]);
@@ -64,8 +49,8 @@ export async function run(): Promise<void> {
       st.free();
     });
     s.close();
-    results.push([`insert, ${layout}`, rate(ourInsert), rate(theirInsert)]);
-    results.push([`point select by TEXT PRIMARY KEY, ${layout}`, rate(ourLookup), rate(theirLookup)]);
+    results.push([`insert, ${layout}`, perSecond(N, ourInsert), perSecond(N, theirInsert)]);
+    results.push([`point select by TEXT PRIMARY KEY, ${layout}`, perSecond(N, ourLookup), perSecond(N, theirLookup)]);
   }
   console.log(`${N} rows (random key order), ops/s (higher is better)\n`);
   console.log("| operation | tessera | sqlite (sql.js) | ratio |");

@@ -23,14 +23,18 @@ export function orderRows(): BindValue[][] {
 
 /** Rowids 1..n in a fixed shuffled order, so point lookups do not walk the tree in order. */
 export function shuffledIds(n: number): number[] {
-  const ids = Array.from({ length: n }, (_, i) => i + 1);
+  return shuffled(Array.from({ length: n }, (_, i) => i + 1));
+}
+
+/** `items` shuffled in place by a fixed-seed generator (the same order every run), and returned. */
+export function shuffled<T>(items: T[]): T[] {
   let s = 12345;
-  for (let i = n - 1; i > 0; i--) {
+  for (let i = items.length - 1; i > 0; i--) {
     s = (s * 1103515245 + 12345) % 2147483648;
     const j = s % (i + 1);
-    [ids[i], ids[j]] = [ids[j], ids[i]];
+    [items[i], items[j]] = [items[j], items[i]];
   }
-  return ids;
+  return items;
 }
 
 function insertAll(db: BenchDatabase, sql: string, count: number, row: (i: number) => BindValue[]): void {

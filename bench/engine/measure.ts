@@ -5,6 +5,18 @@
 // for a core, so CPU time is the fairer figure between engines.
 import { cpuUsage } from "node:process";
 
+/** Wall-clock milliseconds `fn` takes, once (for the simple single-shot benchmarks). */
+export function timeMs(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+/** Operations per second for `count` operations in `ms`. */
+export function perSecond(count: number, ms: number): number {
+  return Math.round((count / ms) * 1000);
+}
+
 export interface Timing {
   /** Median process CPU time (user + system) of one run, in ms. */
   cpuMs: number;
