@@ -5,18 +5,12 @@
 // secondary indexes, triggers, foreign keys, ALTER TABLE, DROP and PRAGMAs.
 import { describe, expect, it } from "vitest";
 import { Database, SqliteError } from "../../../src/engine/index.js";
-import { Oracle, show, type Outcome } from "../executor/oracle.js";
-
-interface Case {
-  name: string;
-  setup: string;
-  statements: string[];
-}
+import { itRunsLikeSqlite, type ScriptCase } from "../executor/oracle.js";
 
 const KV = `CREATE TABLE kv(k TEXT PRIMARY KEY, v INT NOT NULL DEFAULT 0, note) WITHOUT ROWID;
             INSERT INTO kv VALUES ('a', 1, 'x'), ('b', 2, NULL), ('c', 3, 'z');`;
 
-const cases: Case[] = [
+const cases: ScriptCase[] = [
   {
     name: "CREATE rules",
     setup: "",
@@ -370,24 +364,7 @@ const cases: Case[] = [
   },
 ];
 
-describe("WITHOUT ROWID tables match SQLite", () => {
-  for (const c of cases) {
-    it(c.name, () => {
-      const oracle = new Oracle();
-      try {
-        oracle.setup(c.setup);
-        for (const sql of c.statements) {
-          const { sqlite, tessera } = oracle.run(sql);
-          // Query plans are compared by their detail text (node ids are SQLite's bytecode addresses).
-          const shown = (o: Outcome): string => show(sql.startsWith("EXPLAIN") && "rows" in o ? { rows: o.rows.map((r) => r.slice(3)) } : o);
-          expect(`${sql}\n  ${shown(tessera)}`).toBe(`${sql}\n  ${shown(sqlite)}`);
-        }
-      } finally {
-        oracle.close();
-      }
-    });
-  }
-});
+describe("WITHOUT ROWID tables match SQLite", () => itRunsLikeSqlite(cases));
 
 describe("WITHOUT ROWID constraint errors carry SQLite's codes", () => {
   const db = new Database();

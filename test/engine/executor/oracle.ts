@@ -77,6 +77,36 @@ export function show(o: Outcome): string {
   });
 }
 
+/** A setup script and statements whose outcomes must be SQLite's. */
+export interface ScriptCase {
+  name: string;
+  setup: string;
+  statements: string[];
+}
+
+/**
+ * One test per case, on a fresh pair: after the setup, each statement's
+ * outcome on Tessera equals SQLite's. EXPLAIN rows are compared by their
+ * detail text (node ids are SQLite's bytecode addresses).
+ */
+export function itRunsLikeSqlite(cases: readonly ScriptCase[]): void {
+  for (const c of cases) {
+    it(c.name, () => {
+      const oracle = new Oracle();
+      try {
+        oracle.setup(c.setup);
+        for (const sql of c.statements) {
+          const { sqlite, tessera } = oracle.run(sql);
+          const shown = (o: Outcome): string => show(sql.startsWith("EXPLAIN") && "rows" in o ? { rows: o.rows.map((r) => r.slice(3)) } : o);
+          expect(`${sql}\n  ${shown(tessera)}`).toBe(`${sql}\n  ${shown(sqlite)}`);
+        }
+      } finally {
+        oracle.close();
+      }
+    });
+  }
+}
+
 /** One test per query, each expecting Tessera's outcome to be SQLite's, on a fresh pair set up with `setup`. */
 export function itMatchesSqlite(setup: string, queries: readonly string[]): void {
   const oracle = new Oracle();

@@ -2,15 +2,9 @@
 // a setup script on both engines, then statements whose outcomes (typed rows,
 // or the error message) must be identical.
 import { describe, expect, it } from "vitest";
-import { Oracle, show } from "./oracle.js";
+import { itRunsLikeSqlite, Oracle, show, type ScriptCase } from "./oracle.js";
 
-interface Case {
-  name: string;
-  setup: string;
-  statements: string[];
-}
-
-const cases: Case[] = [
+const cases: ScriptCase[] = [
   {
     name: "constraint errors",
     setup: `CREATE TABLE t(id INTEGER PRIMARY KEY, u TEXT UNIQUE, n INT NOT NULL, c INT CHECK (c > 0), CONSTRAINT named CHECK (n < 100));
@@ -199,22 +193,7 @@ const cases: Case[] = [
   },
 ];
 
-describe("statements behave as in SQLite", () => {
-  for (const c of cases) {
-    it(c.name, () => {
-      const oracle = new Oracle();
-      try {
-        oracle.setup(c.setup);
-        for (const sql of c.statements) {
-          const { sqlite, tessera } = oracle.run(sql);
-          expect(show(tessera), sql).toBe(show(sqlite));
-        }
-      } finally {
-        oracle.close();
-      }
-    });
-  }
-});
+describe("statements behave as in SQLite", () => itRunsLikeSqlite(cases));
 
 describe("limits", () => {
   it("stops runaway statements, oversized values and too many parameters with SQLite's errors", async () => {
