@@ -5,6 +5,7 @@ import { createClient, LibsqlError, type Client } from "@libsql/client";
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type RunningWorker } from "./worker-harness.js";
+import { rejectionOf } from "./drivers/rejection.js";
 
 let worker: RunningWorker;
 let privateKey: CryptoKey;
@@ -21,13 +22,9 @@ function client(url: string, authToken?: string): Client {
 }
 
 async function failure(promise: Promise<unknown>): Promise<LibsqlError> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(LibsqlError);
-    return e as LibsqlError;
-  }
-  throw new Error("expected the call to fail");
+  const e = await rejectionOf(promise);
+  expect(e).toBeInstanceOf(LibsqlError);
+  return e as LibsqlError;
 }
 
 beforeAll(async () => {

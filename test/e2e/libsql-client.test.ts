@@ -6,6 +6,7 @@ import { createClient, LibsqlError, type Client } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningWorker } from "./worker-harness.js";
 import { startWranglerDev } from "./wrangler-harness.js";
+import { rejectionOf } from "./drivers/rejection.js";
 
 const IDLE_MS = 1500;
 const MAX_DATABASE_BYTES = 512 * 1024;
@@ -25,13 +26,9 @@ function wsClient(name: string, intMode: "number" | "bigint" = "number"): Client
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<LibsqlError> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(LibsqlError);
-    return e as LibsqlError;
-  }
-  throw new Error("expected the call to fail");
+  const e = await rejectionOf(promise);
+  expect(e).toBeInstanceOf(LibsqlError);
+  return e as LibsqlError;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
