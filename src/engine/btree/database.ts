@@ -82,12 +82,8 @@ export class BtreeDatabase {
 
   /** The file format write version of the latest committed state (FORMAT_MVCC in MVCC journal mode). */
   formatVersion(): number {
-    const snap = this.pager.beginRead();
-    try {
-      return snap.readPage(1)[18];
-    } finally {
-      snap.end();
-    }
+    // Read straight from the latest state: it is asked at every write's start, and needs no snapshot pinned.
+    return this.pager.readAt(1, this.pager.latestSeq)[18];
   }
 
   /** The latest committed state as a SQLite database file image. */
