@@ -8,7 +8,9 @@
 import { encodeRecord, type WriteTransaction } from "../btree/index.js";
 import { LogKey } from "../btree/transaction-log.js";
 import type { CompileEnv } from "../exec/compile-env.js";
+import type { RowKey } from "../exec/row-writer.js";
 import type { Table } from "../schema/schema.js";
+import { primaryKeyIndex } from "../schema/without-rowid.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import { captureConfig, isCaptureExempt, type CaptureMode } from "./config.js";
 
@@ -24,7 +26,8 @@ export interface CapturedChange {
   /** Unix time in seconds of the statement that made the change. */
   time: number;
   table: string;
-  id: number | bigint;
+  /** The rowid; in a WITHOUT ROWID table, the PRIMARY KEY value, or a record of the key values when the key has several columns. */
+  id: SqlValue;
   before: Uint8Array | null;
   after: Uint8Array | null;
   updates: Uint8Array | null;
@@ -48,61 +51,85 @@ export function rowCaptureFor(env: CompileEnv, table: Table): RowCapture | null 
   return new RowCapture(config.mode, table, env.writeTx, () => clock.statementTime());
 }
 
-/** Records the row changes of one table into the current write transaction's CDC log. */
+/**
+ * Records the row changes of one table into the current write transaction's
+ * CDC log. Rows are named as the writers name them (RowKey): by rowid, or in
+ * a WITHOUT ROWID table by their PRIMARY KEY values, whose `id` is the key
+ * value itself when the key is one column and a SQLite record of the key
+ * values (in key order) when it is several.
+ */
 export class RowCapture {
+  /** Columns whose assignment moves the row to another key: the INTEGER PRIMARY KEY, or a WITHOUT ROWID table's key columns. */
+  private readonly keyColumns: number[];
+
   constructor(
     private readonly mode: CaptureMode,
     private readonly table: Table,
     private readonly tx: () => WriteTransaction,
     /** The statement's time in milliseconds. */
     private readonly clock: () => number,
-  ) {}
-
-  inserted(rowid: number | bigint, values: readonly SqlValue[]): void {
-    this.push(CHANGE_INSERT, rowid, null, hasAfter(this.mode) ? this.rowRecord(values, rowid) : null, null);
+  ) {
+    this.keyColumns = table.withoutRowid ? primaryKeyIndex(table).columns.map((c) => c.column) : table.rowidAlias >= 0 ? [table.rowidAlias] : [];
   }
 
-  deleted(rowid: number | bigint, old: readonly SqlValue[]): void {
-    this.push(CHANGE_DELETE, rowid, hasBefore(this.mode) ? this.rowRecord(old, rowid) : null, null, null);
+  inserted(key: RowKey, values: readonly SqlValue[]): void {
+    this.push(CHANGE_INSERT, key, null, hasAfter(this.mode) ? this.rowRecord(values, key) : null, null);
+  }
+
+  deleted(key: RowKey, old: readonly SqlValue[]): void {
+    this.push(CHANGE_DELETE, key, hasBefore(this.mode) ? this.rowRecord(old, key) : null, null, null);
   }
 
   /**
    * A row rewritten. As in Turso: when the statement assigned the rowid (or
-   * its INTEGER PRIMARY KEY alias) the change is a delete and an insert,
-   * and the updates record flags the assigned columns. Without `assigned`
-   * (a foreign-key action) the same is decided by which values changed.
+   * its INTEGER PRIMARY KEY alias; in a WITHOUT ROWID table, a PRIMARY KEY
+   * column) the change is a delete and an insert, and the updates record
+   * flags the assigned columns. Without `assigned` (a foreign-key action)
+   * the same is decided by which values changed.
    */
-  updated(oldRowid: number | bigint, old: readonly SqlValue[], newRowid: number | bigint, values: readonly SqlValue[], assigned: ReadonlySet<number> | null): void {
-    const alias = this.table.rowidAlias;
-    const rowidAssigned = assigned !== null ? assigned.has(-1) || (alias >= 0 && assigned.has(alias)) : BigInt(oldRowid) !== BigInt(newRowid);
-    if (rowidAssigned) {
-      this.deleted(oldRowid, old);
-      this.inserted(newRowid, values);
+  updated(oldKey: RowKey, old: readonly SqlValue[], newKey: RowKey, values: readonly SqlValue[], assigned: ReadonlySet<number> | null): void {
+    const keyAssigned = assigned !== null ? assigned.has(-1) || this.keyColumns.some((c) => assigned.has(c)) : !sameKey(oldKey, newKey);
+    if (keyAssigned) {
+      this.deleted(oldKey, old);
+      this.inserted(newKey, values);
       return;
     }
-    const before = hasBefore(this.mode) ? this.rowRecord(old, oldRowid) : null;
-    const after = hasAfter(this.mode) ? this.rowRecord(values, newRowid) : null;
-    const now = this.withRowid(values, newRowid);
-    const flags = assigned !== null ? now.map((_, i) => assigned.has(i)) : changedColumns(this.withRowid(old, oldRowid), now);
-    this.push(CHANGE_UPDATE, newRowid, before, after, this.mode === "full" ? updatesRecord(flags, now) : null);
+    const before = hasBefore(this.mode) ? this.rowRecord(old, oldKey) : null;
+    const after = hasAfter(this.mode) ? this.rowRecord(values, newKey) : null;
+    const now = this.row(values, newKey);
+    const flags = assigned !== null ? now.map((_, i) => assigned.has(i)) : changedColumns(this.row(old, oldKey), now);
+    this.push(CHANGE_UPDATE, newKey, before, after, this.mode === "full" ? updatesRecord(flags, now) : null);
   }
 
-  private push(changeType: CapturedChange["changeType"], id: number | bigint, before: Uint8Array | null, after: Uint8Array | null, updates: Uint8Array | null): void {
+  private push(changeType: CapturedChange["changeType"], key: RowKey, before: Uint8Array | null, after: Uint8Array | null, updates: Uint8Array | null): void {
     this.tx()
       .logs.get(CAPTURED_CHANGES)
-      .push({ changeType, time: Math.floor(this.clock() / 1000), table: this.table.name, id, before, after, updates });
+      .push({ changeType, time: Math.floor(this.clock() / 1000), table: this.table.name, id: changeId(key), before, after, updates });
   }
 
   /** The row as a record of all its columns, the INTEGER PRIMARY KEY holding the rowid (Turso's before/after images). */
-  private rowRecord(values: readonly SqlValue[], rowid: number | bigint): Uint8Array {
-    return encodeRecord(this.withRowid(values, rowid));
+  private rowRecord(values: readonly SqlValue[], key: RowKey): Uint8Array {
+    return encodeRecord(this.row(values, key));
   }
 
-  private withRowid(values: readonly SqlValue[], rowid: number | bigint): SqlValue[] {
+  /** The row's values by column (VIRTUAL generated ones included, computed), the INTEGER PRIMARY KEY holding the rowid. */
+  private row(values: readonly SqlValue[], key: RowKey): SqlValue[] {
     const row = values.slice(0, this.table.columns.length);
-    if (this.table.rowidAlias >= 0) row[this.table.rowidAlias] = rowid;
+    if (typeof key !== "object" && this.table.rowidAlias >= 0) row[this.table.rowidAlias] = key;
     return row;
   }
+}
+
+/** The CDC `id` of a row: its rowid, its one-column PRIMARY KEY value, or a record of its PRIMARY KEY values. */
+function changeId(key: RowKey): SqlValue {
+  if (typeof key !== "object") return key;
+  return key.length === 1 ? key[0] : encodeRecord(key);
+}
+
+/** Whether two keys of one table hold the same values (exactly: a key column changed under its collation still counts as changed). */
+function sameKey(a: RowKey, b: RowKey): boolean {
+  if (typeof a !== "object" || typeof b !== "object") return typeof a !== "object" && typeof b !== "object" && BigInt(a) === BigInt(b);
+  return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
 }
 
 /**

@@ -59,11 +59,9 @@ export function tableWriter(env: CompileEnv, table: Table, tx: () => WriteTransa
 /** The writer for the table's layout: a TableWriter, or a WithoutRowidWriter for a WITHOUT ROWID table. */
 export function rowWriter(env: CompileEnv, table: Table, tx: () => WriteTransaction): RowWriter {
   if (table.withoutRowid) {
-    // Captured changes name rows by rowid (Turso's CDC layout), which these rows do not have.
-    if (rowCaptureFor(env, table)) throw new SqliteError(`change data capture of WITHOUT ROWID table ${table.name} is not supported yet`);
     // CREATE TABLE refuses these; a database file made elsewhere may still hold one.
     if (table.columns.some((c) => c.generated)) throw new SqliteError(GENERATED_WITHOUT_ROWID);
-    return new WithoutRowidWriter(table, tableExprs(env, table), tx, env.maxValueLength);
+    return new WithoutRowidWriter(table, tableExprs(env, table), tx, env.maxValueLength, rowCaptureFor(env, table));
   }
   return tableWriter(env, table, tx);
 }

@@ -10,6 +10,7 @@
 // with equal non-NULL keys.
 import type { IndexCursor, IndexKeyComparator, WriteTransaction } from "../btree/index.js";
 import { encodeRecord } from "../btree/index.js";
+import type { RowCapture } from "../cdc/capture.js";
 import type { Index, Table } from "../schema/schema.js";
 import { isTableTree, keyPositionsInIndex, keyTail, primaryKeyIndex, storageOrder } from "../schema/without-rowid.js";
 import { truthValue } from "../value/arith.js";
@@ -55,6 +56,8 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
     exprs: TableExprs,
     private readonly tx: () => WriteTransaction,
     maxValueLength: number,
+    /** Change data capture of this table's row changes, when it is on. */
+    private readonly capture: RowCapture | null = null,
   ) {
     super(table, exprs, maxValueLength);
     this.pk = primaryKeyIndex(table);
@@ -118,11 +121,23 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
     beforeWrite?.();
     this.tree(tx).insert(encodeRecord(this.order.map((c) => values[c])));
     this.insertIndexEntries(tx, values, keys);
+    if (exclude === null) this.capture?.inserted(key, values);
     return { status: "written" };
   }
 
-  update(oldKey: RowKey, values: SqlValue[], newKey: RowKey, resolution: Resolution | null, onReplace: ((key: RowKey) => void) | null = null): { status: "written" | "ignored" } {
-    return this.insert(values, newKey, resolution, onReplace, oldKey, () => this.delete(oldKey));
+  /** `assigned`: the columns the statement set, for change data capture (null for a foreign-key action). */
+  update(
+    oldKey: RowKey,
+    values: SqlValue[],
+    newKey: RowKey,
+    resolution: Resolution | null,
+    onReplace: ((key: RowKey) => void) | null = null,
+    assigned: ReadonlySet<number> | null = null,
+  ): { status: "written" | "ignored" } {
+    const removed: { row: SqlValue[] | null } = { row: null };
+    const outcome = this.insert(values, newKey, resolution, onReplace, oldKey, () => (removed.row = this.deleteStored(oldKey)));
+    if (removed.row !== null) this.capture?.updated(oldKey, removed.row, newKey, values, assigned);
+    return outcome;
   }
 
   /** Adds a stored row's entries to the secondary indexes (its key is among its values). */
@@ -155,6 +170,13 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
   }
 
   delete(rowKey: RowKey): SqlValue[] | null {
+    const old = this.deleteStored(rowKey);
+    if (old !== null) this.capture?.deleted(rowKey, old);
+    return old;
+  }
+
+  /** delete() without capture: the first half of an update. */
+  private deleteStored(rowKey: RowKey): SqlValue[] | null {
     const old = this.read(rowKey);
     if (!old) return null;
     const tx = this.tx();
