@@ -11,7 +11,7 @@ import { CHANGE_COMMIT } from "./capture.js";
 import { quoteIdent, type CaptureMode, type Retention } from "./config.js";
 import { decodeChangeRecord } from "./functions.js";
 import { configuredCdcTable } from "./retention.js";
-import { allRows, firstRow } from "./statements.js";
+import { allRows, firstRow, firstValue } from "./statements.js";
 
 export interface CaptureSetting {
   /** null when capture is off. */
@@ -79,10 +79,7 @@ export function readCapturedChanges(db: Database, since: number, limit: number):
   );
   const columnsOf = new Map<string, string[] | null>();
   const columns = (name: string): string[] | null => {
-    if (!columnsOf.has(name)) {
-      const info = allRows(db, `PRAGMA table_info(${quoteText(name)})`);
-      columnsOf.set(name, info.length > 0 ? info.map((c) => String(c[1])) : name === "sqlite_schema" ? ["type", "name", "tbl_name", "rootpage", "sql"] : null);
-    }
+    if (!columnsOf.has(name)) columnsOf.set(name, tableColumns(db, name));
     return columnsOf.get(name) ?? null;
   };
   return rows.map(([changeId, changeTime, txnId, changeType, tableName, id, before, after, updates]) => {
@@ -101,6 +98,20 @@ export function readCapturedChanges(db: Database, since: number, limit: number):
       updates: updates instanceof Uint8Array ? changedColumns(names, updates) : null,
     };
   });
+}
+
+/**
+ * The names a table's before/after records are decoded with: all its
+ * columns, generated ones included (what table_columns_json_array gives, the
+ * way the records are written), or null when the table no longer exists.
+ */
+function tableColumns(db: Database, table: string): string[] | null {
+  try {
+    return JSON.parse(firstValue(db, "SELECT table_columns_json_array(?)", table) as string) as string[];
+  } catch (e) {
+    if (e instanceof SqliteError) return null;
+    throw e;
+  }
 }
 
 /** Turso's updates record (C flags, then C values) as { column: new value } for the flagged columns. */
