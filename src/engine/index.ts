@@ -16,5 +16,5 @@ export {
   type CapturedChangeRow,
 } from "./cdc/api.js";
 export { captureRetention, capturedChangeRange, pruneCapturedChanges, type ChangeRange, type PruneResult } from "./cdc/retention.js";
-export { decodeChangeRecord } from "./cdc/functions.js";
+export { decodeChangeRecord, decodeUpdatesRecord } from "./cdc/functions.js";
 export type { CaptureMode, Retention } from "./cdc/config.js";

@@ -1,8 +1,10 @@
 // Reading committed changes out of the capture table (Turso's layout, written
 // by the engine in the same transaction as the changes, see src/engine/cdc)
 // through plain SQL on an engine connection, grouped by transaction and with
-// `before`/`after` decoded to row objects by the engine's own
-// table_columns_json_array / bin_record_json_object functions.
+// `before`/`after` decoded to row objects keyed by the table's columns as
+// table_columns_json_array names them (`updates`, in full mode, to the
+// columns an update set), values as JSON: integers beyond 2^53 keep their
+// exact digits (JSON.rawJSON), BLOBs become {"base64": ...}.
 // Invariants relied on:
 // - change_id is gapless and increasing in commit order, and a transaction's
 //   rows (its changes, then its commit record, change_type 2) are written at
@@ -10,7 +12,7 @@
 // - So a read that reached the end of the table ends on a whole transaction;
 //   a read cut short by its limit may end inside one, whose rows are left for
 //   the next read.
-import { capturedChangeRange, type Database, type ResultValue, type Statement } from "../../engine/index.js";
+import { capturedChangeRange, decodeChangeRecord, decodeUpdatesRecord, IntegralReal, type Database, type ResultValue, type SqlValue, type Statement } from "../../engine/index.js";
 
 export type Operation = "insert" | "update" | "delete";
 
@@ -19,17 +21,30 @@ export const OPERATIONS: readonly Operation[] = ["insert", "update", "delete"];
 /** change_type values of the capture table. */
 const CHANGE_TYPE: Record<number, Operation | "commit"> = { 1: "insert", 0: "update", [-1]: "delete", 2: "commit" };
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/** What JSON.rawJSON returns: JSON.stringify writes its text as is. */
+interface RawJson {
+  readonly rawJSON: string;
+}
+
+export type JsonValue = null | boolean | number | string | RawJson | JsonValue[] | { [key: string]: JsonValue };
+
+// The runtime (workerd) has JSON.rawJSON; TypeScript's ES2023 library does not declare it.
+const rawJson = (JSON as unknown as { rawJSON(text: string): RawJson }).rawJSON;
 
 export interface CapturedChange {
   changeId: number;
   operation: Operation;
   table: string;
-  /** The row's rowid (or key) as captured. */
+  /**
+   * The row's rowid; in a WITHOUT ROWID table its PRIMARY KEY value, or an
+   * object of the key columns when the key has several.
+   */
   id: JsonValue;
   /** Row objects (column name -> value); null when the mode does not capture that side or the change has none. */
   before: JsonValue;
   after: JsonValue;
+  /** Full mode, updates only: the columns the update set, with their new values. */
+  updates?: JsonValue;
   /**
    * Set when a captured record could not be decoded (its table no longer
    * exists, e.g. dropped later): the raw records as base64.
@@ -54,16 +69,32 @@ export interface ChangeBatch {
   atEnd: boolean;
 }
 
-type CaptureRow = [changeId: number, time: number, txnId: number, type: number, table: string | null, id: ResultValue, before: ResultValue, after: ResultValue];
+type CaptureRow = [changeId: number, time: number, txnId: number, type: number, table: string | null, id: ResultValue, before: ResultValue, after: ResultValue, updates: ResultValue];
+
+/** How one table's records decode: its columns, and its PRIMARY KEY columns when an id may be a record of them. */
+interface TableColumns {
+  columns: string[];
+  /** Filled on the first id that is a BLOB (only a WITHOUT ROWID table's ids can be). */
+  key?: string[];
+}
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-export function jsonOf(value: ResultValue): JsonValue {
-  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+/** A value as JSON: integers exact (also beyond 2^53), infinities as SQLite's JSON writes them, BLOBs as {"base64": ...}. */
+export function jsonOf(value: SqlValue): JsonValue {
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : rawJson(value.toString());
   if (value instanceof Uint8Array) return { base64: base64Of(value) };
-  return value;
+  const n = value instanceof IntegralReal ? value.value : value;
+  if (n === Infinity || n === -Infinity) return rawJson(n > 0 ? "9e999" : "-9e999");
+  return n;
+}
+
+function rowJson(row: Record<string, SqlValue>): JsonValue {
+  const out: { [key: string]: JsonValue } = {};
+  for (const [name, value] of Object.entries(row)) out[name] = jsonOf(value);
+  return out;
 }
 
 function base64Of(bytes: Uint8Array): string {
@@ -74,19 +105,17 @@ function base64Of(bytes: Uint8Array): string {
 
 /** Reads one capture table of one database through one connection, with its statements prepared once. */
 export class ChangeLog {
-  private readonly columnsOf = new Map<string, string | null>();
+  private readonly columnsOf = new Map<string, TableColumns | null>();
   private readonly rowsQuery: Statement;
   private readonly columnsQuery: Statement;
-  private readonly decodeQuery: Statement;
 
   constructor(
     private readonly conn: Database,
     readonly table: string,
   ) {
     const from = `FROM ${quoteIdentifier(table)}`;
-    this.rowsQuery = conn.prepare(`SELECT change_id, change_time, change_txn_id, change_type, table_name, id, before, after ${from} WHERE change_id > ? ORDER BY change_id LIMIT ?`).raw();
+    this.rowsQuery = conn.prepare(`SELECT change_id, change_time, change_txn_id, change_type, table_name, id, before, after, updates ${from} WHERE change_id > ? ORDER BY change_id LIMIT ?`).raw();
     this.columnsQuery = conn.prepare("SELECT table_columns_json_array(?)").pluck();
-    this.decodeQuery = conn.prepare("SELECT bin_record_json_object(?, ?)").pluck();
   }
 
   /** The oldest retained change id (0 when none is) and the newest ever assigned, pruned or not (0 before any). */
@@ -128,26 +157,27 @@ export class ChangeLog {
   }
 
   private change(row: CaptureRow, operation: Operation): CapturedChange {
-    const [changeId, , , , table, id, before, after] = row;
+    const [changeId, , , , table, id, before, after, updates] = row;
     const name = table ?? "";
     const change: CapturedChange = { changeId: Number(changeId), operation, table: name, id: jsonOf(id), before: null, after: null };
     const columns = this.columns(name);
-    const decoded = columns === null ? null : { before: this.decode(columns, before), after: this.decode(columns, after) };
-    if (decoded && decoded.before !== undefined && decoded.after !== undefined) {
-      change.before = decoded.before;
-      change.after = decoded.after;
-    } else {
+    if (columns === null) {
       change.undecoded = { before: before instanceof Uint8Array ? base64Of(before) : null, after: after instanceof Uint8Array ? base64Of(after) : null };
+      return change;
     }
+    if (id instanceof Uint8Array) change.id = this.keyJson(name, columns, id);
+    if (before instanceof Uint8Array) change.before = rowJson(decodeChangeRecord(columns.columns, before));
+    if (after instanceof Uint8Array) change.after = rowJson(decodeChangeRecord(columns.columns, after));
+    if (updates instanceof Uint8Array) change.updates = rowJson(decodeUpdatesRecord(columns.columns, updates));
     return change;
   }
 
-  /** The table's columns as the JSON array text the decoder takes, or null when the table is gone. */
-  private columns(table: string): string | null {
+  /** The table's columns, or null when the table is gone. */
+  private columns(table: string): TableColumns | null {
     if (!this.columnsOf.has(table)) {
-      let columns: string | null = null;
+      let columns: TableColumns | null = null;
       try {
-        columns = this.columnsQuery.get(table) as string | null;
+        columns = { columns: JSON.parse(this.columnsQuery.get(table) as string) as string[] };
       } catch {
         columns = null;
       }
@@ -156,15 +186,13 @@ export class ChangeLog {
     return this.columnsOf.get(table) ?? null;
   }
 
-  /** A record as a row object; null for no record; undefined when it does not decode. */
-  private decode(columns: string, record: ResultValue): JsonValue | undefined {
-    if (!(record instanceof Uint8Array)) return null;
-    try {
-      const text = this.decodeQuery.get(columns, record) as string | null;
-      return text === null ? null : (JSON.parse(text) as JsonValue);
-    } catch {
-      return undefined;
-    }
+  /** A BLOB id: a WITHOUT ROWID table's composite key (a record of the key columns) as an object of them, else the BLOB itself. */
+  private keyJson(table: string, columns: TableColumns, id: Uint8Array): JsonValue {
+    columns.key ??= (this.conn.prepare(`PRAGMA table_xinfo(${quoteIdentifier(table)})`).raw().all() as [number, string, string, number, unknown, number][])
+      .filter((c) => c[5] > 0)
+      .sort((a, b) => a[5] - b[5])
+      .map((c) => c[1]);
+    return columns.key.length > 1 ? rowJson(decodeChangeRecord(columns.key, id)) : jsonOf(id);
   }
 }
 

@@ -88,6 +88,8 @@ export interface ChangeMessage {
   id: JsonValue;
   before: JsonValue;
   after: JsonValue;
+  /** Full mode, updates only: { column: new value } for the columns the update set. */
+  updates?: JsonValue;
   undecoded?: { before: string | null; after: string | null };
 }
 
@@ -109,6 +111,15 @@ export function project(transaction: CapturedTransaction, filter: Filter): Trans
     change_id: transaction.changeId,
     txn_id: transaction.txnId,
     time: transaction.time,
-    changes: changes.map((c) => ({ change_id: c.changeId, op: c.operation, table: c.table, id: c.id, before: c.before, after: c.after, ...(c.undecoded ? { undecoded: c.undecoded } : {}) })),
+    changes: changes.map((c) => ({
+      change_id: c.changeId,
+      op: c.operation,
+      table: c.table,
+      id: c.id,
+      before: c.before,
+      after: c.after,
+      ...(c.updates !== undefined ? { updates: c.updates } : {}),
+      ...(c.undecoded ? { undecoded: c.undecoded } : {}),
+    })),
   };
 }

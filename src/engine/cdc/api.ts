@@ -9,7 +9,7 @@ import { SqliteError } from "../errors.js";
 import type { SqlValue } from "../value/types.js";
 import { CHANGE_COMMIT } from "./capture.js";
 import { quoteIdent, type CaptureMode, type Retention } from "./config.js";
-import { decodeChangeRecord } from "./functions.js";
+import { decodeChangeRecord, decodeUpdatesRecord } from "./functions.js";
 import { configuredCdcTable } from "./retention.js";
 import { allRows, firstRow, firstValue } from "./statements.js";
 
@@ -95,7 +95,7 @@ export function readCapturedChanges(db: Database, since: number, limit: number):
       id,
       before: decode(before),
       after: decode(after),
-      updates: updates instanceof Uint8Array ? changedColumns(names, updates) : null,
+      updates: updates instanceof Uint8Array ? decodeUpdatesRecord(names ?? decodeRecord(updates).map((_, i) => String(i)), updates) : null,
     };
   });
 }
@@ -112,15 +112,6 @@ function tableColumns(db: Database, table: string): string[] | null {
     if (e instanceof SqliteError) return null;
     throw e;
   }
-}
-
-/** Turso's updates record (C flags, then C values) as { column: new value } for the flagged columns. */
-function changedColumns(names: string[] | null, updates: Uint8Array): Record<string, SqlValue> {
-  const flat = decodeRecord(updates);
-  const count = flat.length / 2;
-  const out: Record<string, SqlValue> = {};
-  for (let i = 0; i < count; i++) if (flat[i] === 1) out[names?.[i] ?? String(i)] = flat[count + i];
-  return out;
 }
 
 function quoteText(s: string): string {

@@ -5,7 +5,8 @@
 //     before/after record decoded against those names.
 // Behaviour and error messages follow Turso's (including its refusal of
 // BLOB values inside a record); decodeChangeRecord is the TypeScript-side
-// decoder for services that need BLOBs too.
+// decoder for services that need BLOBs too, and decodeUpdatesRecord the one
+// for Turso's updates records.
 import { decodeRecord } from "../btree/index.js";
 import { SqliteError } from "../errors.js";
 import type { FunctionContext, ScalarFunction } from "../func/types.js";
@@ -72,6 +73,19 @@ export function decodeChangeRecord(columns: readonly string[], record: Uint8Arra
   const row: Record<string, SqlValue> = {};
   columns.forEach((name, i) => (row[name] = values[i] ?? null));
   return row;
+}
+
+/**
+ * Decodes Turso's updates record (C flags, then C values) into an object of
+ * the flagged columns and their new values, keyed by `columns` (a column
+ * without a name is keyed by its position).
+ */
+export function decodeUpdatesRecord(columns: readonly string[], record: Uint8Array): Record<string, SqlValue> {
+  const flat = decodeRecord(record);
+  const count = flat.length / 2;
+  const out: Record<string, SqlValue> = {};
+  for (let i = 0; i < count; i++) if (flat[i] === 1) out[columns[i] ?? String(i)] = flat[count + i];
+  return out;
 }
 
 export const cdcFunctions: ScalarFunction[] = [
