@@ -2,17 +2,21 @@
 // (what follows `/db/<name>/`, or the path under `<name>.<host>`), the
 // protocol version probes answered here, the trailing-slash rule, body size,
 // and the token check whose outcome travels in the access header (or, for
-// WebSockets whose token comes in a message, the note that it is unchecked).
+// WebSockets whose token comes in a message, the note that it is unchecked);
+// change streams may carry their token in the URL instead of a header.
 import type { Context } from "hono";
 import { ACCESS_HEADER, TOKEN_EXPIRY_HEADER, UNVERIFIED } from "../durable-object/access.js";
 import { DEFAULT_LIMITS } from "../durable-object/limits.js";
-import { authorize, type AuthOutcome } from "./auth.js";
+import { authorize, authorizeToken, type AuthOutcome } from "./auth.js";
 import { isValidDatabaseName } from "./database-name.js";
 import type { Env } from "./env.js";
 import { jsonError } from "./json-error.js";
 
 /** Hrana versions and encodings served over HTTP, answered 200 on `GET <db>/<version>`. */
 const VERSION_PROBES = new Set(["v1", "v2", "v3", "v3-protobuf"]);
+
+/** The query parameter a change stream may carry its token in. */
+export const CHANGES_TOKEN_PARAMETER = "token";
 
 export const TRAILING_SLASH_MESSAGE =
   "database URLs must end with a slash, e.g. http://host/db/<name>/ : clients resolve v2/pipeline and other endpoints relative to it";
@@ -29,19 +33,40 @@ export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: str
   const declared = Number(c.req.header("content-length") ?? NaN);
   const limit = Number(c.env.MAX_BODY_BYTES ?? DEFAULT_LIMITS.maxBodyBytes);
   if (declared > limit) return jsonError(413, `the request body exceeds the limit of ${limit} bytes`, "BODY_TOO_LARGE");
+  const url = new URL(c.req.url);
+  const queryToken = endpoint === "changes" ? takeQueryToken(url) : null;
+  const headerToken = c.req.header("authorization") !== undefined;
   // A Hrana WebSocket's token arrives in its hello message; the Durable Object checks it.
-  let auth: AuthOutcome | { access: typeof UNVERIFIED } = webSocket ? { access: "ro" } : await authorize(c.req.raw, c.env, name);
+  let auth: AuthOutcome | { access: typeof UNVERIFIED } = webSocket
+    ? { access: "ro" }
+    : queryToken !== null && !headerToken
+      ? await authorizeToken(queryToken, c.env, name)
+      : await authorize(c.req.raw, c.env, name);
   // A change socket without a token (browsers cannot set headers) may send it in its subscribe message.
   const changeSocket = endpoint === "changes" && c.req.header("upgrade")?.toLowerCase() === "websocket";
   if (changeSocket && "status" in auth && auth.code === "AUTH_REQUIRED") auth = { access: UNVERIFIED };
   if ("status" in auth) return jsonError(auth.status, auth.message, auth.code);
-  const url = new URL(c.req.url);
   url.pathname = `/db/${name}/${endpoint}`;
   const forwarded = new Request(url.toString(), c.req.raw);
   forwarded.headers.set(ACCESS_HEADER, auth.access);
   forwarded.headers.delete(TOKEN_EXPIRY_HEADER);
   if ("expiresAt" in auth && auth.expiresAt !== undefined) forwarded.headers.set(TOKEN_EXPIRY_HEADER, String(auth.expiresAt));
   return c.env.DATABASE.get(c.env.DATABASE.idFromName(name)).fetch(forwarded);
+}
+
+/**
+ * Takes the `token` query parameter out of a change stream's URL. Browsers
+ * cannot set headers on an EventSource (SSE) or a WebSocket, so the change
+ * endpoint (read-only: SSE, pull, change sockets) also takes its token
+ * there; an Authorization header wins when both are sent. No other endpoint
+ * does (URLs end up in logs and histories), and the parameter is never
+ * forwarded, so the Durable Object neither sees nor keeps it.
+ */
+function takeQueryToken(url: URL): string | null {
+  const token = url.searchParams.get(CHANGES_TOKEN_PARAMETER);
+  if (token === null) return null;
+  url.searchParams.delete(CHANGES_TOKEN_PARAMETER);
+  return token;
 }
 
 /** The database named by a `<name>.<host>` address, if the host is one of ours. */

@@ -97,4 +97,34 @@ describe("JWT auth", () => {
     const body = (await (await app.fetch(request, withKeys(HS))).json()) as PipelineBody;
     expect(body.results[0].error?.code).toBe("SQLITE_READONLY");
   });
+
+  it("takes a change stream's token from the token query parameter (for EventSource), and no other endpoint's", async () => {
+    expect((await call("auth-query", [execute("PRAGMA capture_data_changes_conn('full')"), execute("CREATE TABLE t (v)"), execute("INSERT INTO t VALUES (1)")], await hs256({ a: "rw" }), HS)).status).toBe(200);
+    const changes = (query: string, headers: Record<string, string> = {}) => app.fetch(new Request(`${HOST}/db/auth-query/changes?since=0&${query}`, { headers }), withKeys(HS));
+    const read = await hs256({ a: "ro", id: "auth-query" });
+    const page = await changes(`token=${read}`);
+    expect(page.status, await page.clone().text()).toBe(200);
+    expect(((await page.json()) as { transactions: { changes: { after: unknown }[] }[] }).transactions.at(-1)?.changes[0].after).toEqual({ v: 1 });
+    const sse = await changes(`token=${read}`, { accept: "text/event-stream" });
+    expect(sse.headers.get("content-type")).toBe("text/event-stream");
+    await sse.body?.cancel();
+    const socket = await changes(`token=${read}`, { upgrade: "websocket" });
+    expect(socket.status).toBe(101);
+    const ws = socket.webSocket!;
+    const first = new Promise<unknown>((resolve) => ws.addEventListener("message", (e) => resolve(JSON.parse(e.data as string))));
+    ws.accept();
+    expect(await first).toMatchObject({ type: "subscribed" });
+    ws.close(1000, "done");
+    await expectJsonError(await changes(""), 401, "AUTH_REQUIRED");
+    await expectJsonError(await changes("token=not.a.jwt"), 401, "AUTH_TOKEN_INVALID");
+    await expectJsonError(await changes(`token=${await hs256({ a: "ro", id: "someone-else" })}`), 403, "AUTH_FORBIDDEN");
+    // An Authorization header wins over the parameter.
+    await expectJsonError(await changes(`token=${read}`, { authorization: "Bearer not.a.jwt" }), 401, "AUTH_TOKEN_INVALID");
+    const pipeline = new Request(`${HOST}/db/auth-query/v2/pipeline?token=${await hs256({ a: "rw" })}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ requests: [execute("SELECT 1"), { type: "close" }] }),
+    });
+    await expectJsonError(await app.fetch(pipeline, withKeys(HS)), 401, "AUTH_REQUIRED");
+  });
 });
