@@ -64,4 +64,19 @@ describe("change messages", () => {
     const { changes } = await pull("cdc-msg-gen");
     expect(changes.map((c) => c.after)).toEqual([{ id: 1, a: 10, v: 20, b: { base64: "AP8=" }, s: 11 }]);
   });
+
+  it("sends a record that does not decode as it is, without stopping the stream", async () => {
+    await captured("cdc-msg-bad", "CREATE TABLE t (k INTEGER PRIMARY KEY, v)");
+    await run(
+      "cdc-msg-bad",
+      "INSERT INTO turso_cdc (change_id, change_time, change_txn_id, change_type, table_name, id, before, after) VALUES (1000, 0, 1000, 1, 't', 1, NULL, x'05ff')",
+      "INSERT INTO turso_cdc (change_id, change_time, change_txn_id, change_type) VALUES (1001, 0, 1000, 2)",
+      "INSERT INTO t VALUES (2, 'fine')",
+    );
+    const { changes } = await pull("cdc-msg-bad");
+    expect(changes.map((c) => [c.id, c.before, c.after, (c as { undecoded?: unknown }).undecoded])).toEqual([
+      [1, null, null, { before: null, after: "Bf8=" }],
+      [2, null, { k: 2, v: "fine" }, undefined],
+    ]);
+  });
 });

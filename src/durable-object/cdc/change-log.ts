@@ -83,7 +83,7 @@ export function quoteIdentifier(name: string): string {
 }
 
 /** A value as JSON: integers exact (also beyond 2^53), infinities as SQLite's JSON writes them, BLOBs as {"base64": ...}. */
-export function jsonOf(value: SqlValue): JsonValue {
+function jsonOf(value: SqlValue): JsonValue {
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : rawJson(value.toString());
   if (value instanceof Uint8Array) return { base64: base64Of(value) };
   const n = value instanceof IntegralReal ? value.value : value;
@@ -160,16 +160,27 @@ export class ChangeLog {
     const [changeId, , , , table, id, before, after, updates] = row;
     const name = table ?? "";
     const change: CapturedChange = { changeId: Number(changeId), operation, table: name, id: jsonOf(id), before: null, after: null };
-    const columns = this.columns(name);
-    if (columns === null) {
-      change.undecoded = { before: before instanceof Uint8Array ? base64Of(before) : null, after: after instanceof Uint8Array ? base64Of(after) : null };
-      return change;
-    }
-    if (id instanceof Uint8Array) change.id = this.keyJson(name, columns, id);
-    if (before instanceof Uint8Array) change.before = rowJson(decodeChangeRecord(columns.columns, before));
-    if (after instanceof Uint8Array) change.after = rowJson(decodeChangeRecord(columns.columns, after));
-    if (updates instanceof Uint8Array) change.updates = rowJson(decodeUpdatesRecord(columns.columns, updates));
+    const decoded = this.decoded(name, id, before, after, updates);
+    if (decoded !== null) return { ...change, ...decoded };
+    change.undecoded = { before: before instanceof Uint8Array ? base64Of(before) : null, after: after instanceof Uint8Array ? base64Of(after) : null };
     return change;
+  }
+
+  /**
+   * A change's id, images and updates as JSON, or null when they do not
+   * decode: the table is gone, or a record is not one (the capture table is
+   * an ordinary table that anyone with write access may write).
+   */
+  private decoded(table: string, id: ResultValue, before: ResultValue, after: ResultValue, updates: ResultValue): Pick<CapturedChange, "id" | "before" | "after" | "updates"> | null {
+    const columns = this.columns(table);
+    if (columns === null) return null;
+    const row = (record: ResultValue) => (record instanceof Uint8Array ? rowJson(decodeChangeRecord(columns.columns, record)) : null);
+    try {
+      const decoded = { id: id instanceof Uint8Array ? this.keyJson(table, columns, id) : jsonOf(id), before: row(before), after: row(after) };
+      return updates instanceof Uint8Array ? { ...decoded, updates: rowJson(decodeUpdatesRecord(columns.columns, updates)) } : decoded;
+    } catch {
+      return null;
+    }
   }
 
   /** The table's columns, or null when the table is gone. */
