@@ -477,14 +477,14 @@ describe("WITHOUT ROWID tables and BEGIN CONCURRENT (rows named by PRIMARY KEY)"
 });
 
 describe("WITHOUT ROWID tables and change data capture", () => {
-  it("refuses their writes while capture is on (captured changes name rows by rowid), and takes them when it is off", () => {
+  it("captures their writes like a rowid table's, naming rows by PRIMARY KEY (test/engine/cdc/without-rowid.test.ts has the details)", () => {
     const db = new Database();
     db.exec("CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID; CREATE TABLE r(x); PRAGMA capture_data_changes_conn('full')");
-    expect(() => db.exec("INSERT INTO w VALUES (1, 1)")).toThrow("change data capture of WITHOUT ROWID table w is not supported yet");
+    db.exec("INSERT INTO w VALUES ('a', 1)");
     db.exec("INSERT INTO r VALUES (1)");
-    // Only the rowid table's insert was captured (change_type 2 rows mark commits).
-    expect(db.prepare("SELECT change_type, table_name FROM turso_cdc WHERE change_type <> 2").raw().all()).toEqual([[1, "r"]]);
-    db.exec("PRAGMA capture_data_changes_conn('off'); INSERT INTO w VALUES (1, 1)");
-    expect(db.prepare("SELECT k, v FROM w").raw().all()).toEqual([[1, 1]]);
+    expect(db.prepare("SELECT change_type, table_name, id FROM turso_cdc WHERE change_type <> 2").raw().all()).toEqual([
+      [1, "w", "a"],
+      [1, "r", 1],
+    ]);
   });
 });
