@@ -226,6 +226,22 @@ describe("Server-Sent Events and pull", () => {
     expect(page.transactions.map((t) => t.changes[0].after.v)).toEqual([1]);
     expect(page.next).toBe(ids[0][0]);
   });
+
+  it("takes the token from the token query parameter, as a browser EventSource must send it", async () => {
+    const db = await client("cdc-e2e-sse-query");
+    await db.execute("PRAGMA capture_data_changes_conn('full')");
+    await db.execute("CREATE TABLE t (v)");
+    await db.execute("INSERT INTO t VALUES ('q')");
+    const read = await token("ro", "cdc-e2e-sse-query");
+    const page = await fetch(`${worker.url}/db/cdc-e2e-sse-query/changes?since=0&tables=t&token=${read}`);
+    expect(page.status).toBe(200);
+    expect(((await page.json()) as { transactions: TransactionLike[] }).transactions.map((t) => t.changes[0].after.v)).toEqual(["q"]);
+    const controller = new AbortController();
+    const sse = await fetch(`${worker.url}/db/cdc-e2e-sse-query/changes?since=0&tables=t&token=${read}`, { headers: { accept: "text/event-stream" }, signal: controller.signal });
+    expect(sse.headers.get("content-type")).toBe("text/event-stream");
+    controller.abort();
+    expect((await fetch(`${worker.url}/db/cdc-e2e-sse-query/changes?since=0&token=${await token("ro", "elsewhere")}`)).status).toBe(403);
+  });
 });
 
 interface TransactionLike {
