@@ -139,12 +139,13 @@ describe("CDC of WITHOUT ROWID tables", () => {
     ]);
   });
 
-  it("a failed statement and a rolled-back transaction leave nothing", () => {
+  it("a failed statement, a rolled-back transaction and a rolled-back savepoint leave nothing", () => {
     const db = fresh("full");
     db.exec("INSERT INTO w VALUES ('x', 1)");
     expect(() => db.exec("INSERT INTO w VALUES ('y', 2), ('x', 3)")).toThrow(/UNIQUE constraint failed: w.k/);
     db.exec("BEGIN; UPDATE w SET v = 9; DELETE FROM w; ROLLBACK");
-    expect(changeSummary(db)).toEqual([[1, "w", "x", null, ["x", 1], null], ["commit"]]);
+    db.exec("BEGIN; INSERT INTO w VALUES ('y', 2); SAVEPOINT s; UPDATE w SET k = 'z' WHERE k = 'y'; ROLLBACK TO s; COMMIT");
+    expect(changeSummary(db)).toEqual([[1, "w", "x", null, ["x", 1], null], ["commit"], [1, "w", "y", null, ["y", 2], null], ["commit"]]);
   });
 
   it("under BEGIN CONCURRENT: commits in commit order, a conflicting transaction leaves nothing", () => {
