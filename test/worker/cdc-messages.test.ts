@@ -36,12 +36,14 @@ describe("change messages", () => {
     expect(changes[1]).not.toHaveProperty("updates");
   });
 
-  it("writes integers beyond 2^53 with their exact digits, in ids, images and updates", async () => {
+  it("writes integers beyond 2^53 with their exact digits, in ids, images and updates, and infinities as 9e999", async () => {
     await captured("cdc-msg-big", "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER)");
-    await run("cdc-msg-big", "INSERT INTO t VALUES (9007199254740993, -9223372036854775808)", "UPDATE t SET v = 9223372036854775807");
+    await run("cdc-msg-big", "INSERT INTO t VALUES (9007199254740993, -9223372036854775808)", "UPDATE t SET v = 9223372036854775807", "INSERT INTO t VALUES (2, -1e999)");
     const { text } = await pull("cdc-msg-big");
     expect(text).toContain('"id":9007199254740993,"before":null,"after":{"k":9007199254740993,"v":-9223372036854775808}');
     expect(text).toContain('"before":{"k":9007199254740993,"v":-9223372036854775808},"after":{"k":9007199254740993,"v":9223372036854775807},"updates":{"v":9223372036854775807}');
+    // Infinite reals as SQLite's JSON writes them.
+    expect(text).toContain('"after":{"k":2,"v":-9e999}');
   });
 
   it("names WITHOUT ROWID rows by their key: its value, or an object of the key columns when composite", async () => {
