@@ -64,9 +64,12 @@ function nextChangeId(tx: WriteTransaction, table: Table, sequence: number | big
 /**
  * A TableWriter for the CDC table outside any statement: the table's own
  * expressions cannot be compiled here, so CHECK constraints and expression or
- * partial indexes on it are refused (plain indexes are kept in step).
+ * partial indexes on it are refused (plain indexes are kept in step); so is
+ * a WITHOUT ROWID table (made under the CDC table's name after capture was
+ * turned on), whose rows a TableWriter cannot write.
  */
 function cdcWriter(table: Table, tx: WriteTransaction): TableWriter {
+  if (table.withoutRowid) throw new SqliteError(`cannot record captured changes in ${table.name}: it is a WITHOUT ROWID table`);
   if (table.checks.length > 0 || table.columns.some((c) => c.generated) || table.indexes.some((ix) => ix.where !== null || ix.columns.some((c) => c.expr !== null))) {
     throw new SqliteError(`cannot record captured changes in ${table.name}: it has CHECK constraints, generated columns or expression or partial indexes`);
   }

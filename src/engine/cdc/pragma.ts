@@ -17,7 +17,7 @@ import type { StatementProgram } from "../exec/program.js";
 import { StatementRuntime } from "../exec/runtime.js";
 import type { ResultColumnInfo } from "../exec/select-types.js";
 import { loadSchema } from "../schema/load-schema.js";
-import type { Schema } from "../schema/schema.js";
+import type { Schema, Table } from "../schema/schema.js";
 import { parseStatement } from "../sql/parse.js";
 import { quoteValue } from "../value/text.js";
 import type { SqlValue } from "../value/types.js";
@@ -90,7 +90,7 @@ function setCapture(env: CompileEnv, tx: WriteTransaction, setting: string): voi
   const { mode, table } = parseCaptureSetting(setting);
   if (mode !== null) {
     const existing = loadSchema(tx).table(table);
-    if (existing) checkCdcLayout(existing.name, existing.columns.map((c) => c.name));
+    if (existing) checkCdcLayout(existing);
     else runSql(env, tx, cdcTableSql(table));
     runSql(env, tx, `CREATE TABLE IF NOT EXISTS ${CDC_VERSION_TABLE} (table_name TEXT PRIMARY KEY, version TEXT NOT NULL)`);
     runSql(env, tx, `INSERT OR IGNORE INTO ${CDC_VERSION_TABLE} VALUES (${quoteValue(table)}, ${quoteValue(CDC_VERSION)})`);
@@ -113,11 +113,13 @@ function writeSettings(env: CompileEnv, tx: WriteTransaction, settings: [string,
   for (const [name, value] of settings) runSql(env, tx, `INSERT OR REPLACE INTO ${CDC_CONFIG_TABLE} VALUES (${quoteValue(name)}, ${quoteValue(value)})`);
 }
 
-/** A table used for capture must have Turso's v2 columns (a v1 table, without change_txn_id, is refused). */
-function checkCdcLayout(table: string, columns: string[]): void {
+/** A table used for capture must have Turso's v2 columns (a v1 table, without change_txn_id, is refused) and rowids (change_id is one). */
+function checkCdcLayout(table: Table): void {
+  const columns = table.columns.map((c) => c.name);
   if (columns.length !== CDC_COLUMNS.length || columns.some((c, i) => c.toLowerCase() !== CDC_COLUMNS[i])) {
-    throw new SqliteError(`table ${table} cannot hold captured changes: its columns must be (${CDC_COLUMNS.join(", ")})`);
+    throw new SqliteError(`table ${table.name} cannot hold captured changes: its columns must be (${CDC_COLUMNS.join(", ")})`);
   }
+  if (table.withoutRowid) throw new SqliteError(`table ${table.name} cannot hold captured changes: it is a WITHOUT ROWID table`);
 }
 
 /** 'off', or comma-separated 'changes=<n>' and 'age=<seconds>' (0 means no limit). */

@@ -177,4 +177,16 @@ describe("CDC of WITHOUT ROWID tables", () => {
       ["x", 2],
     ]);
   });
+
+  it("a WITHOUT ROWID table cannot be the CDC table (change_id is a rowid): refused, never written", () => {
+    const layout = "(change_id INTEGER PRIMARY KEY, change_time INTEGER, change_txn_id INTEGER, change_type INTEGER, table_name TEXT, id, before BLOB, after BLOB, updates BLOB) WITHOUT ROWID";
+    const db = new Database();
+    db.exec(`CREATE TABLE t (x); CREATE TABLE mine ${layout}`);
+    expect(() => db.exec("PRAGMA capture_data_changes_conn('full,mine')")).toThrow("table mine cannot hold captured changes: it is a WITHOUT ROWID table");
+    db.exec("PRAGMA capture_data_changes_conn('full')");
+    expect(() => db.exec(`BEGIN; DROP TABLE turso_cdc; CREATE TABLE turso_cdc ${layout}; INSERT INTO t VALUES (1); COMMIT`)).toThrow(
+      "cannot record captured changes in turso_cdc: it is a WITHOUT ROWID table",
+    );
+    expect(db.prepare("PRAGMA integrity_check").pluck().get()).toBe("ok");
+  });
 });
