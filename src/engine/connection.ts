@@ -112,6 +112,12 @@ export interface PreparedProgram {
 
 export class Connection {
   private read: ReadTransaction | null = null;
+  /**
+   * The last read transaction, ended: autocommit statements resume it while
+   * nothing is committed in between, keeping its parsed pages and the
+   * cursors their statements opened on it instead of starting afresh.
+   */
+  private idleRead: ReadTransaction | null = null;
   private write: WriteTransaction | null = null;
   /** Inside BEGIN ... COMMIT (or a transaction opened by SAVEPOINT). */
   private explicit = false;
@@ -312,10 +318,7 @@ export class Connection {
       control.recordCommit(seq, writes, policy);
       this.core.enforceVersionBudget();
     }
-    if (this.read) {
-      this.read.end();
-      this.read = null;
-    }
+    this.endRead();
     this.endTransaction();
   }
 
@@ -330,7 +333,7 @@ export class Connection {
   /** BEGIN CONCURRENT: a snapshot now, private writes later, no lock. */
   private beginConcurrent(): void {
     if (!this.core.mvcc) throw new SqliteError("BEGIN CONCURRENT requires PRAGMA journal_mode = 'mvcc'");
-    this.read = this.core.btree.beginRead();
+    this.read = this.openRead();
     const conn = this;
     const entry: ConcurrentTransaction = {
       baseSeq: this.read.snapshot!.seq,
@@ -387,10 +390,7 @@ export class Connection {
     }
     core.concurrency.end(entry);
     this.concurrent = null;
-    if (this.read) {
-      this.read.end();
-      this.read = null;
-    }
+    this.endRead();
     this.endTransaction();
     if (seq !== null) core.enforceVersionBudget();
   }
@@ -424,8 +424,7 @@ export class Connection {
     if (!entry) return;
     this.write?.rollback();
     this.write = null;
-    this.read?.end();
-    this.read = null;
+    this.endRead();
     this.core.concurrency.end(entry);
     this.concurrent = null;
     this.aborted = new SqliteError(reason, "SQLITE_ABORT");
@@ -483,10 +482,7 @@ export class Connection {
       if (w.getHeader("schemaCookie") !== readHeaderField(w.pages.base.readPage(1), "schemaCookie")) this.schemaCache = null;
       w.rollback();
     }
-    if (this.read) {
-      this.read.end();
-      this.read = null;
-    }
+    this.endRead();
     this.endTransaction();
   }
 
@@ -533,7 +529,23 @@ export class Connection {
   }
 
   private beginRead(): void {
-    if (!this.read && !this.write) this.read = this.core.btree.beginRead();
+    if (!this.read && !this.write) this.read = this.openRead();
+  }
+
+  /** A read transaction on the latest committed state: the last one again when nothing was committed since it ended. */
+  private openRead(): ReadTransaction {
+    const idle = this.idleRead;
+    this.idleRead = null;
+    return idle !== null && idle.resume() ? idle : this.core.btree.beginRead();
+  }
+
+  /** Ends the read transaction (if any), keeping it for openRead to resume. */
+  private endRead(): void {
+    const read = this.read;
+    if (read === null) return;
+    read.end();
+    this.read = null;
+    this.idleRead = read;
   }
 
   private beginWrite(): void {
@@ -543,8 +555,7 @@ export class Connection {
       // No lock: private pages on top of the snapshot taken at BEGIN.
       const read = this.read!;
       this.write = core.btree.beginWrite(read);
-      read.end();
-      this.read = null;
+      this.endRead();
       this.write.trackRowOps();
       this.write.rowidReservations = core.concurrency.reservations;
       this.writeStartMark = this.write.mark();
@@ -557,8 +568,7 @@ export class Connection {
         throw new SqliteError("database is locked: the snapshot this transaction read is no longer the latest", "SQLITE_BUSY_SNAPSHOT");
       }
       this.write = core.btree.beginWrite(this.read);
-      this.read.end();
-      this.read = null;
+      this.endRead();
     } else this.write = core.btree.beginWrite();
     core.writer = this;
     if (core.mvcc) {
@@ -573,12 +583,11 @@ export class Connection {
   /** Runs `f` with a snapshot to read the schema from, opening a temporary one outside transactions. */
   private withReadSnapshot<T>(f: () => T): T {
     if (this.read || this.write) return f();
-    this.read = this.core.btree.beginRead();
+    this.read = this.openRead();
     try {
       return f();
     } finally {
-      this.read.end();
-      this.read = null;
+      this.endRead();
     }
   }
 
@@ -592,6 +601,7 @@ export class Connection {
 
   close(): void {
     this.rollback();
+    this.idleRead = null;
   }
 }
 

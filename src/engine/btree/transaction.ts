@@ -108,6 +108,15 @@ export class ReadTransaction implements TreeReader {
     this.release();
   }
 
+  /**
+   * Reopens an ended read transaction when its snapshot is still the latest
+   * committed state (nothing was committed since it ended), keeping its parsed
+   * pages and the cursors opened on it; returns whether it could.
+   */
+  resume(): boolean {
+    return this.snapshot !== undefined && this.sharesParses && this.snapshot.resume();
+  }
+
   protected headerBytes(): Uint8Array {
     return this.source.readPage(1);
   }

@@ -68,7 +68,13 @@ export class Pager {
   readonly pageSize: number;
   private readonly cache: PageCache;
   private readonly versions = new PageVersions();
+  /** Pins of states older than the latest, by seq (the latest's are counted in `latestPins`). */
   private readonly pins = new Map<number, number>();
+  /**
+   * Pins of the latest state: the common case (every autocommit statement
+   * pins it) costs a counter, not a Map update; publish moves them to `pins`.
+   */
+  private latestPins = 0;
   private seq = 0;
   private committedPageCount: number;
   private writeSets = 0;
@@ -97,7 +103,7 @@ export class Pager {
   }
 
   private pinCount(): number {
-    let pinned = 0;
+    let pinned = this.latestPins;
     for (const n of this.pins.values()) pinned += n;
     return pinned;
   }
@@ -141,11 +147,17 @@ export class Pager {
 
   /** @internal */
   pin(seq: number): void {
-    this.pins.set(seq, (this.pins.get(seq) ?? 0) + 1);
+    if (seq === this.seq) this.latestPins++;
+    else this.pins.set(seq, (this.pins.get(seq) ?? 0) + 1);
   }
 
   /** @internal */
   unpin(seq: number): void {
+    // Old versions are only ever kept for older states: unpinning the latest frees none.
+    if (seq === this.seq) {
+      this.latestPins--;
+      return;
+    }
     const n = (this.pins.get(seq) ?? 0) - 1;
     if (n > 0) {
       // Still pinned: the oldest pinned seq is unchanged, so no version became unreachable.
@@ -203,6 +215,10 @@ export class Pager {
       for (let p = pageCount + 1; p <= oldCount; p++) superseded.push([p, this.readLatest(p, false)]);
     }
     this.store.commit(pages, pageCount, this.pageSize);
+    if (this.latestPins > 0) {
+      this.pins.set(this.seq, this.latestPins);
+      this.latestPins = 0;
+    }
     const seq = ++this.seq;
     for (const [pageNo, data] of superseded) this.versions.retain(pageNo, data, seq);
     for (let p = pageCount + 1; p <= oldCount; p++) this.cache.delete(p);
@@ -239,6 +255,17 @@ export class Snapshot implements PageReader {
     if (this.ended) throw new SqliteError("snapshot already ended", "SQLITE_MISUSE");
     if (pageNo < 1 || pageNo > this.pageCount) throw new SqliteError(`page ${pageNo} out of range`, "SQLITE_CORRUPT");
     return this.pager.readAt(pageNo, this.seq);
+  }
+
+  /**
+   * Pins the same state again after `end()`, when it is still the latest
+   * committed one (a reader reusing its snapshot object); returns whether it could.
+   */
+  resume(): boolean {
+    if (!this.ended || this.seq !== this.pager.latestSeq) return false;
+    this.ended = false;
+    this.pager.pin(this.seq);
+    return true;
   }
 
   /** Unpins the state; versions only this snapshot needed are freed. Idempotent. */

@@ -265,6 +265,35 @@ describe("transactions and savepoints behave as in SQLite", () => {
     }
   });
 
+  it("an autocommit statement sees the latest commit of another connection, a transaction keeps its snapshot", async () => {
+    const { Database } = await import("../../../src/engine/index.js");
+    const db = new Database();
+    db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v)");
+    const other = db.connect();
+    const read = db.prepare("SELECT v FROM t WHERE id = ?").pluck();
+    const count = db.prepare("SELECT count(*) FROM t").pluck();
+    const write = other.prepare("INSERT OR REPLACE INTO t VALUES (?, ?)");
+    for (let i = 1; i <= 300; i++) {
+      // Reads between commits resume the same snapshot; a commit must still show at the next read.
+      expect(read.get(i)).toBeUndefined();
+      write.run(i, `v${i}`);
+      expect(read.get(i)).toBe(`v${i}`);
+      expect(count.get()).toBe(i);
+    }
+    other.exec("BEGIN; UPDATE t SET v = 'rolled back'; ROLLBACK");
+    expect(read.get(1)).toBe("v1");
+    db.exec("BEGIN");
+    expect(read.get(2)).toBe("v2");
+    write.run(2, "after BEGIN");
+    other.exec("DELETE FROM t WHERE id > 100");
+    expect(read.get(2)).toBe("v2");
+    expect(count.get()).toBe(300);
+    db.exec("COMMIT");
+    expect(read.get(2)).toBe("after BEGIN");
+    expect(count.get()).toBe(100);
+    other.close();
+  });
+
   it("db.transaction() commits, rolls back on throw, and nests with savepoints", async () => {
     const { Database } = await import("../../../src/engine/index.js");
     const db = new Database();

@@ -122,6 +122,28 @@ describe("snapshots", () => {
     expect(db.beginRead().count(root, "table")).toBe(501);
   });
 
+  it("an ended reader resumes only while its state is the latest, and a resumed one is pinned again", () => {
+    const { db, root } = setup();
+    const reader = db.beginRead();
+    reader.end();
+    expect(reader.resume()).toBe(true);
+    expect(reader.resume()).toBe(false); // already open
+    expect(db.pager.stats().pinnedSnapshots).toBe(1);
+    // A commit while it is pinned keeps the versions it reads.
+    const tx = db.beginWrite();
+    tx.openTable(root).insert(9999, encodeRecord([1, "new"]));
+    tx.commit();
+    expect(reader.count(root, "table")).toBe(500);
+    expect(db.pager.stats().retainedVersions).toBeGreaterThan(0);
+    reader.end();
+    expect(db.pager.stats()).toMatchObject({ pinnedSnapshots: 0, retainedVersions: 0 });
+    // Something was committed since: its state is no longer the latest.
+    expect(reader.resume()).toBe(false);
+    const writer = db.beginWrite();
+    expect(writer.resume()).toBe(false);
+    writer.rollback();
+  });
+
   it("rollback discards private pages", () => {
     const { db, root } = setup();
     const tx = db.beginWrite();
