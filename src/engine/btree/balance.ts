@@ -34,6 +34,13 @@ export function rebalance(ctx: TreeWriter, pages: readonly number[], childIndex:
     const page = ctx.page(pages[level]);
     if (!page.isMutable) continue;
     const overfull = page.freeSpace() < 0;
+    if (overfull && append && page.type === PAGE_TABLE_LEAF) {
+      const parent = ctx.writable(pages[level - 1]);
+      if (childIndex[level - 1] === parent.cellCount) {
+        balanceQuick(ctx, parent, page);
+        continue;
+      }
+    }
     if (overfull || isUnderfull(page)) {
       balanceSiblings(ctx, ctx.writable(pages[level - 1]), childIndex[level - 1], append, overfull);
     }
@@ -46,6 +53,20 @@ export function rebalance(ctx: TreeWriter, pages: readonly number[], childIndex:
     balanceSiblings(ctx, root, 0, append, true);
   }
   if (!root.isLeaf && root.cellCount === 0) collapseRoot(ctx, ctx.writable(pages[0]));
+}
+
+/**
+ * SQLite's balance_quick: a row appended to the rightmost leaf of a table
+ * overflowed it, so the new row moves alone to a new rightmost leaf (the
+ * leaf is as it was before the append, full). Bulk loads in rowid order then
+ * leave full pages behind, touching only the leaf and its parent per split.
+ */
+function balanceQuick(ctx: TreeWriter, parent: BtreePage, leaf: BtreePage): void {
+  const cell = leaf.removeCell(leaf.cellCount - 1);
+  const right = ctx.newPage(PAGE_TABLE_LEAF);
+  right.insertCell(0, cell);
+  parent.insertCell(parent.cellCount, buildTableInteriorCell(leaf.pageNo, leaf.rowidAt(leaf.cellCount - 1)));
+  parent.setChild(parent.cellCount, right.pageNo);
 }
 
 /** Moves an overfull root's content into a new child; the root becomes interior with no cells. */
