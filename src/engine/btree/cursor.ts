@@ -17,8 +17,8 @@ import type { SqlValue } from "../value/types.js";
 import { isWriter, type SavableCursor, type TreeReader, type TreeWriter } from "./context.js";
 import { indexMaxLocal, newCellInfo, parseCell, type BtreePage } from "./page.js";
 import { rebalance } from "./balance.js";
-import { buildIndexCell, buildTableLeafCell, freeOverflow, readPayload, toIndexInteriorCell } from "./payload.js";
-import { decodeRecord, RecordReader } from "./record.js";
+import { buildIndexCell, buildTableLeafCell, buildTableLeafCellOfRow, freeOverflow, readPayload, toIndexInteriorCell } from "./payload.js";
+import { decodeRecord, encodeRecord, RecordReader } from "./record.js";
 import { UNRECORDED_ROW } from "./transaction-log.js";
 import { lastVarintLength, readVarint32 } from "./varint.js";
 
@@ -459,6 +459,16 @@ export class TableCursor extends BtreeCursor {
 
   /** Inserts or replaces the row `rowid`; the cursor ends on it. */
   insert(rowid: number | bigint, record: Uint8Array): void {
+    this.put(rowid, record, null, -1);
+  }
+
+  /** Like insert(rowid, encodeRecord(values, nullColumn)), encoding the record straight into its cell. */
+  insertRow(rowid: number | bigint, values: readonly SqlValue[], nullColumn: number): void {
+    this.put(rowid, null, values, nullColumn);
+  }
+
+  /** insert() of `record`, or when it is null of the record of `values` (see insertRow). */
+  private put(rowid: number | bigint, record: Uint8Array | null, values: readonly SqlValue[] | null, nullColumn: number): void {
     rowid = canonicalRowid(rowid);
     const ctx = this.writer();
     ctx.beforeMutation(this.root, this);
@@ -479,7 +489,7 @@ export class TableCursor extends BtreeCursor {
     const i = this.idx[d];
     const exact = i < leaf.cellCount && leaf.rowidAt(i) === rowid;
     const append = !exact && this.atRightEdge();
-    const cell = buildTableLeafCell(ctx, rowid, record);
+    const cell = record !== null ? buildTableLeafCell(ctx, rowid, record) : buildTableLeafCellOfRow(ctx, rowid, values ?? [], nullColumn);
     if (exact) {
       parseCell(leaf.type, leaf.cellBuffer(i), leaf.cellOffset(i), leaf.usable, this.info);
       freeOverflow(ctx, this.info);
@@ -487,7 +497,12 @@ export class TableCursor extends BtreeCursor {
     } else {
       leaf.insertCell(i, cell);
     }
-    ctx.rowOps?.push({ tree: this.root, index: false, rowid, record: ctx.rowOpsKeysOnly ? UNRECORDED_ROW : record.slice() });
+    // The cursor is on the new row: a next seek past it (appending) starts from here.
+    this.state = State.Valid;
+    if (ctx.rowOps !== null) {
+      const logged = ctx.rowOpsKeysOnly ? UNRECORDED_ROW : record !== null ? record.slice() : encodeRecord(values ?? [], nullColumn);
+      ctx.rowOps.push({ tree: this.root, index: false, rowid, record: logged });
+    }
     this.finishChange(ctx, append, rowid);
   }
 

@@ -5,7 +5,9 @@
 import { PAGE_INDEX_LEAF, localPayloadSize } from "./format.js";
 import type { TreeReader, TreeWriter } from "./context.js";
 import { corrupt, newCellInfo, parseCell, type CellInfo } from "./page.js";
+import { measureRecord, writeMeasuredRecord } from "./record.js";
 import { readU32, varintLength, writeU32, writeVarint } from "./varint.js";
+import type { SqlValue } from "../value/types.js";
 
 /** The full payload of a cell whose parsed info is `info`. Allocates only when it overflows (or `copy`). */
 export function readPayload(ctx: TreeReader, buf: Uint8Array, cellOff: number, info: CellInfo): Uint8Array {
@@ -68,6 +70,26 @@ export function buildTableLeafCell(ctx: TreeWriter, rowid: number | bigint, payl
   // subarray() allocates a view: skip it in the common case where the whole payload is local.
   cell.set(local === payload.length ? payload : payload.subarray(0, local), p);
   if (local < payload.length) writeU32(cell, p + local, writeOverflow(ctx, payload, local));
+  return cell;
+}
+
+/**
+ * The table-leaf cell of row `rowid` whose record is encodeRecord(values,
+ * nullColumn): encoded straight into the cell when it fits locally (the
+ * common case), with no separate record buffer.
+ */
+export function buildTableLeafCellOfRow(ctx: TreeWriter, rowid: number | bigint, values: readonly SqlValue[], nullColumn: number): Uint8Array {
+  const size = measureRecord(values, nullColumn);
+  if (localPayloadSize(size, ctx.usable, true) < size) {
+    const record = new Uint8Array(size);
+    writeMeasuredRecord(record, 0, values);
+    return buildTableLeafCell(ctx, rowid, record);
+  }
+  const head = varintLength(size) + varintLength(rowid);
+  const cell = new Uint8Array(Math.max(head + size, 4));
+  let p = writeVarint(cell, 0, size);
+  p += writeVarint(cell, p, rowid);
+  writeMeasuredRecord(cell, p, values);
   return cell;
 }
 

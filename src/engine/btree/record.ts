@@ -49,11 +49,13 @@ export function serialTypeSize(t: number): number {
   return t < 12 ? FIXED_SIZES[t] : Math.floor((t - 12) / 2);
 }
 
-// Scratch of encodeRecord, reused across calls (encoding never re-enters
-// itself): serial types, negated for texts encoded into `scratchTexts` (non-
-// ASCII); a text slot is cleared once written so no bytes stay alive.
+// Scratch of measureRecord for the writeMeasuredRecord call that follows it
+// (encoding never re-enters itself): serial types, negated for texts encoded
+// into `scratchTexts` (non-ASCII), a text slot cleared once written so no
+// bytes stay alive; and the header's size.
 let scratchTypes = new Int32Array(16);
 const scratchTexts: (Uint8Array | undefined)[] = [];
+let measuredHeaderSize = 0;
 
 /**
  * Encodes `values` as a record; column `nullColumn` (if given) is stored as
@@ -61,6 +63,18 @@ const scratchTexts: (Uint8Array | undefined)[] = [];
  * rowid).
  */
 export function encodeRecord(values: readonly SqlValue[], nullColumn = -1): Uint8Array {
+  const out = new Uint8Array(measureRecord(values, nullColumn));
+  writeMeasuredRecord(out, 0, values);
+  return out;
+}
+
+/**
+ * Size in bytes of the record encodeRecord(values, nullColumn) makes; it must
+ * be followed by writeMeasuredRecord with the same values before any other
+ * encoding, so callers can write the record into a buffer of their own (a
+ * B-tree cell) without an intermediate copy.
+ */
+export function measureRecord(values: readonly SqlValue[], nullColumn = -1): number {
   const n = values.length;
   if (n > scratchTypes.length) scratchTypes = new Int32Array(Math.max(n, scratchTypes.length * 2));
   const types = scratchTypes;
@@ -90,10 +104,16 @@ export function encodeRecord(values: readonly SqlValue[], nullColumn = -1): Uint
   }
   let sizeLength = 1;
   while (varintLength(headerBody + sizeLength) > sizeLength) sizeLength++;
-  const headerSize = headerBody + sizeLength;
-  const out = new Uint8Array(headerSize + bodySize);
-  let h = writeVarint(out, 0, headerSize);
-  let b = headerSize;
+  measuredHeaderSize = headerBody + sizeLength;
+  return measuredHeaderSize + bodySize;
+}
+
+/** Writes the record measureRecord just measured (for the same `values`) at `out[offset]`. */
+export function writeMeasuredRecord(out: Uint8Array, offset: number, values: readonly SqlValue[]): void {
+  const n = values.length;
+  const types = scratchTypes;
+  let h = offset + writeVarint(out, offset, measuredHeaderSize);
+  let b = offset + measuredHeaderSize;
   for (let i = 0; i < n; i++) {
     const t = types[i];
     if (t < 0) {
@@ -102,12 +122,12 @@ export function encodeRecord(values: readonly SqlValue[], nullColumn = -1): Uint
       scratchTexts[i] = undefined;
       continue;
     }
-    h += writeVarint(out, h, t);
+    if (t < 0x80) out[h++] = t;
+    else h += writeVarint(out, h, t);
     if (t === 0 || t === 8 || t === 9) continue;
     if (t >= 13 && t & 1) b = writeAscii(out, b, values[i] as string);
     else b = writeBody(out, b, t, values[i], undefined);
   }
-  return out;
 }
 
 /** Length of `s` when every character is ASCII (one UTF-8 byte each), else -1. */
@@ -150,10 +170,17 @@ function writeBody(out: Uint8Array, b: number, t: number, v: SqlValue, text: Uin
       return b + 8;
     }
     default: {
-      // 1..5: 1, 2, 3, 4, 6 bytes, two's complement big-endian; |v| < 2^47 so
-      // floor division keeps the sign bits right.
       const size = FIXED_SIZES[t];
       let x = v as number;
+      if (t <= 4) {
+        // 1..4: up to 4 bytes, two's complement big-endian; the value fits 32 bits, so bit operations are exact.
+        for (let i = size - 1; i >= 0; i--) {
+          out[b + i] = x & 0xff;
+          x >>= 8;
+        }
+        return b + size;
+      }
+      // 5: 6 bytes; |v| < 2^47, beyond 32 bits, so floor division keeps the sign bits right.
       for (let i = size - 1; i >= 0; i--) {
         out[b + i] = ((x % 256) + 256) % 256;
         x = Math.floor(x / 256);

@@ -128,8 +128,8 @@ export class TableWriter extends RowConstraints implements RowWriter {
     }
     beforeWrite?.();
     // The INTEGER PRIMARY KEY column is stored as NULL: its value is the rowid. VIRTUAL generated columns are not stored.
-    if (this.exprs.virtual.length > 0) cursor.insert(rowid, encodeRecord(recordValues(t, values), t.rowidAlias >= 0 ? storedColumnPositions(t)[t.rowidAlias] : -1));
-    else cursor.insert(rowid, encodeRecord(values, t.rowidAlias));
+    if (this.exprs.virtual.length > 0) cursor.insertRow(rowid, recordValues(t, values), t.rowidAlias >= 0 ? storedColumnPositions(t)[t.rowidAlias] : -1);
+    else cursor.insertRow(rowid, values, t.rowidAlias);
     tx.rowidReservations?.reserve(t.rootPage, rowid);
     this.insertIndexEntries(tx, values, rowid, keys);
     if (exclude === null) this.capture?.inserted(rowid, values);
@@ -256,6 +256,7 @@ export class TableWriter extends RowConstraints implements RowWriter {
    * full key is then built by fullKey).
    */
   private indexKeys(values: SqlValue[], rowid: number | bigint): (SqlValue[] | null | undefined)[] {
+    if (this.table.indexes.length === 0) return NO_KEYS;
     const slot = this.exprs.slot;
     slot.row = values;
     slot.rowidValue = rowid;
@@ -294,6 +295,9 @@ export class TableWriter extends RowConstraints implements RowWriter {
   }
 
 }
+
+/** indexKeys() of a table without indexes (never modified). */
+const NO_KEYS: (SqlValue[] | null | undefined)[] = [];
 
 function canonical(v: bigint): number | bigint {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
