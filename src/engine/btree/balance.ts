@@ -67,6 +67,8 @@ function balanceQuick(ctx: TreeWriter, parent: BtreePage, leaf: BtreePage): void
   right.insertCell(0, cell);
   parent.insertCell(parent.cellCount, buildTableInteriorCell(leaf.pageNo, leaf.rowidAt(leaf.cellCount - 1)));
   parent.setChild(parent.cellCount, right.pageNo);
+  // Appends go on in the new leaf: lay the full one out now instead of keeping its cells until commit.
+  ctx.settle(leaf.pageNo);
 }
 
 /** Moves an overfull root's content into a new child; the root becomes interior with no cells. */

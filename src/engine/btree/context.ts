@@ -20,6 +20,13 @@ export interface TreeWriter extends TreeReader {
   writable(pageNo: number): BtreePage;
   /** A new empty mutable B-tree page of `type` (from the freelist, else at the end of the file). */
   newPage(type: number): BtreePage;
+  /**
+   * Lays changed page `pageNo` out into the transaction's pages now rather
+   * than at commit, dropping its per-cell buffers: for a page the change
+   * is done with (a leaf a bulk append left behind), so a large transaction
+   * does not keep one buffer per row alive. It is parsed again if read.
+   */
+  settle(pageNo: number): void;
   /** Allocates a page for raw content (overflow). */
   allocatePage(): number;
   writeRaw(pageNo: number, data: Uint8Array): void;

@@ -363,14 +363,24 @@ export class WriteTransaction extends ReadTransaction implements TreeWriter, Fre
     this.changed = false;
   }
 
+  settle(pageNo: number): void {
+    const page = this.nodes.get(pageNo);
+    if (page === undefined) return;
+    this.writeNode(pageNo, page);
+    this.nodes.delete(pageNo);
+    this.forgetParsed(pageNo);
+  }
+
   /** Writes every changed B-tree page into the write set; later changes start from fresh copies. */
   private serializeNodes(): void {
-    for (const [pageNo, page] of this.nodes) {
-      if (page.freeSpace() < 0) corrupt(`page ${pageNo} left overfull`);
-      this.writeSet.writePage(pageNo, page.serialize(this.pageSize, this.header));
-    }
+    for (const [pageNo, page] of this.nodes) this.writeNode(pageNo, page);
     this.nodes.clear();
     this.ownedRaw.clear();
     this.forgetParsed();
+  }
+
+  private writeNode(pageNo: number, page: BtreePage): void {
+    if (page.freeSpace() < 0) corrupt(`page ${pageNo} left overfull`);
+    this.writeSet.writePage(pageNo, page.serialize(this.pageSize, this.header));
   }
 }
