@@ -159,7 +159,11 @@ export class Connection {
       changes: () => conn.changes,
       totalChanges: () => conn.totalChanges,
       lastInsertRowid: () => conn.lastInsertRowid,
-      statementTime: () => conn.statementTime || Date.now(),
+      // Read on first use and then fixed for the rest of the statement, as SQLite does (sqlite3StmtCurrentTime).
+      statementTime: () => {
+        if (conn.statementTime === 0 && conn.running !== null) conn.statementTime = Date.now();
+        return conn.statementTime || Date.now();
+      },
       randomBytes: (bytes) => crypto.getRandomValues(bytes),
       caseSensitiveLike: () => conn.settings.caseSensitiveLike,
       tableColumns: (table) => conn.schema().table(table)?.columns.map((c) => c.name),
@@ -243,7 +247,6 @@ export class Connection {
       rt.changes = 0;
       rt.rows.reset();
       rt.lastInsertRowid = null;
-      this.statementTime = Date.now();
       current.program.run(emit);
       if (current.program.countsChanges) {
         this.changes = rt.changes;

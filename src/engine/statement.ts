@@ -44,6 +44,14 @@ export class Statement {
   private rawMode = false;
   private pluckMode = false;
   private canonicalMode = false;
+  /** The row get() keeps: set by takeFirst, which is made once rather than per call. */
+  private firstRow: SqlValue[] | undefined = undefined;
+  /** Bound values of the common call shape, refilled by every run (a run reads them only while it runs). */
+  private readonly boundValues: SqlValue[] = [];
+  private readonly takeFirst = (row: SqlValue[]): boolean => {
+    this.firstRow = row;
+    return false;
+  };
 
   constructor(
     private readonly connection: Connection,
@@ -106,16 +114,15 @@ export class Statement {
   }
 
   run(...params: BindParameters): RunResult {
-    this.execute(params, () => true);
+    this.execute(params, takeAll);
     return { changes: this.connection.changes, lastInsertRowid: this.connection.lastInsertRowid };
   }
 
   get(...params: BindParameters): unknown {
-    let first: SqlValue[] | undefined;
-    this.execute(params, (row) => {
-      first = row;
-      return false;
-    });
+    this.firstRow = undefined;
+    this.execute(params, this.takeFirst);
+    const first = this.firstRow;
+    this.firstRow = undefined;
     return first === undefined ? undefined : this.shape(first);
   }
 
@@ -140,14 +147,18 @@ export class Statement {
       runTransactionControl(this.connection, stmt);
       return;
     }
-    const values = bindParameters(this.parsed, params);
+    const values = bindParameters(this.parsed, params, this.boundValues);
     this.prepared = this.connection.run(this.prepared, stmt, this.source, values, emit);
   }
 
   private shape(row: SqlValue[]): unknown {
     if (this.canonicalMode) return row;
     if (this.pluckMode) return toJs(row[0]);
-    if (this.rawMode) return row.map(toJs);
+    if (this.rawMode) {
+      const out = new Array<ResultValue>(row.length);
+      for (let i = 0; i < row.length; i++) out[i] = toJs(row[i]);
+      return out;
+    }
     const columns = (this.prepared as PreparedProgram).program.columns;
     const out: Record<string, ResultValue> = {};
     for (let i = 0; i < columns.length; i++) out[columns[i].name] = toJs(row[i]);
@@ -190,8 +201,11 @@ function runTransactionControl(conn: Connection, stmt: ScriptStatement["statemen
 
 /** Engine value to the value the API returns. */
 export function toJs(v: SqlValue): ResultValue {
-  return v instanceof IntegralReal ? v.value : v;
+  return typeof v === "object" && v instanceof IntegralReal ? v.value : v;
 }
+
+/** The emit callback of run(): every row (none, or RETURNING's, which run() does not return). */
+const takeAll = (): boolean => true;
 
 /** JavaScript value to an engine value. */
 export function fromJs(v: BindValue): SqlValue {
@@ -219,10 +233,13 @@ function isNamedObject(v: unknown): v is Record<string, BindValue> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof ArrayBuffer) && !(v instanceof IntegralReal);
 }
 
-/** Maps the call's arguments onto parameter indexes 1..count, as better-sqlite3 does. */
-export function bindParameters(parsed: ScriptStatement, params: BindParameters): SqlValue[] {
+/**
+ * Maps the call's arguments onto parameter indexes 1..count, as better-sqlite3
+ * does; the common shape (one plain value per `?`) is bound into `reuse`.
+ */
+export function bindParameters(parsed: ScriptStatement, params: BindParameters, reuse: SqlValue[] = []): SqlValue[] {
   const { count, names } = parsed.parameters;
-  const direct = bindPlainPositional(count, names, params);
+  const direct = bindPlainPositional(count, names, params, reuse);
   if (direct !== null) return direct;
   const values: SqlValue[] = new Array(count + 1).fill(null);
   const positional: BindValue[] = [];
@@ -257,14 +274,14 @@ export function bindParameters(parsed: ScriptStatement, params: BindParameters):
  * object, no `?NNN` or named parameters), bound without the general
  * matching; null when the call has another shape.
  */
-function bindPlainPositional(count: number, names: readonly (string | null)[], params: BindParameters): SqlValue[] | null {
+function bindPlainPositional(count: number, names: readonly (string | null)[], params: BindParameters, values: SqlValue[]): SqlValue[] | null {
   if (params.length !== count) return null;
-  const values: SqlValue[] = new Array(count + 1);
-  values[0] = null;
   for (let i = 0; i < count; i++) {
     const p = params[i];
     if (names[i] !== null || (typeof p === "object" && p !== null && (Array.isArray(p) || isNamedObject(p)))) return null;
-    values[i + 1] = fromJs(p as BindValue);
   }
+  values.length = count + 1;
+  values[0] = null;
+  for (let i = 0; i < count; i++) values[i + 1] = fromJs(params[i] as BindValue);
   return values;
 }

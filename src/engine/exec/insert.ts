@@ -128,6 +128,16 @@ function compileSource(stmt: Insert, env: CompileEnv, width: number, table: Tabl
       if (r.length !== width) throw new SqliteError(arityError(stmt, table, width, r.length));
       return r.map((e) => compileExpr(e, { ...ctx, source: env.source }));
     });
+    if (rowEvals.length === 1) {
+      // One row (a prepared INSERT run per row): evaluated into the same array every run; the run copies it out at once.
+      const [evals] = rowEvals;
+      const row: SqlValue[] = new Array(width);
+      const rows = [row];
+      return () => {
+        for (let i = 0; i < width; i++) row[i] = evals[i]();
+        return rows;
+      };
+    }
     return () => rowEvals.map((r) => r.map((e) => e()));
   }
   const program = compileQuery(src, env, env.outer);
