@@ -48,6 +48,8 @@ export class Statement {
   private firstRow: SqlValue[] | undefined = undefined;
   /** Bound values of the common call shape, refilled by every run (a run reads them only while it runs). */
   private readonly boundValues: SqlValue[] = [];
+  /** Every parameter is a plain `?` (no `?NNN`, no names): calls of one value per `?` take bindPlainPositional. */
+  private readonly plainParameters: boolean;
   private readonly takeFirst = (row: SqlValue[]): boolean => {
     this.firstRow = row;
     return false;
@@ -60,6 +62,7 @@ export class Statement {
     private readonly source: string,
   ) {
     this.prepared = isTransactionControl(parsed) ? null : connection.prepare(parsed.statement, source);
+    this.plainParameters = parsed.parameters.names.every((name) => name === null);
   }
 
   /** The statement's SQL text. */
@@ -147,7 +150,8 @@ export class Statement {
       runTransactionControl(this.connection, stmt);
       return;
     }
-    const values = bindParameters(this.parsed, params, this.boundValues);
+    const count = this.parsed.parameters.count;
+    const values = (this.plainParameters && bindPlainPositional(count, params, this.boundValues)) || bindParameters(this.parsed, params);
     this.prepared = this.connection.run(this.prepared, stmt, this.source, values, emit);
   }
 
@@ -233,14 +237,9 @@ function isNamedObject(v: unknown): v is Record<string, BindValue> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof ArrayBuffer) && !(v instanceof IntegralReal);
 }
 
-/**
- * Maps the call's arguments onto parameter indexes 1..count, as better-sqlite3
- * does; the common shape (one plain value per `?`) is bound into `reuse`.
- */
-export function bindParameters(parsed: ScriptStatement, params: BindParameters, reuse: SqlValue[] = []): SqlValue[] {
+/** Maps the call's arguments onto parameter indexes 1..count, as better-sqlite3 does. */
+export function bindParameters(parsed: ScriptStatement, params: BindParameters): SqlValue[] {
   const { count, names } = parsed.parameters;
-  const direct = bindPlainPositional(count, names, params, reuse);
-  if (direct !== null) return direct;
   const values: SqlValue[] = new Array(count + 1).fill(null);
   const positional: BindValue[] = [];
   let named: Record<string, BindValue> | null = null;
@@ -271,14 +270,14 @@ export function bindParameters(parsed: ScriptStatement, params: BindParameters, 
 
 /**
  * The common call shape, one plain value per `?` (no arrays, no named
- * object, no `?NNN` or named parameters), bound without the general
- * matching; null when the call has another shape.
+ * object) of a statement with only plain `?` parameters, bound into `values`
+ * without the general matching; null when the call has another shape.
  */
-function bindPlainPositional(count: number, names: readonly (string | null)[], params: BindParameters, values: SqlValue[]): SqlValue[] | null {
+function bindPlainPositional(count: number, params: BindParameters, values: SqlValue[]): SqlValue[] | null {
   if (params.length !== count) return null;
   for (let i = 0; i < count; i++) {
     const p = params[i];
-    if (names[i] !== null || (typeof p === "object" && p !== null && (Array.isArray(p) || isNamedObject(p)))) return null;
+    if (typeof p === "object" && p !== null && (Array.isArray(p) || isNamedObject(p))) return null;
   }
   values.length = count + 1;
   values[0] = null;

@@ -65,7 +65,8 @@ function balanceQuick(ctx: TreeWriter, parent: BtreePage, leaf: BtreePage): void
   const cell = leaf.removeCell(leaf.cellCount - 1);
   const right = ctx.newPage(PAGE_TABLE_LEAF);
   right.insertCell(0, cell);
-  parent.insertCell(parent.cellCount, buildTableInteriorCell(leaf.pageNo, leaf.rowidAt(leaf.cellCount - 1)));
+  const divider = leaf.rowidAt(leaf.cellCount - 1);
+  parent.insertCell(parent.cellCount, buildTableInteriorCell(leaf.pageNo, divider), divider);
   parent.setChild(parent.cellCount, right.pageNo);
   // Appends go on in the new leaf: lay the full one out now instead of keeping its cells until commit.
   ctx.settle(leaf.pageNo);

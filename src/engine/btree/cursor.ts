@@ -495,7 +495,7 @@ export class TableCursor extends BtreeCursor {
       freeOverflow(ctx, this.info);
       leaf.replaceCell(i, cell);
     } else {
-      leaf.insertCell(i, cell);
+      leaf.insertCell(i, cell, rowid);
     }
     // The cursor is on the new row: a next seek past it (appending) starts from here.
     this.state = State.Valid;

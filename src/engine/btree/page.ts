@@ -276,9 +276,18 @@ export class BtreePage {
     return this.mutableCells();
   }
 
-  insertCell(i: number, cell: Uint8Array): void {
-    this.mutableCells().splice(i, 0, cell);
-    this.keys?.splice(i, 0, cellRowid(this.type, cell, 0));
+  /** Inserts `cell` at position `i`; `rowid` is its key in a table page (decoded from the cell when not given). */
+  insertCell(i: number, cell: Uint8Array, rowid?: number | bigint): void {
+    const cells = this.mutableCells();
+    const keys = this.keys;
+    // Appending (bulk loads) is the common case: push, no splice.
+    if (i === cells.length) cells.push(cell);
+    else cells.splice(i, 0, cell);
+    if (keys !== null) {
+      const key = rowid ?? cellRowid(this.type, cell, 0);
+      if (i === keys.length) keys.push(key);
+      else keys.splice(i, 0, key);
+    }
     this.used += cell.length + 2;
     this.nCells++;
   }

@@ -42,14 +42,16 @@ export function isNumericAffinity(a: Affinity): boolean {
  */
 export function applyAffinity(v: SqlValue, affinity: Affinity): SqlValue {
   switch (affinity) {
+    // The instanceof tests come after the typeof ones: values are mostly primitives (the hot path of every row write).
     case "text":
+      if (typeof v === "string") return v;
       if (typeof v === "number" || typeof v === "bigint" || v instanceof IntegralReal) return numberToText(v);
       return v;
     case "numeric":
     case "integer":
+      if (typeof v === "number") return Number.isSafeInteger(v) ? v : (exactIntegerOf(v) ?? v);
       if (typeof v === "string") return textToNumericAffinity(v, true);
       if (v instanceof IntegralReal) return v.value === 0 ? 0 : v.value;
-      if (typeof v === "number" && !Number.isSafeInteger(v)) return exactIntegerOf(v) ?? v;
       return v;
     case "real": {
       const n = typeof v === "string" ? textToNumericAffinity(v, false) : v;
