@@ -135,6 +135,8 @@ export class Connection {
   private countedRowOps = 0;
   private privateLogBytes = 0;
   private schemaCache: Schema | null = null;
+  /** The read transaction `schemaCache` was last checked against (null after checking a write transaction, whose header changes). */
+  private schemaCheckedOn: ReadTransaction | null = null;
   lastInsertRowid: number | bigint = 0;
   changes = 0;
   totalChanges = 0;
@@ -597,8 +599,11 @@ export class Connection {
   /** The catalog as the current transaction sees it (cached by schema cookie). */
   schema(): Schema {
     const tx = this.currentTx();
+    // A read transaction's state never changes (and a resumed one is the same state): its cookie was read already.
+    if (tx === this.schemaCheckedOn && this.schemaCache !== null) return this.schemaCache;
     const cookie = tx.getHeader("schemaCookie");
     if (!this.schemaCache || this.schemaCache.cookie !== cookie) this.schemaCache = loadSchema(tx);
+    this.schemaCheckedOn = this.write === null ? tx : null;
     return this.schemaCache;
   }
 

@@ -46,8 +46,8 @@ export class Statement {
   private canonicalMode = false;
   /** The row get() keeps: set by takeFirst, which is made once rather than per call. */
   private firstRow: SqlValue[] | undefined = undefined;
-  /** Bound values of the common call shape, refilled by every run (a run reads them only while it runs). */
-  private readonly boundValues: SqlValue[] = [];
+  /** Bound values of the common call shape (index 0 unused), refilled by every run (a run reads them only while it runs). */
+  private readonly boundValues: SqlValue[];
   /** Every parameter is a plain `?` (no `?NNN`, no names): calls of one value per `?` take bindPlainPositional. */
   private readonly plainParameters: boolean;
   private readonly takeFirst = (row: SqlValue[]): boolean => {
@@ -63,6 +63,7 @@ export class Statement {
   ) {
     this.prepared = isTransactionControl(parsed) ? null : connection.prepare(parsed.statement, source);
     this.plainParameters = parsed.parameters.names.every((name) => name === null);
+    this.boundValues = new Array<SqlValue>(parsed.parameters.count + 1).fill(null);
   }
 
   /** The statement's SQL text. */
@@ -271,7 +272,8 @@ export function bindParameters(parsed: ScriptStatement, params: BindParameters):
 /**
  * The common call shape, one plain value per `?` (no arrays, no named
  * object) of a statement with only plain `?` parameters, bound into `values`
- * without the general matching; null when the call has another shape.
+ * (count + 1 long) without the general matching; null when the call has
+ * another shape.
  */
 function bindPlainPositional(count: number, params: BindParameters, values: SqlValue[]): SqlValue[] | null {
   if (params.length !== count) return null;
@@ -279,8 +281,6 @@ function bindPlainPositional(count: number, params: BindParameters, values: SqlV
     const p = params[i];
     if (typeof p === "object" && p !== null && (Array.isArray(p) || isNamedObject(p))) return null;
   }
-  values.length = count + 1;
-  values[0] = null;
   for (let i = 0; i < count; i++) values[i + 1] = fromJs(params[i] as BindValue);
   return values;
 }
