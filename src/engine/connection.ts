@@ -528,7 +528,8 @@ export class Connection {
   /** Ends the transaction state after COMMIT or ROLLBACK. */
   private endTransaction(): void {
     this.explicit = false;
-    this.savepoints = [];
+    // Every autocommit statement ends here: no new array when there were no savepoints.
+    if (this.savepoints.length > 0) this.savepoints = [];
     this.writeStartMark = null;
     this.openedBySavepoint = false;
   }
