@@ -100,8 +100,13 @@ export class DatabaseObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    this.feed.onSocketClosed(socket);
     // Completes the closing handshake the client started (1005/1006 cannot be sent back).
     if (code !== 1005 && code !== 1006) socket.close(code, reason);
+  }
+
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    this.feed.onSocketClosed(socket);
   }
 
   /** Capture mode, retention and retained range of this database (management API). */

@@ -1,6 +1,7 @@
 // A change subscriber for end-to-end tests, as an application would write it
 // with the `ws` package: opens GET /db/<name>/changes as a WebSocket, collects
-// transaction messages, acknowledges them (unless told not to), and reports
+// transaction messages (unpacking frames that carry several), acknowledges
+// each frame (unless told not to), and reports
 // how the socket closed or why the upgrade was refused.
 import WebSocket from "ws";
 
@@ -46,9 +47,9 @@ export class Subscriber {
       this.socket.once("error", () => undefined);
     });
     this.socket.on("message", (data) => {
-      const message = JSON.parse(data.toString()) as { type: string; change_id: number };
-      if (message.type === "transaction") {
-        this.transactions.push(message as TransactionJson);
+      const message = JSON.parse(data.toString()) as { type: string; change_id: number; transactions?: TransactionJson[] };
+      if (message.type === "transaction" || message.type === "transactions") {
+        this.transactions.push(...(message.transactions ?? [message as TransactionJson]));
         if (options.ack !== false) this.send({ type: "ack", change_id: message.change_id });
       } else this.notices.push(message);
       for (const wake of this.waiters.splice(0)) wake();

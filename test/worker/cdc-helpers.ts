@@ -1,6 +1,8 @@
 // Helpers for change data capture tests inside workerd: a change socket
 // opened through the Worker (WebSocket upgrade of GET /db/<name>/changes) whose
-// messages are awaited one at a time, and turning capture on by SQL.
+// messages are awaited one at a time (a frame carrying several transactions
+// is unpacked into them, as a client does; the frames as sent are kept too),
+// and turning capture on by SQL.
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { HOST, run } from "./hrana-helpers.js";
@@ -9,23 +11,30 @@ export interface FeedMessage {
   type: string;
   change_id: number;
   changes?: { change_id: number; op: string; table: string; id: unknown; before: unknown; after: unknown }[];
+  /** In a `transactions` frame: its transaction messages. */
+  transactions?: FeedMessage[];
   [key: string]: unknown;
 }
 
 export class Feed {
   private readonly queue: FeedMessage[] = [];
+  /** Every frame received, as sent (before unpacking). */
+  readonly frames: FeedMessage[] = [];
   private waiting: ((m: FeedMessage | null) => void) | null = null;
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(readonly socket: WebSocket) {
     socket.accept();
     socket.addEventListener("message", (event) => {
-      const message = JSON.parse(event.data as string) as FeedMessage;
-      if (this.waiting) {
-        const wake = this.waiting;
-        this.waiting = null;
-        wake(message);
-      } else this.queue.push(message);
+      const frame = JSON.parse(event.data as string) as FeedMessage;
+      this.frames.push(frame);
+      for (const message of frame.type === "transactions" ? frame.transactions! : [frame]) {
+        if (this.waiting) {
+          const wake = this.waiting;
+          this.waiting = null;
+          wake(message);
+        } else this.queue.push(message);
+      }
     });
     this.closed = new Promise((resolve) =>
       socket.addEventListener("close", (event) => {

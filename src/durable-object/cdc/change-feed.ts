@@ -1,8 +1,12 @@
 // `GET /db/<name>/changes` in the Durable Object: the subscription forms
 // (hibernatable WebSocket, Server-Sent Events, pull), where a subscription
 // starts (checked against what is retained), pushing new changes after each
-// request that may have committed, and the maintenance the alarm runs
-// (heartbeats, stale unauthenticated sockets, retention pruning).
+// request that may have committed (paced, so that fan-out to many
+// subscribers takes a bounded share of the object's time and writes run in
+// between), keeping the socket subscribers in memory while awake and their
+// attachments current before the object may hibernate, and the maintenance
+// the alarm runs (heartbeats, stale unauthenticated sockets, retention
+// pruning).
 import type { Database } from "../../engine/index.js";
 import { tokenExpiryFromHeaders, type Access } from "../access.js";
 import type { DatabaseService } from "../database-service.js";
@@ -30,6 +34,22 @@ const DATABASE_KEY = "tessera:cdc-database";
 /** The runtime answers this message itself, without waking the object: a client-side liveness check. */
 export const PING = JSON.stringify({ type: "ping" });
 export const PONG = JSON.stringify({ type: "pong" });
+/**
+ * Pacing of the fan-out: after a pass that made n sends, the next pass
+ * waits n x this many ms. Sends are counted, not timed (inside workerd the
+ * clocks do not advance while code runs). With 1000 subscribers a pass
+ * waits ~200 ms, during which writes run and their commits pile up to go
+ * out together (one frame per subscriber for them all); with a few
+ * subscribers the wait is under a millisecond, so delivery stays immediate.
+ */
+export const PACING_MS_PER_SEND = 0.2;
+/**
+ * How long subscriber state may stay in memory only before it is written to
+ * the socket attachments: one write per subscriber per this period, not one
+ * per send or ack. Its timer also keeps the object from hibernating before
+ * that write (the runtime does not hibernate an object with a timer pending).
+ */
+export const PERSIST_DELAY_MS = 1_000;
 
 /** What the socket's attachment holds before its subscribe message: who it is, what the router verified. */
 type Awaiting = Extract<SocketAttachment, { phase: "awaiting-subscribe" }> & {
@@ -42,10 +62,16 @@ type Awaiting = Extract<SocketAttachment, { phase: "awaiting-subscribe" }> & {
 
 export class ChangeFeed {
   private readonly sse = new Set<SseSubscriber>();
-  private readonly sockets = new WeakMap<WebSocket, SocketSubscriber>();
+  /** The subscribed sockets' subscribers, kept across pumps; rebuilt from the attachments after a wake. */
+  private readonly sockets = new Map<WebSocket, SocketSubscriber>();
+  /** Whether `sockets` holds every subscribed socket (after a wake it starts empty). */
+  private socketsLoaded = false;
   /** The reader of each open service (a new service after import gets a new one). */
   private readonly readers = new WeakMap<DatabaseService, { conn: Database; log: ChangeLog | null }>();
   private pumpQueued = false;
+  /** When the next pass may run (see PACING_MS_PER_SEND). */
+  private nextPumpAt = 0;
+  private persistQueued = false;
   /** The database this object serves, once known (kept in storage too, for an alarm after eviction). */
   private database: string | null = null;
 
@@ -97,22 +123,29 @@ export class ChangeFeed {
    * Called whenever a request on the database settled (it may have
    * committed): pushes new changes soon, once for all requests settling
    * meanwhile, and after the current response went out (a macrotask, so the
-   * writer does not wait for the fan-out).
+   * writer does not wait for the fan-out), no sooner than the pacing of the
+   * previous pass allows.
    */
   afterRequest(): void {
     if (this.pumpQueued) return;
     this.pumpQueued = true;
-    setTimeout(() => {
-      this.pumpQueued = false;
-      const service = this.current();
-      if (service === undefined) return;
-      this.pumpAll(service);
-      if (prunes(service.db)) this.requestAlarm(Date.now() + PRUNE_DELAY_MS);
-    }, 0);
+    setTimeout(
+      () => {
+        this.pumpQueued = false;
+        const service = this.current();
+        if (service === undefined) return;
+        const sends = this.pumpAll(service);
+        this.nextPumpAt = Date.now() + sends * PACING_MS_PER_SEND;
+        if (prunes(service.db)) this.requestAlarm(Date.now() + PRUNE_DELAY_MS);
+      },
+      Math.max(0, this.nextPumpAt - Date.now()),
+    );
   }
 
   /** A message on a change socket (after a wake from hibernation too). */
   async onSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    // A socket being closed (its subscriber already dropped) takes no more messages.
+    if (socket.readyState !== WebSocket.OPEN) return;
     try {
       const message = parseMessage(data);
       const subscriber = this.socketSubscriber(socket);
@@ -125,13 +158,18 @@ export class ChangeFeed {
       const changeId = message.change_id;
       if (typeof changeId !== "number" || !Number.isSafeInteger(changeId)) throw new SubscriptionClosed(CloseCode.BAD_REQUEST, "an ack needs change_id (an integer)", "CDC_BAD_MESSAGE");
       subscriber.acknowledge(changeId);
-      subscriber.persist();
+      this.persistSoon();
       // Only a catching-up subscriber waits for acks; live ones are pushed to at each commit.
       if (!subscriber.live) this.pumpOne(subscriber);
     } catch (e) {
       if (!(e instanceof SubscriptionClosed)) throw e;
       socket.close(e.code, e.message.slice(0, 120));
     }
+  }
+
+  /** A change socket closed (by the client, or failed): it is no longer pushed to. */
+  onSocketClosed(socket: WebSocket): void {
+    this.sockets.delete(socket);
   }
 
   /** Subscribers connected now (WebSocket, including those still to send their subscribe message, and SSE). */
@@ -162,6 +200,7 @@ export class ChangeFeed {
       }
     }
     if (sockets.length > 0) next = Math.min(next ?? Infinity, now + HEARTBEAT_MS);
+    this.persistAll();
     const name = this.databaseName();
     if (name !== null) {
       const prune = pruneRetained(this.open(name).db, now);
@@ -174,6 +213,7 @@ export class ChangeFeed {
   closeAll(code: CloseCode, reason: string): void {
     for (const subscriber of this.subscribers()) subscriber.close(code, reason);
     for (const socket of this.ctx.getWebSockets(SOCKET_TAG)) socket.close(code, reason);
+    this.sockets.clear();
   }
 
   private reader(service: DatabaseService): ChangeLog | null {
@@ -241,7 +281,7 @@ export class ChangeFeed {
       socket.send(JSON.stringify({ type: "subscribed", change_id: cursor, tables: subscription.filter.tables, operations: subscription.filter.operations, window: subscription.window }));
       // The alarm sends heartbeats, and ends the subscription when its token expires.
       this.requestAlarm(Math.min(Date.now() + HEARTBEAT_MS, expiresAt ?? Infinity));
-      this.pumpAll(this.open(name));
+      this.pumpOne(subscriber);
     } catch (e) {
       if (!(e instanceof SubscriptionClosed)) throw e;
       socket.close(e.code, e.message.slice(0, 120));
@@ -280,34 +320,56 @@ export class ChangeFeed {
     return subscriber;
   }
 
-  private subscribers(): Subscriber[] {
-    const subscribers: Subscriber[] = [...this.sse];
-    for (const socket of this.ctx.getWebSockets(SOCKET_TAG)) {
-      // A socket closing (by either side) is still listed until its close completes.
-      if (socket.readyState !== WebSocket.OPEN) continue;
-      const subscriber = this.socketSubscriber(socket);
-      if (subscriber !== null && !subscriber.closed) subscribers.push(subscriber);
+  /** The open socket subscribers: from memory, after loading them from the attachments once after a wake. */
+  private socketSubscribers(): Iterable<SocketSubscriber> {
+    if (!this.socketsLoaded) {
+      for (const socket of this.ctx.getWebSockets(SOCKET_TAG)) this.socketSubscriber(socket);
+      this.socketsLoaded = true;
     }
-    return subscribers;
+    for (const [socket, subscriber] of this.sockets) {
+      // A socket closing (by either side) is done with: its close event may come later, or not at all.
+      if (subscriber.closed || socket.readyState !== WebSocket.OPEN) this.sockets.delete(socket);
+    }
+    return this.sockets.values();
+  }
+
+  private subscribers(): Subscriber[] {
+    return [...this.sse, ...this.socketSubscribers()];
   }
 
   private pumpOne(subscriber: SocketSubscriber): void {
     const log = this.reader(this.open(subscriber.database));
     if (log === null) return subscriber.close(CloseCode.CAPTURE_OFF, "change data capture was turned off for this database");
     pump(log, [subscriber]);
-    subscriber.persist();
+    this.persistSoon();
   }
 
-  private pumpAll(service: DatabaseService): void {
+  /** One pass over every subscriber; returns how many sends it made. */
+  private pumpAll(service: DatabaseService): number {
     const subscribers = this.subscribers();
-    if (subscribers.length === 0) return;
+    if (subscribers.length === 0) return 0;
     const log = this.reader(service);
     if (log === null) {
       for (const s of subscribers) s.close(CloseCode.CAPTURE_OFF, "change data capture was turned off for this database");
-      return;
+      return 0;
     }
-    pump(log, subscribers);
-    for (const s of subscribers) if (s instanceof SocketSubscriber) s.persist();
+    const sends = pump(log, subscribers);
+    this.persistSoon();
+    return sends;
+  }
+
+  /** Writes the changed subscriber states to their attachments within PERSIST_DELAY_MS (see socket-subscriber.ts). */
+  private persistSoon(): void {
+    if (this.persistQueued) return;
+    this.persistQueued = true;
+    setTimeout(() => {
+      this.persistQueued = false;
+      this.persistAll();
+    }, PERSIST_DELAY_MS);
+  }
+
+  private persistAll(): void {
+    for (const subscriber of this.sockets.values()) subscriber.persist();
   }
 }
 

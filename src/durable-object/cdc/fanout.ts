@@ -1,20 +1,25 @@
 // Pushing committed changes to every subscriber of one database, in commit
-// order, one message per transaction. Subscribers at the same cursor share
-// one read of the capture table, and subscribers with the same filter share
-// one encoded message, so a thousand subscribers cost one read and one
-// JSON.stringify per distinct (cursor, filter) and then a send each.
+// order, grouped by transaction. Subscribers at the same cursor share one
+// read of the capture table, and subscribers with the same filter share one
+// run of encoded transactions (and its frames), so a thousand subscribers
+// cost one read and one JSON.stringify per distinct (cursor, filter), then a
+// send each: one frame per subscriber per read, however many transactions
+// it holds. A subscriber whose filter drops everything read costs a cursor
+// bump.
 // Invariant: a subscriber's cursor only advances past a transaction that was
 // sent to it or that its filter drops, so resuming from the last change_id a
 // client processed never skips or reorders anything.
-import type { ChangeLog } from "./change-log.js";
-import { CloseCode } from "./close-codes.js";
+import type { CapturedTransaction, ChangeLog } from "./change-log.js";
 import type { Subscriber } from "./subscriber.js";
-import { project } from "./subscription.js";
+import { project, type Filter } from "./subscription.js";
+import { TransactionRun, type EncodedTransaction } from "./transaction-run.js";
 
 /** Rows read from the capture table per read; transactions are never split, so one read may return more. */
 export const READ_PAGE = 500;
 
-export function pump(log: ChangeLog, subscribers: Iterable<Subscriber>): void {
+/** Delivers what was committed after each subscriber's cursor; returns how many sends that took. */
+export function pump(log: ChangeLog, subscribers: Iterable<Subscriber>): number {
+  let sends = 0;
   let active = [...subscribers].filter((s) => !s.closed);
   while (active.length > 0) {
     const byCursor = new Map<number, Subscriber[]>();
@@ -26,39 +31,38 @@ export function pump(log: ChangeLog, subscribers: Iterable<Subscriber>): void {
     const next: Subscriber[] = [];
     for (const [cursor, group] of byCursor) {
       const batch = log.read(cursor, READ_PAGE);
-      const encoded = new Map<string, (string | null)[]>();
+      const runs = new Map<string, TransactionRun>();
       for (const subscriber of group) {
-        const messages = encoded.get(subscriber.filterKey) ?? batch.transactions.map((t) => {
-          const message = project(t, subscriber.filter);
-          return message === null ? null : JSON.stringify(message);
-        });
-        encoded.set(subscriber.filterKey, messages);
-        if (deliver(subscriber, batch.transactions, messages, batch.scannedTo, batch.atEnd) && !batch.atEnd) next.push(subscriber);
+        let run = runs.get(subscriber.filterKey);
+        if (run === undefined) {
+          run = new TransactionRun(encode(batch.transactions, subscriber.filter, cursor));
+          runs.set(subscriber.filterKey, run);
+        }
+        const { transactions } = run;
+        const taken = transactions.length === 0 ? 0 : subscriber.take(run);
+        if (taken > 0) sends++;
+        if (taken < transactions.length) {
+          // It waits (or was closed) before this transaction: its cursor stops just before it.
+          if (!subscriber.closed) subscriber.advance(transactions[taken].after, false);
+          continue;
+        }
+        subscriber.advance(batch.scannedTo, batch.atEnd);
+        if (!batch.atEnd) next.push(subscriber);
       }
     }
     active = next;
   }
+  return sends;
 }
 
-/**
- * Sends a batch's messages to one subscriber as far as its buffer allows.
- * Returns whether it took the whole batch (and so may take the next one).
- */
-function deliver(subscriber: Subscriber, transactions: { changeId: number }[], messages: (string | null)[], scannedTo: number, atEnd: boolean): boolean {
-  for (let i = 0; i < transactions.length; i++) {
-    const { changeId } = transactions[i];
-    const message = messages[i];
-    if (message !== null) {
-      const admission = subscriber.admit(changeId);
-      if (admission === "wait") return false;
-      if (admission === "overflow") {
-        subscriber.close(CloseCode.BEHIND, `fell behind: more than its window of changes unacknowledged; resume with since=<last change_id processed>`);
-        return false;
-      }
-      subscriber.send(message, changeId);
-    }
-    subscriber.advance(changeId, false);
+/** The transactions `filter` selects, encoded, each with the cursor just before it. */
+function encode(transactions: CapturedTransaction[], filter: Filter, cursor: number): EncodedTransaction[] {
+  const encoded: EncodedTransaction[] = [];
+  let after = cursor;
+  for (const transaction of transactions) {
+    const message = project(transaction, filter);
+    if (message !== null) encoded.push({ changeId: transaction.changeId, after, json: JSON.stringify(message) });
+    after = transaction.changeId;
   }
-  subscriber.advance(scannedTo, atEnd);
-  return true;
+  return encoded;
 }

@@ -1,16 +1,26 @@
 // A change subscriber on a hibernatable WebSocket (accepted with
-// ctx.acceptWebSocket and the tag "cdc"): its whole state lives in the
-// socket's serialized attachment, so an idle subscriber costs no memory or
-// CPU while the Durable Object hibernates, and the state is found again when
-// it wakes (a commit, an ack, the heartbeat alarm).
+// ctx.acceptWebSocket and the tag "cdc"): its state lives in memory while the
+// Durable Object is awake and in the socket's serialized attachment across
+// hibernation, so an idle subscriber costs no memory or CPU while the object
+// hibernates, and the state is found again when it wakes (a commit, an ack,
+// the heartbeat alarm).
+// Attachment (invariant): sends, acks and going live change the state in
+// memory and mark it dirty; the change feed writes dirty states to their
+// attachments on a timer (change-feed.ts), and the runtime never hibernates
+// an object with a timer pending, so after every wake the attachments hold
+// exactly the state the subscribers had. Moving the cursor past changes the
+// filter drops does not even mark it dirty: a subscriber woken with an older
+// cursor reads them again and drops them again.
 // Buffer bound (invariant): a message goes out only while the change ids in
 // flight (sent, not yet acknowledged) stay within the window, or when nothing
 // is in flight (a transaction larger than the window still goes, alone). A
 // catching-up subscriber waits for acks; a live one that would exceed it is
 // closed with CloseCode.BEHIND (resume with since=<last change_id processed>).
+// Several transactions that fit go in one frame.
 import { CloseCode } from "./close-codes.js";
-import type { Admission, Subscriber } from "./subscriber.js";
+import { BEHIND_REASON, type Admission, type Subscriber } from "./subscriber.js";
 import { filterKey, type Filter, type SubscriptionRequest } from "./subscription.js";
+import type { TransactionRun } from "./transaction-run.js";
 
 export const SOCKET_TAG = "cdc";
 
@@ -81,22 +91,31 @@ export class SocketSubscriber implements Subscriber {
     return this.state.live;
   }
 
-  admit(changeId: number): Admission {
-    const { sent, acked, window, live } = this.state;
+  take(run: TransactionRun): number {
+    let count = 0;
+    let admission: Admission = "send";
+    for (const { changeId } of run.transactions) {
+      admission = this.admit(count === 0 ? this.state.sent : run.transactions[count - 1].changeId, changeId);
+      if (admission !== "send") break;
+      count++;
+    }
+    if (count > 0) {
+      this.socket.send(run.frame(count));
+      this.state.sent = run.transactions[count - 1].changeId;
+      this.dirty = true;
+    }
+    if (admission === "overflow") this.close(CloseCode.BEHIND, BEHIND_REASON);
+    return count;
+  }
+
+  /** Whether a message completing at `changeId` may follow what was sent up to `sent`. */
+  private admit(sent: number, changeId: number): Admission {
+    const { acked, window, live } = this.state;
     if (sent <= acked || changeId - acked <= window) return "send";
     return live ? "overflow" : "wait";
   }
 
-  send(encoded: string, changeId: number): void {
-    this.socket.send(encoded);
-    this.state.sent = changeId;
-    this.dirty = true;
-  }
-
   advance(cursor: number, caughtUp: boolean): void {
-    // Moving past changes the filter dropped is not worth an attachment write
-    // per commit: a subscriber woken with an older cursor reads them again,
-    // drops them again, and sends nothing twice (sends persist the cursor).
     if (cursor > this.state.cursor) this.state.cursor = cursor;
     if (caughtUp && !this.state.live) {
       this.state.live = true;
@@ -128,7 +147,7 @@ export class SocketSubscriber implements Subscriber {
     this.socket.close(code, reason.slice(0, 120));
   }
 
-  /** Writes the state to the attachment if it changed (so it survives hibernation). */
+  /** Writes the state to the attachment if it changed (so it survives hibernation; see the invariant above). */
   persist(): void {
     if (!this.dirty || this.closed) return;
     this.dirty = false;

@@ -7,10 +7,13 @@
 // Buffer bound (invariant): the response stream's queue is the buffer. While
 // catching up, messages go only while the queue is below its high-water mark
 // (the stream pulls for more as the client reads); a live subscriber whose
-// queue grows past SSE_MAX_QUEUED_BYTES is closed with CloseCode.BEHIND.
+// queue grows past SSE_MAX_QUEUED_BYTES is closed with CloseCode.BEHIND. The
+// queue is checked before each event, so a run of several transactions is
+// written as consecutive events, each admitted on its own.
 import { CloseCode, TOKEN_EXPIRED_REASON } from "./close-codes.js";
-import type { Admission, Subscriber } from "./subscriber.js";
+import { BEHIND_REASON, type Admission, type Subscriber } from "./subscriber.js";
 import { filterKey, type Filter } from "./subscription.js";
+import type { TransactionRun } from "./transaction-run.js";
 
 const HIGH_WATER_BYTES = 64 * 1024;
 export const SSE_MAX_QUEUED_BYTES = 1024 * 1024;
@@ -52,15 +55,23 @@ export class SseSubscriber implements Subscriber {
     this.heartbeats = setInterval(() => this.heartbeat(), SSE_HEARTBEAT_MS);
   }
 
-  admit(): Admission {
+  take(run: TransactionRun): number {
+    let count = 0;
+    for (const { changeId, json } of run.transactions) {
+      const admission = this.admit();
+      if (admission === "overflow") this.close(CloseCode.BEHIND, BEHIND_REASON);
+      if (admission !== "send") break;
+      this.write(`id: ${changeId}\nevent: transaction\ndata: ${json}\n\n`);
+      count++;
+    }
+    return count;
+  }
+
+  private admit(): Admission {
     const room = this.controller.desiredSize ?? 0;
     if (room > 0) return "send";
     if (!this.live) return "wait";
     return HIGH_WATER_BYTES - room > SSE_MAX_QUEUED_BYTES ? "overflow" : "send";
-  }
-
-  send(encoded: string, changeId: number): void {
-    this.write(`id: ${changeId}\nevent: transaction\ndata: ${encoded}\n\n`);
   }
 
   advance(cursor: number, caughtUp: boolean): void {

@@ -1,8 +1,10 @@
 // What the fan-out needs of a subscriber, whatever carries it (hibernatable
 // WebSocket, Server-Sent Events): its filter, how far it has read, whether it
-// has caught up, and whether the next message may go now.
+// has caught up, and taking as much of a run of transactions as its buffer
+// admits.
 import type { CloseCode } from "./close-codes.js";
 import type { Filter } from "./subscription.js";
+import type { TransactionRun } from "./transaction-run.js";
 
 /**
  * For a message completing at some change_id: send it now; wait (the
@@ -11,6 +13,9 @@ import type { Filter } from "./subscription.js";
  * behind and is cut off with a resumable close).
  */
 export type Admission = "send" | "wait" | "overflow";
+
+/** Why a live subscriber whose buffer overflowed is closed (CloseCode.BEHIND). */
+export const BEHIND_REASON = "fell behind: more than its window of changes unacknowledged; resume with since=<last change_id processed>";
 
 export interface Subscriber {
   readonly filter: Filter;
@@ -21,9 +26,11 @@ export interface Subscriber {
   /** It has caught up with the newest change once: from then on, changes are pushed as they commit. */
   readonly live: boolean;
   readonly closed: boolean;
-  admit(changeId: number): Admission;
-  /** Sends an encoded transaction message completing at `changeId`. */
-  send(encoded: string, changeId: number): void;
+  /**
+   * Sends the leading transactions of `run` its buffer admits, in order;
+   * returns how many (the rest waits, or it was closed for overflowing).
+   */
+  take(run: TransactionRun): number;
   /** Records progress (delivered or filtered out) up to `cursor`; `caughtUp` when that is the newest change. */
   advance(cursor: number, caughtUp: boolean): void;
   heartbeat(): void;
