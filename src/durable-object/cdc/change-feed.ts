@@ -1,9 +1,7 @@
 // `GET /db/<name>/changes` in the Durable Object: the subscription forms
 // (hibernatable WebSocket, Server-Sent Events, pull), where a subscription
 // starts (checked against what is retained), pushing new changes after each
-// request that may have committed (paced, so that fan-out to many
-// subscribers takes a bounded share of the object's time and writes run in
-// between), keeping the socket subscribers in memory while awake and their
+// request that may have committed (paced: paced-fanout.ts), keeping the socket subscribers in memory while awake and their
 // attachments current before the object may hibernate, and the maintenance
 // the alarm runs (heartbeats, stale unauthenticated sockets, retention
 // pruning).
@@ -16,7 +14,8 @@ import { jsonError } from "../../router/json-error.js";
 import { PRUNE_DELAY_MS, pruneRetained, prunes, readableCaptureTable } from "./capture-settings.js";
 import { ChangeLog } from "./change-log.js";
 import { CloseCode, httpStatusOf, SubscriptionClosed, TOKEN_EXPIRED_REASON } from "./close-codes.js";
-import { pump } from "./fanout.js";
+import { FanoutPass } from "./fanout.js";
+import { PacedFanout, type PassSource } from "./paced-fanout.js";
 import { attachmentOf, SOCKET_TAG, SocketSubscriber, type SocketAttachment } from "./socket-subscriber.js";
 import { SseSubscriber } from "./sse-subscriber.js";
 import type { Subscriber } from "./subscriber.js";
@@ -34,15 +33,6 @@ const DATABASE_KEY = "tessera:cdc-database";
 /** The runtime answers this message itself, without waking the object: a client-side liveness check. */
 export const PING = JSON.stringify({ type: "ping" });
 export const PONG = JSON.stringify({ type: "pong" });
-/**
- * Pacing of the fan-out: after a pass that made n sends, the next pass
- * waits n x this many ms. Sends are counted, not timed (inside workerd the
- * clocks do not advance while code runs). With 1000 subscribers a pass
- * waits ~200 ms, during which writes run and their commits pile up to go
- * out together (one frame per subscriber for them all); with a few
- * subscribers the wait is under a millisecond, so delivery stays immediate.
- */
-export const PACING_MS_PER_SEND = 0.2;
 /**
  * How long subscriber state may stay in memory only before it is written to
  * the socket attachments: one write per subscriber per this period, not one
@@ -68,9 +58,10 @@ export class ChangeFeed {
   private socketsLoaded = false;
   /** The reader of each open service (a new service after import gets a new one). */
   private readonly readers = new WeakMap<DatabaseService, { conn: Database; log: ChangeLog | null }>();
-  private pumpQueued = false;
-  /** When the next pass may run (see PACING_MS_PER_SEND). */
-  private nextPumpAt = 0;
+  private readonly fanout = new PacedFanout(
+    () => this.passSource(),
+    () => this.persistSoon(),
+  );
   private persistQueued = false;
   /** The database this object serves, once known (kept in storage too, for an alarm after eviction). */
   private database: string | null = null;
@@ -121,25 +112,10 @@ export class ChangeFeed {
 
   /**
    * Called whenever a request on the database settled (it may have
-   * committed): pushes new changes soon, once for all requests settling
-   * meanwhile, and after the current response went out (a macrotask, so the
-   * writer does not wait for the fan-out), no sooner than the pacing of the
-   * previous pass allows.
+   * committed): a fan-out pass pushes new changes soon.
    */
   afterRequest(): void {
-    if (this.pumpQueued) return;
-    this.pumpQueued = true;
-    setTimeout(
-      () => {
-        this.pumpQueued = false;
-        const service = this.current();
-        if (service === undefined) return;
-        const sends = this.pumpAll(service);
-        this.nextPumpAt = Date.now() + sends * PACING_MS_PER_SEND;
-        if (prunes(service.db)) this.requestAlarm(Date.now() + PRUNE_DELAY_MS);
-      },
-      Math.max(0, this.nextPumpAt - Date.now()),
-    );
+    this.fanout.request();
   }
 
   /** A message on a change socket (after a wake from hibernation too). */
@@ -340,22 +316,23 @@ export class ChangeFeed {
   private pumpOne(subscriber: SocketSubscriber): void {
     const log = this.reader(this.open(subscriber.database));
     if (log === null) return subscriber.close(CloseCode.CAPTURE_OFF, "change data capture was turned off for this database");
-    pump(log, [subscriber]);
+    new FanoutPass(log).deliver([subscriber]);
     this.persistSoon();
   }
 
-  /** One pass over every subscriber; returns how many sends it made. */
-  private pumpAll(service: DatabaseService): number {
+  /** What a fan-out pass works on: the open database's change log and every subscriber. */
+  private passSource(): PassSource | null {
+    const service = this.current();
+    if (service === undefined) return null;
+    if (prunes(service.db)) this.requestAlarm(Date.now() + PRUNE_DELAY_MS);
     const subscribers = this.subscribers();
-    if (subscribers.length === 0) return 0;
+    if (subscribers.length === 0) return null;
     const log = this.reader(service);
     if (log === null) {
       for (const s of subscribers) s.close(CloseCode.CAPTURE_OFF, "change data capture was turned off for this database");
-      return 0;
+      return null;
     }
-    const sends = pump(log, subscribers);
-    this.persistSoon();
-    return sends;
+    return { log, subscribers, current: () => this.current() === service && this.reader(service) === log };
   }
 
   /** Writes the changed subscriber states to their attachments within PERSIST_DELAY_MS (see socket-subscriber.ts). */

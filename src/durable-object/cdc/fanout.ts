@@ -5,11 +5,11 @@
 // cost one read and one JSON.stringify per distinct (cursor, filter), then a
 // send each: one frame per subscriber per read, however many transactions
 // it holds. A subscriber whose filter drops everything read costs a cursor
-// bump.
+// bump. Reads are cached per pass only: they are small, and a pass is short.
 // Invariant: a subscriber's cursor only advances past a transaction that was
 // sent to it or that its filter drops, so resuming from the last change_id a
 // client processed never skips or reorders anything.
-import type { CapturedTransaction, ChangeLog } from "./change-log.js";
+import type { CapturedTransaction, ChangeBatch, ChangeLog } from "./change-log.js";
 import type { Subscriber } from "./subscriber.js";
 import { project, type Filter } from "./subscription.js";
 import { TransactionRun, type EncodedTransaction } from "./transaction-run.js";
@@ -17,27 +17,30 @@ import { TransactionRun, type EncodedTransaction } from "./transaction-run.js";
 /** Rows read from the capture table per read; transactions are never split, so one read may return more. */
 export const READ_PAGE = 500;
 
-/** Delivers what was committed after each subscriber's cursor; returns how many sends that took. */
-export function pump(log: ChangeLog, subscribers: Iterable<Subscriber>): number {
-  let sends = 0;
-  let active = [...subscribers].filter((s) => !s.closed);
-  while (active.length > 0) {
-    const byCursor = new Map<number, Subscriber[]>();
-    for (const s of active) {
-      const group = byCursor.get(s.cursor);
-      if (group) group.push(s);
-      else byCursor.set(s.cursor, [s]);
-    }
-    const next: Subscriber[] = [];
-    for (const [cursor, group] of byCursor) {
-      const batch = log.read(cursor, READ_PAGE);
-      const runs = new Map<string, TransactionRun>();
-      for (const subscriber of group) {
-        let run = runs.get(subscriber.filterKey);
-        if (run === undefined) {
-          run = new TransactionRun(encode(batch.transactions, subscriber.filter, cursor));
-          runs.set(subscriber.filterKey, run);
-        }
+type Read = { batch: ChangeBatch; runs: Map<string, TransactionRun> };
+
+/**
+ * One fan-out pass, which may be delivered in slices of subscribers (with
+ * other work in between). Reads that reached the newest change (what live
+ * subscribers share) are kept for every slice; a later slice reusing one may
+ * miss what committed since, which is for the next pass, as it would be had
+ * the slice come first. Other reads (pages of a replay) are shared within a
+ * slice only, so a long replay is not held in memory.
+ */
+export class FanoutPass {
+  private readonly tails = new Map<number, Read>();
+
+  constructor(private readonly log: ChangeLog) {}
+
+  /** Delivers what was committed after each subscriber's cursor; returns how many sends that took. */
+  deliver(subscribers: Iterable<Subscriber>): number {
+    let sends = 0;
+    let active = [...subscribers].filter((s) => !s.closed);
+    while (active.length > 0) {
+      const next: Subscriber[] = [];
+      const pages = new Map<number, Read>();
+      for (const subscriber of active) {
+        const { batch, run } = this.runFor(subscriber, pages);
         const { transactions } = run;
         const taken = transactions.length === 0 ? 0 : subscriber.take(run);
         if (taken > 0) sends++;
@@ -49,10 +52,26 @@ export function pump(log: ChangeLog, subscribers: Iterable<Subscriber>): number 
         subscriber.advance(batch.scannedTo, batch.atEnd);
         if (!batch.atEnd) next.push(subscriber);
       }
+      active = next;
     }
-    active = next;
+    return sends;
   }
-  return sends;
+
+  /** The read after the subscriber's cursor, and its filter's run of it. */
+  private runFor(subscriber: Subscriber, pages: Map<number, Read>): { batch: ChangeBatch; run: TransactionRun } {
+    const { cursor } = subscriber;
+    let read = this.tails.get(cursor) ?? pages.get(cursor);
+    if (read === undefined) {
+      read = { batch: this.log.read(cursor, READ_PAGE), runs: new Map() };
+      (read.batch.atEnd ? this.tails : pages).set(cursor, read);
+    }
+    let run = read.runs.get(subscriber.filterKey);
+    if (run === undefined) {
+      run = new TransactionRun(encode(read.batch.transactions, subscriber.filter, cursor));
+      read.runs.set(subscriber.filterKey, run);
+    }
+    return { batch: read.batch, run };
+  }
 }
 
 /** The transactions `filter` selects, encoded, each with the cursor just before it. */
