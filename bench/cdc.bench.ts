@@ -6,59 +6,18 @@
 // one database, the writer's rate meanwhile (and as a ratio to the rate with
 // capture on and no subscribers), and single-row write throughput with
 // capture on versus off, and with 1000 connected subscribers that receive
-// nothing (their filter names another table). Subscribers acknowledge every
-// 50 ms, and unpack frames that carry several transactions.
+// nothing (their filter names another table). The subscribers run on a
+// worker thread (cdc-subscribers.ts), off the writer's event loop.
 import { createClient, type Client } from "@libsql/client";
-import WebSocket from "ws";
 import { startWorker, type RunningWorker } from "../test/e2e/worker-harness.js";
-
-const ACK_EVERY_MS = 50;
+import { now, SubscriberPool } from "./cdc-subscribers.js";
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** A message from the feed: one transaction, or several in one frame. */
-interface Frame {
-  type: string;
-  change_id: number;
-  changes?: { change_id: number }[];
-  transactions?: Frame[];
-}
-
-/** Opens `count` subscribers and resolves once all are live; each records when each change_id arrived. */
-async function subscribe(worker: RunningWorker, database: string, count: number, query = ""): Promise<{ sockets: WebSocket[]; arrivals: Map<number, number>[] }> {
-  const sockets: WebSocket[] = [];
-  const arrivals: Map<number, number>[] = [];
-  const live: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const socket = new WebSocket(`${worker.url.replace(/^http/, "ws")}/db/${database}/changes?since=${query}`);
-    const seen = new Map<number, number>();
-    let pendingAck = 0;
-    let ackTimer: ReturnType<typeof setTimeout> | undefined;
-    live.push(
-      new Promise((resolve, reject) => {
-        socket.on("error", reject);
-        socket.on("message", (data) => {
-          const message = JSON.parse(data.toString()) as Frame;
-          if (message.type === "live") resolve();
-          if (message.type !== "transaction" && message.type !== "transactions") return;
-          const now = performance.now();
-          for (const transaction of message.transactions ?? [message]) for (const change of transaction.changes ?? []) seen.set(change.change_id, now);
-          // As a client would: acknowledge what it processed every ACK_EVERY_MS, not every message.
-          pendingAck = message.change_id;
-          ackTimer ??= setTimeout(() => {
-            ackTimer = undefined;
-            if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ack", change_id: pendingAck }));
-          }, ACK_EVERY_MS);
-        });
-      }),
-    );
-    sockets.push(socket);
-    arrivals.push(seen);
-  }
-  await Promise.all(live);
-  return { sockets, arrivals };
+function changesUrl(worker: RunningWorker, database: string, query = ""): string {
+  return `${worker.url.replace(/^http/, "ws")}/db/${database}/changes?since=${query}`;
 }
 
 async function capturedDatabase(worker: RunningWorker, database: string, capture: boolean): Promise<Client> {
@@ -80,18 +39,17 @@ interface FanOutFigures {
 async function fanOut(worker: RunningWorker, subscribers: number, writes: number): Promise<FanOutFigures> {
   const database = `bench-cdc-${subscribers}`;
   const db = await capturedDatabase(worker, database, true);
-  const { sockets, arrivals } = await subscribe(worker, database, subscribers);
+  const pool = await SubscriberPool.open(changesUrl(worker, database), subscribers);
   const sentAt = new Map<number, number>();
-  const started = performance.now();
+  const started = now();
   for (let i = 0; i < writes; i++) {
-    const t = performance.now();
+    const t = now();
     const result = await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: [`event-${i}`] });
     sentAt.set(Number(result.lastInsertRowid), t);
   }
-  const writesDone = performance.now();
+  const writesDone = now();
   const expected = writes * subscribers;
-  const deadline = Date.now() + 60_000;
-  while (arrivals.reduce((n, a) => n + a.size, 0) < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  const arrivals = await pool.arrivals(expected, 60_000);
   // change_id -> rowid: one insert and one commit record per autocommit statement, in order.
   const latencies: number[] = [];
   let lastArrival = started;
@@ -103,7 +61,7 @@ async function fanOut(worker: RunningWorker, subscribers: number, writes: number
       lastArrival = Math.max(lastArrival, at);
     });
   }
-  for (const s of sockets) s.terminate();
+  await pool.close();
   db.close();
   latencies.sort((a, b) => a - b);
   if (latencies.length !== expected) throw new Error(`${subscribers} subscribers: ${latencies.length} of ${expected} deliveries arrived`);
@@ -121,12 +79,12 @@ async function fanOut(worker: RunningWorker, subscribers: number, writes: number
 async function writeRate(worker: RunningWorker, capture: boolean, writes: number, idle = 0): Promise<number> {
   const database = `bench-cdc-writes-${capture ? "on" : "off"}-${idle}`;
   const db = await capturedDatabase(worker, database, capture);
-  const { sockets } = await subscribe(worker, database, idle, "&tables=elsewhere");
+  const pool = idle > 0 ? await SubscriberPool.open(changesUrl(worker, database, "&tables=elsewhere"), idle) : null;
   for (let i = 0; i < 20; i++) await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: ["warm-up"] });
   const started = performance.now();
   for (let i = 0; i < writes; i++) await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: [`event-${i}`] });
   const perSecond = writes / ((performance.now() - started) / 1000);
-  for (const s of sockets) s.terminate();
+  await pool?.close();
   db.close();
   return perSecond;
 }
