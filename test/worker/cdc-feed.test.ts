@@ -1,6 +1,7 @@
 // Change data capture fan-out inside workerd: WebSocket subscriptions
 // (live, replay with since, resume, grouping by transaction, filters,
-// acknowledgements and the buffer bound, close codes), Server-Sent Events,
+// acknowledgements and the buffer bound, close codes), batching of several
+// transactions in one frame, Server-Sent Events,
 // the pull API, heartbeats from the alarm, and the management API settings.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
@@ -213,6 +214,92 @@ describe("buffer bound", () => {
       expect((message.changes![0].after as { v: number }).v).toBe(i);
       feed.ack(message.change_id);
     }
+    feed.close();
+  });
+});
+
+describe("batching", () => {
+  /** Commits `count` single-row transactions (values 1..count); returns the change_id before them. */
+  async function commits(db: string, count: number): Promise<number> {
+    await captured(db, "CREATE TABLE t (v INTEGER)");
+    const start = await latestChangeId(db);
+    for (let i = 1; i <= count; i++) await run(db, `INSERT INTO t VALUES (${i})`);
+    return start;
+  }
+
+  const valuesOf = (messages: FeedMessage[]) => messages.map((m) => (m.changes![0].after as { v: number }).v);
+
+  it("sends the transactions one pass finds in one frame, in commit order, carrying the last change_id", async () => {
+    const start = await commits("cdc-batch", 5);
+    const feed = await subscribe("cdc-batch", `since=${start}`);
+    const received = [];
+    for (let i = 0; i < 5; i++) received.push(await feed.transaction());
+    expect(valuesOf(received)).toEqual([1, 2, 3, 4, 5]);
+    const changeIds = received.map((m) => m.change_id);
+    expect(changeIds).toEqual([...changeIds].sort((a, b) => a - b));
+    const frames = feed.frames.filter((f) => f.type === "transactions");
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toEqual({ type: "transactions", change_id: changeIds[4], transactions: received });
+    expect(received.every((m) => m.type === "transaction")).toBe(true);
+    feed.close();
+  });
+
+  it("fills a frame only up to the window, and sends the rest as acknowledgements make room", async () => {
+    const start = await commits("cdc-batch-window", 6);
+    // Each autocommit insert is two change ids (the change and its commit record): a window of 4 holds two.
+    const feed = await subscribe("cdc-batch-window", `since=${start}&window=4`);
+    const first = [await feed.transaction(), await feed.transaction()];
+    await feed.expectNoTransaction();
+    expect(feed.frames.filter((f) => f.type === "transactions").map((f) => f.transactions!.length)).toEqual([2]);
+    feed.ack(first[1].change_id);
+    const second = [await feed.transaction(), await feed.transaction()];
+    await feed.expectNoTransaction();
+    feed.ack(second[1].change_id);
+    const third = [await feed.transaction(), await feed.transaction()];
+    expect(valuesOf([...first, ...second, ...third])).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(feed.frames.filter((f) => f.type === "transactions").map((f) => f.transactions!.length)).toEqual([2, 2, 2]);
+    feed.close();
+  });
+
+  it("resumes after the last transaction processed from a frame, even one inside it", async () => {
+    const start = await commits("cdc-batch-resume", 4);
+    const first = await subscribe("cdc-batch-resume", `since=${start}`);
+    await first.transaction();
+    const processed = await first.transaction();
+    first.close();
+    await first.closed;
+    await run("cdc-batch-resume", "INSERT INTO t VALUES (5)");
+    const second = await subscribe("cdc-batch-resume", `since=${processed.change_id}`);
+    const rest = [];
+    for (let i = 0; i < 3; i++) rest.push(await second.transaction());
+    expect(valuesOf(rest)).toEqual([3, 4, 5]);
+    await second.expectNoTransaction();
+    second.close();
+  });
+
+  it("keeps a filter's view: a frame holds only the transactions the filter selects", async () => {
+    await captured("cdc-batch-filter", "CREATE TABLE a (v)", "CREATE TABLE b (v)");
+    const start = await latestChangeId("cdc-batch-filter");
+    await run("cdc-batch-filter", "INSERT INTO a VALUES (1)", "INSERT INTO b VALUES (2)", "INSERT INTO a VALUES (3)", "INSERT INTO b VALUES (4)");
+    const feed = await subscribe("cdc-batch-filter", `since=${start}&tables=b`);
+    const received = [await feed.transaction(), await feed.transaction()];
+    expect(received.map((m) => rows(m))).toEqual([[["insert", "b", 1, null, { v: 2 }]], [["insert", "b", 2, null, { v: 4 }]]]);
+    expect(feed.frames.find((f) => f.type === "transactions")?.transactions).toEqual(received);
+    await feed.expectNoTransaction();
+    feed.close();
+  });
+
+  it("writes what was sent and acknowledged to the socket attachment before the object could hibernate", async () => {
+    const start = await commits("cdc-batch-attachment", 3);
+    const feed = await subscribe("cdc-batch-attachment", `since=${start}`);
+    const received = [await feed.transaction(), await feed.transaction(), await feed.transaction()];
+    const last = received[2].change_id;
+    feed.ack(last);
+    expect((await feed.next()).type).toBe("live");
+    // The alarm (heartbeats) writes the subscribers' state; until then the runtime keeps the object awake with a timer.
+    await runDurableObjectAlarm(stubFor("cdc-batch-attachment"));
+    const attachments = await runInDurableObject(stubFor("cdc-batch-attachment"), (_: DatabaseObject, state) => state.getWebSockets("cdc").map((s) => s.deserializeAttachment() as unknown));
+    expect(attachments).toEqual([expect.objectContaining({ phase: "subscribed", cursor: last, sent: last, acked: last, live: true })]);
     feed.close();
   });
 });
