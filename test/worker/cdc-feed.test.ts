@@ -261,6 +261,22 @@ describe("batching", () => {
     feed.close();
   });
 
+  it("holds back what one pass finds beyond the window of a live subscriber that kept up, until its ack (no 4408)", async () => {
+    await captured("cdc-batch-live", "CREATE TABLE t (v INTEGER)");
+    const feed = await subscribe("cdc-batch-live", "since=&window=4");
+    await feed.next();
+    // One request, three commits: one pass finds six change ids, more than the window of four.
+    await pipeline("cdc-batch-live", [execute("INSERT INTO t VALUES (1)"), execute("INSERT INTO t VALUES (2)"), execute("INSERT INTO t VALUES (3)"), { type: "close" }]);
+    const first = [await feed.transaction(), await feed.transaction()];
+    await feed.expectNoTransaction();
+    feed.ack(first[1].change_id);
+    const third = await feed.transaction();
+    expect(valuesOf([...first, third])).toEqual([1, 2, 3]);
+    // Not acknowledging, it falls behind at the next commits beyond its window, and is cut off.
+    for (let i = 4; i <= 6; i++) await run("cdc-batch-live", `INSERT INTO t VALUES (${i})`);
+    expect((await feed.closed).code).toBe(CloseCode.BEHIND);
+  });
+
   it("resumes after the last transaction processed from a frame, even one inside it", async () => {
     const start = await commits("cdc-batch-resume", 4);
     const first = await subscribe("cdc-batch-resume", `since=${start}`);

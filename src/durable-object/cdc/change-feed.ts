@@ -135,8 +135,8 @@ export class ChangeFeed {
       if (typeof changeId !== "number" || !Number.isSafeInteger(changeId)) throw new SubscriptionClosed(CloseCode.BAD_REQUEST, "an ack needs change_id (an integer)", "CDC_BAD_MESSAGE");
       subscriber.acknowledge(changeId);
       this.persistSoon();
-      // Only a catching-up subscriber waits for acks; live ones are pushed to at each commit.
-      if (!subscriber.live) this.pumpOne(subscriber);
+      // Live subscribers are pushed to by the fan-out passes, unless their window held something back.
+      if (subscriber.waitsForAck) this.pumpOne(subscriber);
     } catch (e) {
       if (!(e instanceof SubscriptionClosed)) throw e;
       socket.close(e.code, e.message.slice(0, 120));
@@ -168,8 +168,9 @@ export class ChangeFeed {
         else next = Math.min(next ?? Infinity, (attachment as Awaiting).acceptedAt + SUBSCRIBE_TIMEOUT_MS);
       } else if (attachment !== null) {
         const subscriber = this.socketSubscriber(socket);
-        if (subscriber?.expired(now)) subscriber.close(CloseCode.UNAUTHORIZED, TOKEN_EXPIRED_REASON);
-        else if (subscriber) {
+        if (subscriber === null || subscriber.closed) continue;
+        if (subscriber.expired(now)) subscriber.close(CloseCode.UNAUTHORIZED, TOKEN_EXPIRED_REASON);
+        else {
           subscriber.heartbeat();
           if (subscriber.expiresAt !== null) next = Math.min(next ?? Infinity, subscriber.expiresAt);
         }
@@ -289,6 +290,8 @@ export class ChangeFeed {
   private socketSubscriber(socket: WebSocket): SocketSubscriber | null {
     const known = this.sockets.get(socket);
     if (known) return known;
+    // A closing socket's subscriber was dropped (and may have been closed by us): it is not brought back.
+    if (socket.readyState !== WebSocket.OPEN) return null;
     const attachment = attachmentOf(socket);
     if (attachment?.phase !== "subscribed") return null;
     const subscriber = new SocketSubscriber(socket, attachment);

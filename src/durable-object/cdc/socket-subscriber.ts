@@ -15,7 +15,10 @@
 // flight (sent, not yet acknowledged) stay within the window, or when nothing
 // is in flight (a transaction larger than the window still goes, alone). A
 // catching-up subscriber waits for acks; a live one that would exceed it is
-// closed with CloseCode.BEHIND (resume with since=<last change_id processed>).
+// closed with CloseCode.BEHIND (resume with since=<last change_id processed>)
+// unless it had acknowledged everything sent before: then the excess is the
+// server's doing (a pass found more commits than its window, the fan-out
+// being paced), so it waits for the ack of what went, like a catching-up one.
 // Several transactions that fit go in one frame.
 import { CloseCode } from "./close-codes.js";
 import { BEHIND_REASON, type Admission, type Subscriber } from "./subscriber.js";
@@ -52,6 +55,8 @@ export class SocketSubscriber implements Subscriber {
   readonly filterKey: string;
   private state: Subscribed;
   private dirty = false;
+  /** Its window holds back transactions until its next ack. */
+  private held = false;
   closed = false;
 
   constructor(
@@ -92,13 +97,15 @@ export class SocketSubscriber implements Subscriber {
   }
 
   take(run: TransactionRun): number {
+    const keepingUp = this.state.sent <= this.state.acked;
     let count = 0;
     let admission: Admission = "send";
     for (const { changeId } of run.transactions) {
-      admission = this.admit(count === 0 ? this.state.sent : run.transactions[count - 1].changeId, changeId);
+      admission = this.admit(count === 0 ? this.state.sent : run.transactions[count - 1].changeId, changeId, keepingUp);
       if (admission !== "send") break;
       count++;
     }
+    this.held = admission === "wait";
     if (count > 0) {
       this.socket.send(run.frame(count));
       this.state.sent = run.transactions[count - 1].changeId;
@@ -109,10 +116,15 @@ export class SocketSubscriber implements Subscriber {
   }
 
   /** Whether a message completing at `changeId` may follow what was sent up to `sent`. */
-  private admit(sent: number, changeId: number): Admission {
+  private admit(sent: number, changeId: number, keepingUp: boolean): Admission {
     const { acked, window, live } = this.state;
     if (sent <= acked || changeId - acked <= window) return "send";
-    return live ? "overflow" : "wait";
+    return live && !keepingUp ? "overflow" : "wait";
+  }
+
+  /** Whether an ack should send what its window held back (a catching-up subscriber's always may). */
+  get waitsForAck(): boolean {
+    return this.held || !this.state.live;
   }
 
   advance(cursor: number, caughtUp: boolean): void {
