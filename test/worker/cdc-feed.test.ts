@@ -269,11 +269,14 @@ describe("batching", () => {
     await pipeline("cdc-batch-live", [execute("INSERT INTO t VALUES (1)"), execute("INSERT INTO t VALUES (2)"), execute("INSERT INTO t VALUES (3)"), { type: "close" }]);
     const first = [await feed.transaction(), await feed.transaction()];
     await feed.expectNoTransaction();
+    // A commit while it is held back (before its ack came): it waits too, the subscriber is not cut off.
+    await run("cdc-batch-live", "INSERT INTO t VALUES (4)");
+    await feed.expectNoTransaction();
     feed.ack(first[1].change_id);
-    const third = await feed.transaction();
-    expect(valuesOf([...first, third])).toEqual([1, 2, 3]);
+    const rest = [await feed.transaction(), await feed.transaction()];
+    expect(valuesOf([...first, ...rest])).toEqual([1, 2, 3, 4]);
     // Not acknowledging, it falls behind at the next commits beyond its window, and is cut off.
-    for (let i = 4; i <= 6; i++) await run("cdc-batch-live", `INSERT INTO t VALUES (${i})`);
+    for (let i = 5; i <= 7; i++) await run("cdc-batch-live", `INSERT INTO t VALUES (${i})`);
     expect((await feed.closed).code).toBe(CloseCode.BEHIND);
   });
 

@@ -18,7 +18,8 @@
 // closed with CloseCode.BEHIND (resume with since=<last change_id processed>)
 // unless it had acknowledged everything sent before: then the excess is the
 // server's doing (a pass found more commits than its window, the fan-out
-// being paced), so it waits for the ack of what went, like a catching-up one.
+// being paced), so the rest is held back until the ack of what went, like
+// for a catching-up one (and stays held back, not cut off, as more commits).
 // Several transactions that fit go in one frame.
 import { CloseCode } from "./close-codes.js";
 import { BEHIND_REASON, type Admission, type Subscriber } from "./subscriber.js";
@@ -40,6 +41,8 @@ export type SocketAttachment =
       sent: number;
       acked: number;
       live: boolean;
+      /** Its window holds back transactions until its next ack (absent in attachments written before there was batching). */
+      held?: boolean;
       /** When the subscriber's token expires (ms since epoch); null when it does not. */
       expiresAt: number | null;
     };
@@ -55,8 +58,6 @@ export class SocketSubscriber implements Subscriber {
   readonly filterKey: string;
   private state: Subscribed;
   private dirty = false;
-  /** Its window holds back transactions until its next ack. */
-  private held = false;
   closed = false;
 
   constructor(
@@ -97,7 +98,8 @@ export class SocketSubscriber implements Subscriber {
   }
 
   take(run: TransactionRun): number {
-    const keepingUp = this.state.sent <= this.state.acked;
+    // It acknowledged all it was sent, or what is left over was held back by an earlier pass (not its fault).
+    const keepingUp = this.state.sent <= this.state.acked || (this.state.held ?? false);
     let count = 0;
     let admission: Admission = "send";
     for (const { changeId } of run.transactions) {
@@ -105,7 +107,11 @@ export class SocketSubscriber implements Subscriber {
       if (admission !== "send") break;
       count++;
     }
-    this.held = admission === "wait";
+    const held = admission === "wait";
+    if (held !== (this.state.held ?? false)) {
+      this.state.held = held;
+      this.dirty = true;
+    }
     if (count > 0) {
       this.socket.send(run.frame(count));
       this.state.sent = run.transactions[count - 1].changeId;
@@ -124,7 +130,7 @@ export class SocketSubscriber implements Subscriber {
 
   /** Whether an ack should send what its window held back (a catching-up subscriber's always may). */
   get waitsForAck(): boolean {
-    return this.held || !this.state.live;
+    return (this.state.held ?? false) || !this.state.live;
   }
 
   advance(cursor: number, caughtUp: boolean): void {
