@@ -145,6 +145,9 @@ export class ChangeFeed {
 
   /** A change socket closed (by the client, or failed): it is no longer pushed to. */
   onSocketClosed(socket: WebSocket): void {
+    const subscriber = this.sockets.get(socket);
+    // A pass under way may still hold it.
+    if (subscriber) subscriber.closed = true;
     this.sockets.delete(socket);
   }
 

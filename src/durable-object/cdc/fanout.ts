@@ -5,7 +5,7 @@
 // cost one read and one JSON.stringify per distinct (cursor, filter), then a
 // send each: one frame per subscriber per read, however many transactions
 // it holds. A subscriber whose filter drops everything read costs a cursor
-// bump. Reads are cached per pass only: they are small, and a pass is short.
+// bump.
 // Invariant: a subscriber's cursor only advances past a transaction that was
 // sent to it or that its filter drops, so resuming from the last change_id a
 // client processed never skips or reorders anything.

@@ -98,6 +98,11 @@ export class SocketSubscriber implements Subscriber {
   }
 
   take(run: TransactionRun): number {
+    // Closed by the client since the pass began (sending now would throw): done with.
+    if (this.socket.readyState !== WebSocket.OPEN) {
+      this.closed = true;
+      return 0;
+    }
     // It acknowledged all it was sent, or what is left over was held back by an earlier pass (not its fault).
     const keepingUp = this.state.sent <= this.state.acked || (this.state.held ?? false);
     let count = 0;
