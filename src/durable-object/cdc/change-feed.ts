@@ -308,10 +308,8 @@ export class ChangeFeed {
       for (const socket of this.ctx.getWebSockets(SOCKET_TAG)) this.socketSubscriber(socket);
       this.socketsLoaded = true;
     }
-    for (const [socket, subscriber] of this.sockets) {
-      // A socket closing (by either side) is done with: its close event may come later, or not at all.
-      if (subscriber.closed || socket.readyState !== WebSocket.OPEN) this.sockets.delete(socket);
-    }
+    // Closed by us, or by the client (onSocketClosed); one closing unbeknown to us is found when sent to (take).
+    for (const [socket, subscriber] of this.sockets) if (subscriber.closed) this.sockets.delete(socket);
     return this.sockets.values();
   }
 
