@@ -5,7 +5,8 @@
 // writer's process). Each subscriber acknowledges every ACK_EVERY_MS what it
 // received, unpacks frames carrying several transactions, and records when
 // each change_id arrived (ms since the epoch, performance.timeOrigin-based:
-// comparable across threads).
+// comparable across threads). They offer permessage-deflate, as `ws` and
+// browsers do, unless told not to.
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import WebSocket from "ws";
 
@@ -22,6 +23,7 @@ interface Frame {
 interface Setup {
   url: string;
   count: number;
+  compression: boolean;
 }
 
 /** Main thread -> subscribers: collect arrivals (once `expected` changes arrived in all, or at `deadline`). */
@@ -44,8 +46,8 @@ export class SubscriberPool {
   ) {}
 
   /** Opens `count` subscribers on `url` (a changes URL with its query) and resolves once all are live. */
-  static async open(url: string, count: number): Promise<SubscriberPool> {
-    const thread = new Worker(new URL(import.meta.url), { workerData: { url, count } satisfies Setup });
+  static async open(url: string, count: number, compression = true): Promise<SubscriberPool> {
+    const thread = new Worker(new URL(import.meta.url), { workerData: { url, count, compression } satisfies Setup });
     const queue: Report[] = [];
     let wake: (() => void) | null = null;
     thread.on("message", (report: Report) => {
@@ -86,12 +88,12 @@ export class SubscriberPool {
   }
 }
 
-async function runSubscribers({ url, count }: Setup): Promise<void> {
+async function runSubscribers({ url, count, compression }: Setup): Promise<void> {
   const port = parentPort!;
   const arrivals: Map<number, number>[] = [];
   const live: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, { perMessageDeflate: compression });
     const seen = new Map<number, number>();
     let pendingAck = 0;
     let ackTimer: ReturnType<typeof setTimeout> | undefined;

@@ -7,7 +7,10 @@
 // capture on and no subscribers), and single-row write throughput with
 // capture on versus off, and with 1000 connected subscribers that receive
 // nothing (their filter names another table). The subscribers run on a
-// worker thread (cdc-subscribers.ts), off the writer's event loop.
+// worker thread (cdc-subscribers.ts), off the writer's event loop; they
+// negotiate permessage-deflate (as `ws` and browsers do by default), and the
+// last fan-out row has 1000 that do not: compressing each frame once per
+// subscriber is most of what fan-out costs the Durable Object.
 import { createClient, type Client } from "@libsql/client";
 import { startWorker, type RunningWorker } from "../test/e2e/worker-harness.js";
 import { now, SubscriberPool } from "./cdc-subscribers.js";
@@ -29,6 +32,7 @@ async function capturedDatabase(worker: RunningWorker, database: string, capture
 
 interface FanOutFigures {
   subscribers: number;
+  compression: boolean;
   writes: number;
   writesPerSecond: number;
   deliveredPerSecond: number;
@@ -36,10 +40,10 @@ interface FanOutFigures {
   p99: number;
 }
 
-async function fanOut(worker: RunningWorker, subscribers: number, writes: number): Promise<FanOutFigures> {
-  const database = `bench-cdc-${subscribers}`;
+async function fanOut(worker: RunningWorker, subscribers: number, writes: number, compression = true): Promise<FanOutFigures> {
+  const database = `bench-cdc-${subscribers}${compression ? "" : "-uncompressed"}`;
   const db = await capturedDatabase(worker, database, true);
-  const pool = await SubscriberPool.open(changesUrl(worker, database), subscribers);
+  const pool = await SubscriberPool.open(changesUrl(worker, database), subscribers, compression);
   const sentAt = new Map<number, number>();
   const started = now();
   for (let i = 0; i < writes; i++) {
@@ -67,6 +71,7 @@ async function fanOut(worker: RunningWorker, subscribers: number, writes: number
   if (latencies.length !== expected) throw new Error(`${subscribers} subscribers: ${latencies.length} of ${expected} deliveries arrived`);
   return {
     subscribers,
+    compression,
     writes,
     writesPerSecond: writes / ((writesDone - started) / 1000),
     deliveredPerSecond: expected / ((lastArrival - started) / 1000),
@@ -95,7 +100,7 @@ export async function run(): Promise<void> {
     const off = await writeRate(worker, false, 300);
     const on = await writeRate(worker, true, 300);
     const idle = await writeRate(worker, true, 300, 1000);
-    const fanOuts = [await fanOut(worker, 1, 200), await fanOut(worker, 100, 100), await fanOut(worker, 1000, 200)];
+    const fanOuts = [await fanOut(worker, 1, 200), await fanOut(worker, 100, 100), await fanOut(worker, 1000, 200), await fanOut(worker, 1000, 200, false)];
     console.log("\nchange data capture (Miniflare on this machine; @libsql/client writer over HTTP, ws subscribers)\n");
     console.log("single-row autocommit inserts, one writer | writes/s\n--- | ---");
     console.log(`capture off | ${off.toFixed(0)}`);
@@ -105,7 +110,7 @@ export async function run(): Promise<void> {
     console.log(`ratio 1000 idle subscribers / none | ${(idle / on).toFixed(2)}`);
     console.log("\nsubscribers | writes | writes/s meanwhile | ratio to no subscribers | delivered changes/s | latency p50 ms | latency p99 ms\n--- | --- | --- | --- | --- | --- | ---");
     for (const f of fanOuts) {
-      console.log(`${f.subscribers} | ${f.writes} | ${f.writesPerSecond.toFixed(0)} | ${(f.writesPerSecond / on).toFixed(2)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)}`);
+      console.log(`${f.subscribers}${f.compression ? "" : " (no permessage-deflate)"} | ${f.writes} | ${f.writesPerSecond.toFixed(0)} | ${(f.writesPerSecond / on).toFixed(2)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)}`);
     }
   } finally {
     await worker.dispose();
