@@ -19,6 +19,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** Lets the work of opening (or dropping) a thousand sockets finish before measuring. */
+const SETTLE_MS = 2000;
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
 function changesUrl(worker: RunningWorker, database: string, query = ""): string {
   return `${worker.url.replace(/^http/, "ws")}/db/${database}/changes?since=${query}`;
 }
@@ -44,6 +51,7 @@ async function fanOut(worker: RunningWorker, subscribers: number, writes: number
   const database = `bench-cdc-${subscribers}${compression ? "" : "-uncompressed"}`;
   const db = await capturedDatabase(worker, database, true);
   const pool = await SubscriberPool.open(changesUrl(worker, database), subscribers, compression);
+  await settle();
   const sentAt = new Map<number, number>();
   const started = now();
   for (let i = 0; i < writes; i++) {
@@ -85,6 +93,7 @@ async function writeRate(worker: RunningWorker, capture: boolean, writes: number
   const database = `bench-cdc-writes-${capture ? "on" : "off"}-${idle}`;
   const db = await capturedDatabase(worker, database, capture);
   const pool = idle > 0 ? await SubscriberPool.open(changesUrl(worker, database, "&tables=elsewhere"), idle) : null;
+  await settle();
   for (let i = 0; i < 20; i++) await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: ["warm-up"] });
   const started = performance.now();
   for (let i = 0; i < writes; i++) await db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: [`event-${i}`] });
