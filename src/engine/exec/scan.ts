@@ -151,9 +151,19 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
     case "rowid-order": {
       const desc = path.kind === "rowid-order" && path.desc;
       const cursor = cursorFor((t) => t.openTable(root));
+      if (!desc) {
+        return (row) => {
+          const c = cursor(tx());
+          c.first();
+          return c.forEachFromHere((rowid, rec) => {
+            slot.set(rowid, rec);
+            return row();
+          });
+        };
+      }
       return (row) => {
         const c = cursor(tx());
-        for (let ok = desc ? c.last() : c.first(); ok; ok = desc ? c.prev() : c.next()) if (!emit(c, row)) return false;
+        for (let ok = c.last(); ok; ok = c.prev()) if (!emit(c, row)) return false;
         return true;
       };
     }
@@ -180,11 +190,18 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
         const hi = upper ? rowidBound(probe(upper), "upper") : undefined;
         if (lo === null || hi === null) return true;
         const c = cursor(tx());
-        for (let ok = lo === undefined ? c.first() : c.seek(lo, "ge"); ok; ok = c.next()) {
-          if (hi !== undefined && c.rowid() > hi) break;
-          if (!emit(c, row)) return false;
-        }
-        return true;
+        if (lo === undefined) c.first();
+        else c.seek(lo, "ge");
+        let pastEnd = false;
+        const complete = c.forEachFromHere((rowid, rec) => {
+          if (hi !== undefined && rowid > hi) {
+            pastEnd = true;
+            return false;
+          }
+          slot.set(rowid, rec);
+          return row();
+        });
+        return complete || pastEnd;
       };
     }
     case "index":
