@@ -397,6 +397,7 @@ export class TableCursor extends BtreeCursor {
           this.insertSlotFor = rowid;
           return false;
         }
+        if (this.seekInLeaf(rowid)) return true;
         this.descendToSlot(false);
         const d = this.depth - 1;
         const leaf = this.pages[d];
@@ -419,6 +420,23 @@ export class TableCursor extends BtreeCursor {
       case "lt":
         return this.upperBoundPrev(false);
     }
+  }
+
+  /**
+   * Lookups close together (a join probing in key order) often land in the
+   * leaf the cursor is on: when `rowid` is within that leaf's keys, it can
+   * only be there, and the descent from the root is skipped. True when found
+   * (positioned on it); false leaves the search to the descent.
+   */
+  private seekInLeaf(rowid: number | bigint): boolean {
+    if (this.state !== State.Valid || !this.leafIsCurrent()) return false;
+    const d = this.depth - 1;
+    const keys = this.pages[d].rowidKeys();
+    if (keys === null || !(keys[0] <= rowid && rowid <= keys[keys.length - 1])) return false;
+    const i = this.slotIn(this.pages[d], false);
+    if (keys[i] !== rowid) return false;
+    this.idx[d] = i;
+    return true;
   }
 
   rowid(): number | bigint {

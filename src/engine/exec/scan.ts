@@ -170,6 +170,15 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
     case "rowid-eq": {
       const term = parts.terms(path.term);
       const cursor = cursorFor((t) => t.openTable(root));
+      if (term.value) {
+        // One value (a join's probe, once per outer row): no list to build.
+        return (row) => {
+          const rowid = exactRowid(probe(term));
+          if (rowid === null) return true;
+          const c = cursor(tx());
+          return !c.seek(rowid, "eq") || emit(c, row);
+        };
+      }
       return (row) => {
         const keys = probeList(term, compareValues);
         if (keys.length === 0) return true;
