@@ -436,6 +436,8 @@ export class TableCursor extends BtreeCursor {
     const i = this.slotIn(this.pages[d], false);
     if (keys[i] !== rowid) return false;
     this.idx[d] = i;
+    // The cursor moved: an insertion slot an earlier failed seek left is gone.
+    this.insertSlotFor = null;
     return true;
   }
 

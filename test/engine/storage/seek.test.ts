@@ -70,18 +70,22 @@ describe("seek modes", () => {
 });
 
 describe("table cursor shortcuts", () => {
-  /** A write transaction on a 512-byte-page table holding every third rowid of 0..2999 (many leaves). */
+  /**
+   * A write transaction on a committed 512-byte-page table holding every third
+   * rowid of 0..2999 (many leaves, read-only until the transaction changes them).
+   */
   function sparseTable() {
     const db = BtreeDatabase.open(new MemoryPageStore(), { pageSize: 512 });
-    const tx = db.beginWrite();
-    const root = tx.createTree("table");
-    const c = tx.openTable(root);
+    const load = db.beginWrite();
+    const root = load.createTree("table");
+    const c = load.openTable(root);
     const rowids: number[] = [];
     for (let id = 0; id < 3000; id += 3) {
       c.insert(id, encodeRecord([id, "v".repeat(id % 17)]));
       rowids.push(id);
     }
-    return { tx, root, rowids };
+    load.commit();
+    return { tx: db.beginWrite(), root, rowids };
   }
 
   it("eq seeks in nearby order (mostly within the current leaf) find exactly the present rowids", () => {
@@ -104,6 +108,21 @@ describe("table cursor shortcuts", () => {
     for (let p = 1; p < 3000; p += 3) {
       expect(c.seek(p - 1, "eq")).toBe(true);
       expect(c.seek(p, "eq")).toBe(false);
+      c.insert(p, encodeRecord([p]));
+      all.add(p);
+    }
+    const seen: number[] = [];
+    for (let ok = c.first(); ok; ok = c.next()) seen.push(c.rowid() as number);
+    expect(seen).toEqual([...all].sort((a, b) => a - b));
+  });
+
+  it("an insert after a failed eq seek and then a found one (in the same leaf) still lands in order", () => {
+    const { tx, root, rowids } = sparseTable();
+    const c = tx.openTable(root);
+    const all = new Set(rowids);
+    for (let p = 2; p < 3000; p += 3) {
+      expect(c.seek(p, "eq")).toBe(false);
+      expect(c.seek(p - 2, "eq")).toBe(true);
       c.insert(p, encodeRecord([p]));
       all.add(p);
     }
