@@ -397,6 +397,7 @@ export class TableCursor extends BtreeCursor {
           this.insertSlotFor = rowid;
           return false;
         }
+        if (this.seekInLeaf(rowid)) return true;
         this.descendToSlot(false);
         const d = this.depth - 1;
         const leaf = this.pages[d];
@@ -421,6 +422,25 @@ export class TableCursor extends BtreeCursor {
     }
   }
 
+  /**
+   * Lookups close together (a join probing in key order) often land in the
+   * leaf the cursor is on: when `rowid` is within that leaf's keys, it can
+   * only be there, and the descent from the root is skipped. True when found
+   * (positioned on it); false leaves the search to the descent.
+   */
+  private seekInLeaf(rowid: number | bigint): boolean {
+    if (this.state !== State.Valid || !this.leafIsCurrent()) return false;
+    const d = this.depth - 1;
+    const keys = this.pages[d].rowidKeys();
+    if (keys === null || !(keys[0] <= rowid && rowid <= keys[keys.length - 1])) return false;
+    const i = this.slotIn(this.pages[d], false);
+    if (keys[i] !== rowid) return false;
+    this.idx[d] = i;
+    // The cursor moved: an insertion slot an earlier failed seek left is gone.
+    this.insertSlotFor = null;
+    return true;
+  }
+
   rowid(): number | bigint {
     this.requireValid();
     return this.leaf().rowidAt(this.idx[this.depth - 1]);
@@ -437,8 +457,36 @@ export class TableCursor extends BtreeCursor {
   /** A RecordReader on the current row, reused across rows (valid until the cursor moves). */
   record(): RecordReader {
     this.requireValid();
-    const page = this.pages[this.depth - 1];
-    const i = this.idx[this.depth - 1];
+    return this.recordAt(this.pages[this.depth - 1], this.idx[this.depth - 1]);
+  }
+
+  /**
+   * Visits the rows from the current one to the tree's end, in rowid order,
+   * as (rowid, record) — the record reader valid only during its call — until
+   * `visit` returns false (then returns false; true once the rows run out).
+   * The same rows as next() with rowid() and record() per row, for less: within
+   * a leaf the cells are walked directly. When the tree changes under the
+   * cursor during a visit, it goes on from there as next() would.
+   */
+  forEachFromHere(visit: (rowid: number | bigint, record: RecordReader) => boolean): boolean {
+    let ok = this.isValid;
+    while (ok) {
+      const d = this.depth - 1;
+      const page = this.pages[d];
+      const n = page.cellCount;
+      const keys = page.rowidKeys();
+      for (let i = this.idx[d]; i < n; i++) {
+        this.idx[d] = i;
+        if (!visit(keys !== null ? keys[i] : page.rowidAt(i), this.recordAt(page, i))) return false;
+        // Another cursor changed the tree (the position is saved), or this leaf was replaced: step the careful way.
+        if (this.state !== State.Valid || this.depth !== d + 1 || this.pages[d] !== page) break;
+      }
+      ok = this.next();
+    }
+    return true;
+  }
+
+  private recordAt(page: BtreePage, i: number): RecordReader {
     const buf = page.cellBuffer(i);
     const off = page.cellOffset(i);
     // Hot path (table scans): payload size, skip the rowid, and the payload is local.

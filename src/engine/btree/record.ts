@@ -370,7 +370,34 @@ export class RecordReader {
     return this.buf;
   }
 
+  /** Parses the header up to column `i`; false when the record has fewer columns. */
   private parseUpTo(i: number): boolean {
+    // The common case, kept small for V8 to inline into column(): one-byte
+    // serial types (all but text and blobs of 57 bytes or more) within the
+    // preallocated arrays; anything else goes on in parseRest.
+    const buf = this.buf;
+    const headerEnd = this.headerEnd;
+    const types = this.types;
+    const offsets = this.offsets;
+    let pos = this.headerPos;
+    let body = this.bodyPos;
+    let parsed = this.parsed;
+    const last = i < types.length ? i : types.length - 1;
+    while (parsed <= last && pos < headerEnd && buf[pos] < 0x80) {
+      const t = buf[pos++];
+      types[parsed] = t;
+      offsets[parsed] = body;
+      body += t < 12 ? FIXED_SIZES[t] : (t - 12) >>> 1;
+      parsed++;
+    }
+    this.headerPos = pos;
+    this.bodyPos = body;
+    this.parsed = parsed;
+    if (parsed > i) return true;
+    return this.parseRest(i);
+  }
+
+  private parseRest(i: number): boolean {
     const buf = this.buf;
     while (this.parsed <= i) {
       if (this.headerPos >= this.headerEnd) {
@@ -389,10 +416,6 @@ export class RecordReader {
       this.offsets[this.parsed] = this.bodyPos;
       this.bodyPos += t < 12 ? FIXED_SIZES[t] : (t - 12) >>> 1;
       this.parsed++;
-    }
-    if (this.headerPos >= this.headerEnd) {
-      this.complete = true;
-      this.count = this.parsed;
     }
     return true;
   }

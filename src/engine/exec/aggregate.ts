@@ -291,7 +291,7 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
       const single = grouped ? null : newGroup([]);
       let first = true;
       const oneKey = keyEvals.length === 1 ? keyEvals[0] : null;
-      const addRow = (g: Group): void => (plain ? stepPlain(g) : step(g, false));
+      const addRow = plain ? plainStepper(specs, stepPlain) : (g: Group): void => step(g, false);
       const startGroup = (hash: unknown, key: SqlValue[]): void => {
         const g = newGroup(key);
         groups.set(hash, g);
@@ -299,9 +299,11 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
       };
       parts.loops(() => {
         if (single) {
-          if (first) step(single, true);
-          else addRow(single);
-          first = false;
+          if (!first) addRow(single);
+          else {
+            first = false;
+            step(single, true);
+          }
           return true;
         }
         // One GROUP BY term (the common case): hashed without building a key array per row.
@@ -338,6 +340,22 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
   };
 }
 
+
+/**
+ * stepPlain for one aggregate of at most one argument (`sum(x)`, `count(*)`,
+ * the common case): the same steps without the loops over aggregates and
+ * arguments per row.
+ */
+function plainStepper(specs: AggregateSpec[], stepPlain: (g: Group) => void): (g: Group) => void {
+  if (specs.length !== 1 || specs[0].args.length > 1) return stepPlain;
+  const { fn, argv, fctx } = specs[0];
+  const arg = specs[0].args[0];
+  if (arg === undefined) return (g) => void (g.states[0] = fn.step(g.states[0], argv, fctx));
+  return (g) => {
+    argv[0] = arg();
+    g.states[0] = fn.step(g.states[0], argv, fctx);
+  };
+}
 
 /** Map key of a one-term group: numbers directly (1 and 1.0 alike), other values by their value key. */
 function valueHash(v: SqlValue, fold: KeyFold): unknown {

@@ -180,7 +180,7 @@ function compileColumnRef(ref: ColumnRef, ctx: ExprContext): Evaluator {
     if (r.column < 0) return () => slot.rowid();
     const i = r.column;
     if (r.coalesce) return mergedUsingColumn(slot, i, r.coalesce);
-    return () => slot.column(i);
+    return slot.columnReader?.(i) ?? (() => slot.column(i));
   }
   if (!ref.table) {
     const aliased = ctx.resolveAlias?.(ref.column.name);

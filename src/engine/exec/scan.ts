@@ -80,14 +80,19 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
   const filters = parts.filters;
   const joinFilters = parts.joinFilters;
   const visit = buildVisitor(level.path, source, parts);
+  // Forward table scans tick and count each row themselves (see forwardScan), so
+  // an unfiltered level hands them the body as is: one call less per row on the
+  // hottest loop. Other visitors leave both to the wrappers below.
+  const tick = !isForwardScan(level.path, source);
   // Rows read from storage (RowCounts): each row a table or index cursor lands on; hash lookups count when they read the table.
   const rows = runtime.rows;
-  const storageReads = source.kind === "table" && level.path.kind !== "hash" ? 1 : 0;
+  const storageReads = tick && source.kind === "table" && level.path.kind !== "hash" ? 1 : 0;
   const onMatch = parts.onMatch;
   if (!level.outer && !onMatch) {
     // An inner join's ON conditions filter like WHERE conditions, in the same order.
     const conditions = filters.concat(joinFilters);
     if (conditions.length === 0) {
+      if (!tick) return visit;
       return (body) =>
         visit(() => {
           runtime.tick();
@@ -97,7 +102,7 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
     }
     return (body) =>
       visit(() => {
-        runtime.tick();
+        if (tick) runtime.tick();
         rows.read += storageReads;
         return passes(conditions) ? body() : true;
       });
@@ -105,7 +110,7 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
   if (!level.outer && onMatch) {
     return (body) =>
       visit(() => {
-        runtime.tick();
+        if (tick) runtime.tick();
         rows.read += storageReads;
         if (!passes(joinFilters)) return true;
         onMatch();
@@ -118,7 +123,7 @@ export function buildLevelLoop(parts: LoopParts): LevelLoop {
   return (body) => {
     let matched = false;
     const complete = visit(() => {
-      runtime.tick();
+      if (tick) runtime.tick();
       rows.read += storageReads;
       if (!passes(joinFilters)) return true;
       matched = true;
@@ -149,17 +154,26 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
   switch (path.kind) {
     case "scan":
     case "rowid-order": {
-      const desc = path.kind === "rowid-order" && path.desc;
+      if (isForwardScan(path, source)) return forwardScan(source, parts.runtime);
       const cursor = cursorFor((t) => t.openTable(root));
       return (row) => {
         const c = cursor(tx());
-        for (let ok = desc ? c.last() : c.first(); ok; ok = desc ? c.prev() : c.next()) if (!emit(c, row)) return false;
+        for (let ok = c.last(); ok; ok = c.prev()) if (!emit(c, row)) return false;
         return true;
       };
     }
     case "rowid-eq": {
       const term = parts.terms(path.term);
       const cursor = cursorFor((t) => t.openTable(root));
+      if (term.value) {
+        // One value (a join's probe, once per outer row): no list to build.
+        return (row) => {
+          const rowid = exactRowid(probe(term));
+          if (rowid === null) return true;
+          const c = cursor(tx());
+          return !c.seek(rowid, "eq") || emit(c, row);
+        };
+      }
       return (row) => {
         const keys = probeList(term, compareValues);
         if (keys.length === 0) return true;
@@ -180,11 +194,18 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
         const hi = upper ? rowidBound(probe(upper), "upper") : undefined;
         if (lo === null || hi === null) return true;
         const c = cursor(tx());
-        for (let ok = lo === undefined ? c.first() : c.seek(lo, "ge"); ok; ok = c.next()) {
-          if (hi !== undefined && c.rowid() > hi) break;
-          if (!emit(c, row)) return false;
-        }
-        return true;
+        if (lo === undefined) c.first();
+        else c.seek(lo, "ge");
+        let pastEnd = false;
+        const complete = c.forEachFromHere((rowid, rec) => {
+          if (hi !== undefined && rowid > hi) {
+            pastEnd = true;
+            return false;
+          }
+          slot.set(rowid, rec);
+          return row();
+        });
+        return complete || pastEnd;
       };
     }
     case "index":
@@ -224,6 +245,28 @@ function buildVisitor(path: AccessPath, source: LoopSource, parts: LoopParts): L
         slotForHash(source),
       );
   }
+}
+
+/** Whether the path walks a rowid table in rowid order (forwardScan). */
+function isForwardScan(path: AccessPath, source: LoopSource): boolean {
+  return source.kind === "table" && !source.table.withoutRowid && (path.kind === "scan" || (path.kind === "rowid-order" && !path.desc));
+}
+
+/** Every row of a rowid table in rowid order; ticks the budget and counts each row read itself (see buildLevelLoop). */
+function forwardScan(source: Extract<LoopSource, { kind: "table" }>, runtime: StatementRuntime): LevelLoop {
+  const { table, slot, tx } = source;
+  const cursor = cursorFor((t) => t.openTable(table.rootPage));
+  const rows = runtime.rows;
+  return (row) => {
+    const c = cursor(tx());
+    c.first();
+    return c.forEachFromHere((rowid, rec) => {
+      runtime.tick();
+      rows.read++;
+      slot.set(rowid, rec);
+      return row();
+    });
+  };
 }
 
 /** Loops over a WITHOUT ROWID table: its rows live in its PRIMARY KEY tree, which the planner sees as an index. */

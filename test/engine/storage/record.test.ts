@@ -38,6 +38,11 @@ describe("record format", () => {
     for (let i = samples.length - 1; i >= 0; i--) expect(r.column(i)).toEqual(samples[i]);
     expect(r.column(samples.length)).toBe(null);
     expect(r.columnCount).toBe(samples.length);
+    // Column by column from a fresh reader: the header is parsed incrementally, across multi-byte serial types and past 16 columns.
+    const ascending = new RecordReader().reset(rec, 0, rec.length);
+    for (let i = 0; i < samples.length; i++) expect(ascending.column(i)).toEqual(samples[i]);
+    expect(ascending.serialType(samples.length + 3)).toBe(0);
+    expect(ascending.columnCount).toBe(samples.length);
   });
 
   it("produces the same bytes as SQLite's record() for every serial type", async () => {

@@ -68,3 +68,94 @@ describe("seek modes", () => {
     });
   }
 });
+
+describe("table cursor shortcuts", () => {
+  /**
+   * A write transaction on a committed 512-byte-page table holding every third
+   * rowid of 0..2999 (many leaves, read-only until the transaction changes them).
+   */
+  function sparseTable() {
+    const db = BtreeDatabase.open(new MemoryPageStore(), { pageSize: 512 });
+    const load = db.beginWrite();
+    const root = load.createTree("table");
+    const c = load.openTable(root);
+    const rowids: number[] = [];
+    for (let id = 0; id < 3000; id += 3) {
+      c.insert(id, encodeRecord([id, "v".repeat(id % 17)]));
+      rowids.push(id);
+    }
+    load.commit();
+    return { tx: db.beginWrite(), root, rowids };
+  }
+
+  it("eq seeks in nearby order (mostly within the current leaf) find exactly the present rowids", () => {
+    const { tx, root, rowids } = sparseTable();
+    const present = new Set(rowids);
+    const c = tx.openTable(root);
+    for (let p = -5; p < 3010; p++) {
+      const found = c.seek(p, "eq");
+      expect(found).toBe(present.has(p));
+      if (found) expect(decodeRecord(c.payload())[0]).toBe(p);
+    }
+    // Backwards and jumping, to leave the leaf now and then.
+    for (let p = 3005; p > -5; p -= 7) expect(c.seek(p, "eq")).toBe(present.has(p));
+  });
+
+  it("an insert after a failed eq seek inside the current leaf lands in order", () => {
+    const { tx, root, rowids } = sparseTable();
+    const c = tx.openTable(root);
+    const all = new Set(rowids);
+    for (let p = 1; p < 3000; p += 3) {
+      expect(c.seek(p - 1, "eq")).toBe(true);
+      expect(c.seek(p, "eq")).toBe(false);
+      c.insert(p, encodeRecord([p]));
+      all.add(p);
+    }
+    const seen: number[] = [];
+    for (let ok = c.first(); ok; ok = c.next()) seen.push(c.rowid() as number);
+    expect(seen).toEqual([...all].sort((a, b) => a - b));
+  });
+
+  it("an insert after a failed eq seek and then a found one (in the same leaf) still lands in order", () => {
+    const { tx, root, rowids } = sparseTable();
+    const c = tx.openTable(root);
+    const all = new Set(rowids);
+    for (let p = 2; p < 3000; p += 3) {
+      expect(c.seek(p, "eq")).toBe(false);
+      expect(c.seek(p - 2, "eq")).toBe(true);
+      c.insert(p, encodeRecord([p]));
+      all.add(p);
+    }
+    const seen: number[] = [];
+    for (let ok = c.first(); ok; ok = c.next()) seen.push(c.rowid() as number);
+    expect(seen).toEqual([...all].sort((a, b) => a - b));
+  });
+
+  it("forEachFromHere visits the rows in order, and goes on correctly when another cursor changes the tree mid-walk", () => {
+    const { tx, root, rowids } = sparseTable();
+    const walker = tx.openTable(root);
+    const writer = tx.openTable(root);
+    const visited: number[] = [];
+    walker.first();
+    const complete = walker.forEachFromHere((rowid, rec) => {
+      expect(rec.column(0)).toBe(rowid);
+      visited.push(rowid as number);
+      // Ahead of the walk: delete the next row and insert one after it (seen, since it sorts later).
+      if (rowid === 300) {
+        writer.seek(303, "eq");
+        writer.delete();
+        writer.insert(304, encodeRecord([304]));
+      }
+      return true;
+    });
+    expect(complete).toBe(true);
+    const want = rowids.filter((id) => id !== 303);
+    want.splice(want.indexOf(306), 0, 304);
+    expect(visited).toEqual(want);
+    // Stopping early reports it.
+    walker.seek(1500, "ge");
+    let n = 0;
+    expect(walker.forEachFromHere(() => ++n < 5)).toBe(false);
+    expect(n).toBe(5);
+  });
+});
