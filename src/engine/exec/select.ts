@@ -5,14 +5,14 @@
 import { SqliteError } from "../errors.js";
 import { describeLevel, planJoin, type OrderRequest } from "../plan/access.js";
 import { Scope, type Source } from "../plan/scope.js";
-import { analyzeSources, splitConjuncts, type IndexableTerm, type Term } from "../plan/terms.js";
+import { analyzeSources, forEachChild, splitConjuncts, type IndexableTerm, type Term } from "../plan/terms.js";
 import { foldName } from "../schema/schema.js";
 import type { CommonTableExpr, CompoundSelect, Expr, OrderingTerm, ResultColumn, Select, SelectBody, SelectCore, ValuesClause } from "../sql/ast.js";
 import { comparisonAffinity } from "../value/compare.js";
 import { toNumeric } from "../value/convert.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
-import { compileAggregateQuery, containsAggregate, containsWindow } from "./aggregate.js";
-import type { CompileEnv, CteBinding, CteFrame } from "./compile-env.js";
+import { checkWhereAggregates, compileAggregateQuery, containsAggregate, containsWindow } from "./aggregate.js";
+import { PlanCollector, type CompileEnv, type CteBinding, type CteFrame } from "./compile-env.js";
 import { collationByName, exprAffinity, exprCollation } from "../plan/expr-type.js";
 import { compileExpr, type Evaluator, type ExprContext, type SubqueryProgram } from "./compile-expr.js";
 import { buildFrom, materialize, type BuiltFrom, type FromSource, type NestedCompiler } from "./from.js";
@@ -330,23 +330,24 @@ export interface RowLoop {
 /**
  * Plans and compiles the join loops of a FROM clause with its WHERE. `beforePlan`
  * runs once the scope exists and before expressions are compiled (to expand
- * result columns and set alias resolution); it may return an ORDER BY request.
+ * result columns and set alias resolution); it says whether the query is an
+ * aggregate and may return an ORDER BY request.
  */
 export function compileRowLoop(
   fromItem: SelectCore["from"],
   where: Expr | null,
   env: CompileEnv,
   outer: Scope | null,
-  beforePlan: (scope: Scope, ctx: ExprContext) => OrderRequest | null = () => null,
+  beforePlan: (scope: Scope, ctx: ExprContext) => { order: OrderRequest | null; aggregate: boolean } = () => ({ order: null, aggregate: false }),
   extraSources: FromSource[] = [],
 ): RowLoop {
   const from = buildFrom(fromItem, env, outer, nested);
   from.sources.unshift(...extraSources);
   const scope = new Scope(from.sources.map((s) => s.source), outer);
   const ctx = exprContext(scope, env);
-  const orderRequest = beforePlan(scope, ctx);
+  const { order: orderRequest, aggregate } = beforePlan(scope, ctx);
   for (const s of from.sources) s.bindArguments?.((arg) => compileExpr(arg, ctx));
-  if (where && containsAggregate(where, env)) throw new SqliteError("misuse of aggregate function in WHERE clause");
+  if (where) checkWhereAggregates(where, scope, aggregate, env);
   const terms: Term[] = [];
   for (const e of splitConjuncts(where)) terms.push(makeTerm(e, scope, null, from.sources.length - 1));
   for (const c of from.conditions) for (const e of splitConjuncts(c.expr)) terms.push(makeTerm(e, scope, c.leftJoinOn, c.origin));
@@ -365,9 +366,15 @@ function compileCore(core: SelectCore, env: CompileEnv, outer: Scope | null, ord
     projections = expandResultColumns(core.columns, scope, env);
     // Result aliases may be used in WHERE, GROUP BY, HAVING and ORDER BY when no column has the name.
     ctx.resolveAlias = aliasResolver(projections);
-    aggregate = core.groupBy.length > 0 || core.having !== null || projections.some((p) => containsAggregate(p.expr, env)) || orderBy.some((o) => containsAggregate(o.expr, env));
     windowed = projections.some((p) => containsWindow(p.expr)) || orderBy.some((o) => containsWindow(o.expr));
-    return aggregate || windowed || core.distinct === "DISTINCT" ? null : orderRequestFor(orderBy, scope, projections);
+    // SQLite rejects an enclosing query's aggregate in a subquery of a windowed query rather than make it an aggregate.
+    aggregate =
+      core.groupBy.length > 0 ||
+      core.having !== null ||
+      projections.some((p) => containsAggregate(p.expr, env, scope)) ||
+      orderBy.some((o) => containsAggregate(o.expr, env, scope)) ||
+      (!windowed && subqueriesAggregateHere(projections, scope, env));
+    return { order: aggregate || windowed || core.distinct === "DISTINCT" ? null : orderRequestFor(orderBy, scope, projections), aggregate };
   });
   const parts: CoreParts = {
     env,
@@ -382,6 +389,40 @@ function compileCore(core: SelectCore, env: CompileEnv, outer: Scope | null, ord
   if (windowed) return compileWindowQuery(core, parts, aggregate);
   if (aggregate) return compileAggregateQuery(core, parts);
   return compileProjection(parts, loop.orderSatisfied);
+}
+
+/**
+ * Whether a result column's subquery calls an aggregate over this query's
+ * columns only, which makes this query an aggregate (SQLite's rule). Which
+ * query a call's arguments read is known once names resolve, so such
+ * subqueries are compiled once, for nothing else, with this scope accepting
+ * aggregates; only queries with subqueries in their results pay for it.
+ */
+function subqueriesAggregateHere(projections: Projection[], scope: Scope, env: CompileEnv): boolean {
+  const subqueries: Select[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === "SubqueryExpr" || e.kind === "ExistsExpr" || e.kind === "InSelectExpr") subqueries.push(e.select);
+    forEachChild(e, visit);
+  };
+  for (const p of projections) visit(p.expr);
+  if (subqueries.length === 0) return false;
+  let found = false;
+  scope.aggregates = () => {
+    found = true;
+    return () => null;
+  };
+  const probeEnv: CompileEnv = { ...env, plan: new PlanCollector(), subqueries: { count: 0 } };
+  try {
+    for (const select of subqueries) {
+      if (found) break;
+      subqueryProgram(select, probeEnv, scope);
+    }
+  } catch {
+    // The real compilation reports the error.
+  } finally {
+    scope.aggregates = undefined;
+  }
+  return found;
 }
 
 function aliasResolver(projections: Projection[]): (name: string) => Expr | undefined {

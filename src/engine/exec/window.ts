@@ -265,8 +265,8 @@ function rowInput(parts: CoreParts): WindowInput {
 }
 
 function windowDefsUseAggregates(core: SelectCore, parts: CoreParts): boolean {
-  const env = parts.env;
-  const defUses = (partitionBy: Expr[], orderBy: { expr: Expr }[]): boolean => partitionBy.some((e) => containsAggregate(e, env)) || orderBy.some((o) => containsAggregate(o.expr, env));
+  const { env, scope } = parts;
+  const defUses = (partitionBy: Expr[], orderBy: { expr: Expr }[]): boolean => partitionBy.some((e) => containsAggregate(e, env, scope)) || orderBy.some((o) => containsAggregate(o.expr, env, scope));
   if (core.windows.some((w) => defUses(w.window.partitionBy, w.window.orderBy))) return true;
   let found = false;
   const visit = (e: Expr): void => {
