@@ -328,31 +328,37 @@ export interface RowLoop {
 }
 
 /**
- * Plans and compiles the join loops of a FROM clause with its WHERE. `beforePlan`
- * runs once the scope exists and before expressions are compiled (to expand
- * result columns and set alias resolution); it says whether the query is an
- * aggregate and may return an ORDER BY request.
+ * Plans and compiles the join loops of a FROM clause with its WHERE. For a
+ * query, `beforePlan` runs once the scope exists and before expressions are
+ * compiled (to expand result columns and set alias resolution); it says
+ * whether the query is an aggregate and may return an ORDER BY request.
+ * Without it the loop feeds a DELETE or UPDATE, which reads whole rows.
  */
 export function compileRowLoop(
   fromItem: SelectCore["from"],
   where: Expr | null,
   env: CompileEnv,
   outer: Scope | null,
-  beforePlan: (scope: Scope, ctx: ExprContext) => { order: OrderRequest | null; aggregate: boolean } = () => ({ order: null, aggregate: false }),
+  beforePlan?: (scope: Scope, ctx: ExprContext) => { order: OrderRequest | null; aggregate: boolean },
   extraSources: FromSource[] = [],
 ): RowLoop {
   const from = buildFrom(fromItem, env, outer, nested);
   from.sources.unshift(...extraSources);
   const scope = new Scope(from.sources.map((s) => s.source), outer);
   const ctx = exprContext(scope, env);
-  const { order: orderRequest, aggregate } = beforePlan(scope, ctx);
+  const { order: orderRequest, aggregate } = beforePlan?.(scope, ctx) ?? { order: null, aggregate: false };
   for (const s of from.sources) s.bindArguments?.((arg) => compileExpr(arg, ctx));
   if (where) checkWhereAggregates(where, scope, aggregate, env);
   const terms: Term[] = [];
   for (const e of splitConjuncts(where)) terms.push(makeTerm(e, scope, null, from.sources.length - 1));
   for (const c of from.conditions) for (const e of splitConjuncts(c.expr)) terms.push(makeTerm(e, scope, c.leftJoinOn, c.origin));
   const { levels, orderSatisfied } = planJoin(from.sources.map((s) => s.plan), scope, terms, orderRequest);
-  for (const level of levels) env.plan.add(describeLevel(from.sources[level.source].plan, level.path));
+  for (const level of levels) {
+    const { plan, source } = from.sources[level.source];
+    // Whether an index covers a query is known once the whole statement has compiled.
+    const used = beforePlan ? source.usedColumns : null;
+    env.plan.add(() => describeLevel(plan, level.path, used));
+  }
   describeUnmatchedPasses(levels, from.sources.map((s) => s.plan.label), env);
   const loops = joinLoops(levels, from.sources, scope, ctx, env);
   return { from, scope, ctx, loops, orderSatisfied };
