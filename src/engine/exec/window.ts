@@ -59,6 +59,8 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
   // Result-column aliases are visible inside windows of the ORDER BY clause only (as in SQLite).
   let argCtx: ExprContext = { ...input.ctx, resolveAlias: undefined };
   const fctx: FunctionContext = env.runtime.functions;
+  const runtime = env.runtime;
+  const tick = (): void => runtime.tick();
 
   const calls: PendingCall[] = [];
   let currentRow = 0;
@@ -132,7 +134,7 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
         const keys = pass.rowKeys;
         const keySpecs = pass.keySpecs;
         if (keySpecs.length > 0) order = order.slice().sort((x, y) => compareKeys(keys[x], keys[y], keySpecs));
-        evaluatePass(pass, order);
+        evaluatePass(pass, order, tick);
       }
       const result = new ResultRows(parts.distinct ? outFolds : null, sort);
       for (const r of order) {
