@@ -8,6 +8,7 @@ import { Scope, type Source } from "../plan/scope.js";
 import { analyzeSources, forEachChild, splitConjuncts, type IndexableTerm, type Term } from "../plan/terms.js";
 import { foldName } from "../schema/schema.js";
 import type { CommonTableExpr, CompoundSelect, Expr, OrderingTerm, ResultColumn, Select, SelectBody, SelectCore, ValuesClause } from "../sql/ast.js";
+import { truthValue } from "../value/arith.js";
 import { comparisonAffinity } from "../value/compare.js";
 import { toNumeric } from "../value/convert.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
@@ -349,8 +350,10 @@ export function compileRowLoop(
   const { order: orderRequest, aggregate } = beforePlan?.(scope, ctx) ?? { order: null, aggregate: false };
   for (const s of from.sources) s.bindArguments?.((arg) => compileExpr(arg, ctx));
   if (where) checkWhereAggregates(where, scope, aggregate, env);
+  // Without a FROM clause there is no level to filter: the WHERE clause decides whether the one row exists.
+  const constantWhere = where && from.sources.length === 0 ? compileExpr(where, ctx) : null;
   const terms: Term[] = [];
-  for (const e of splitConjuncts(where)) terms.push(makeTerm(e, scope, null, from.sources.length - 1));
+  if (!constantWhere) for (const e of splitConjuncts(where)) terms.push(makeTerm(e, scope, null, from.sources.length - 1));
   for (const c of from.conditions) for (const e of splitConjuncts(c.expr)) terms.push(makeTerm(e, scope, c.leftJoinOn, c.origin));
   const { levels, orderSatisfied } = planJoin(from.sources.map((s) => s.plan), scope, terms, orderRequest);
   for (const level of levels) {
@@ -360,7 +363,8 @@ export function compileRowLoop(
     env.plan.add(() => describeLevel(plan, level.path, used));
   }
   describeUnmatchedPasses(levels, from.sources.map((s) => s.plan.label), env);
-  const loops = joinLoops(levels, from.sources, scope, ctx, env);
+  const joined = joinLoops(levels, from.sources, scope, ctx, env);
+  const loops = constantWhere ? (body: Body) => truthValue(constantWhere()) !== true || joined(body) : joined;
   return { from, scope, ctx, loops, orderSatisfied };
 }
 
