@@ -16,7 +16,7 @@
 // plain transaction holds the write lock fails with SQLITE_BUSY and leaves
 // the transaction open, to be retried.
 import { FORMAT_MVCC, HDR, type BtreeDatabase, type HeaderField, type ReadTransaction, type TransactionMark, type WriteTransaction } from "./btree/index.js";
-import { SqliteError } from "./errors.js";
+import { SqliteError, type ConstraintResolution } from "./errors.js";
 import { functionExists, lookupFunction } from "./func/registry.js";
 import type { FunctionContext } from "./func/types.js";
 import { compileStatement } from "./exec/compile.js";
@@ -260,7 +260,16 @@ export class Connection {
       else if (this.concurrent) this.checkPrivateBudget();
       return current;
     } catch (e) {
-      if (autocommit) this.rollback();
+      const resolution = constraintResolution(e, current.program);
+      if (resolution === "FAIL") {
+        // The rows written before the failing one stay, and count as changes.
+        if (current.program.countsChanges) {
+          this.changes = current.runtime.changes;
+          this.totalChanges += current.runtime.changes;
+        }
+        if (autocommit) this.commit();
+      } else if (resolution === "ROLLBACK") this.rollback();
+      else if (autocommit) this.rollback();
       else if (statementMark && this.write) {
         this.write.rollbackTo(statementMark);
         this.schemaCache = null;
@@ -612,6 +621,12 @@ export class Connection {
     this.rollback();
     this.idleRead = null;
   }
+}
+
+/** How a statement's error ends it: by the RAISE that made it, else by the statement's OR FAIL / OR ROLLBACK for constraint errors. */
+function constraintResolution(e: unknown, program: StatementProgram): ConstraintResolution | undefined {
+  if (!(e instanceof SqliteError) || !e.code.startsWith("SQLITE_CONSTRAINT")) return undefined;
+  return e.resolution ?? program.onConstraintError;
 }
 
 /** The policy while no concurrent transaction needs a commit's keys (nothing is recorded then). */

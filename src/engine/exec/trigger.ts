@@ -128,7 +128,9 @@ export function compileTrigger(env: CompileEnv, shape: TriggerRowShape, trigger:
       } catch (e) {
         if (!(e instanceof RaiseSignal)) throw e;
         if (e.action === "IGNORE") return "ignore";
-        throw new SqliteError(e.text, "SQLITE_CONSTRAINT_TRIGGER");
+        const error = new SqliteError(e.text, "SQLITE_CONSTRAINT_TRIGGER");
+        if (e.action === "FAIL" || e.action === "ROLLBACK") error.resolution = e.action;
+        throw error;
       }
       return "done";
     },
