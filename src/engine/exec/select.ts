@@ -7,7 +7,7 @@ import { describeLevel, planJoin, type OrderRequest } from "../plan/access.js";
 import { Scope, type Source } from "../plan/scope.js";
 import { analyzeSources, forEachChild, splitConjuncts, type IndexableTerm, type Term } from "../plan/terms.js";
 import { foldName } from "../schema/schema.js";
-import type { CommonTableExpr, CompoundSelect, Expr, OrderingTerm, ResultColumn, Select, SelectBody, SelectCore, ValuesClause } from "../sql/ast.js";
+import type { CommonTableExpr, CompoundSelect, Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectBody, SelectCore, ValuesClause } from "../sql/ast.js";
 import { truthValue } from "../value/arith.js";
 import { comparisonAffinity } from "../value/compare.js";
 import { toNumeric } from "../value/convert.js";
@@ -406,7 +406,7 @@ function compileCore(core: SelectCore, env: CompileEnv, outer: Scope | null, ord
  * columns only, which makes this query an aggregate (SQLite's rule). Which
  * query a call's arguments read is known once names resolve, so such
  * subqueries are compiled once, for nothing else, with this scope accepting
- * aggregates; only queries with subqueries in their results pay for it.
+ * aggregates; only result subqueries that call an aggregate somewhere pay for it.
  */
 function subqueriesAggregateHere(projections: Projection[], scope: Scope, env: CompileEnv): boolean {
   const subqueries: Select[] = [];
@@ -415,7 +415,7 @@ function subqueriesAggregateHere(projections: Projection[], scope: Scope, env: C
     forEachChild(e, visit);
   };
   for (const p of projections) visit(p.expr);
-  if (subqueries.length === 0) return false;
+  if (!subqueries.some((select) => callsAggregate(select, env))) return false;
   let found = false;
   scope.aggregates = () => {
     found = true;
@@ -433,6 +433,18 @@ function subqueriesAggregateHere(projections: Projection[], scope: Scope, env: C
     scope.aggregates = undefined;
   }
   return found;
+}
+
+/** Whether an aggregate function is called anywhere in a syntax tree (a quick test before compiling anything). */
+function callsAggregate(node: unknown, env: CompileEnv): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (Array.isArray(node)) return node.some((child) => callsAggregate(child, env));
+  const call = node as Partial<FunctionCall>;
+  if (call.kind === "FunctionCall" && call.name && call.args) {
+    const f = env.lookupFunction(call.name.name, call.star ? 0 : call.args.length);
+    if (typeof f === "object" && f.kind === "aggregate") return true;
+  }
+  return Object.values(node).some((child) => callsAggregate(child, env));
 }
 
 function aliasResolver(projections: Projection[]): (name: string) => Expr | undefined {
