@@ -16,7 +16,7 @@
 // plain transaction holds the write lock fails with SQLITE_BUSY and leaves
 // the transaction open, to be retried.
 import { FORMAT_MVCC, HDR, type BtreeDatabase, type HeaderField, type ReadTransaction, type TransactionMark, type WriteTransaction } from "./btree/index.js";
-import { SqliteError } from "./errors.js";
+import { SqliteError, type ConstraintResolution } from "./errors.js";
 import { functionExists, lookupFunction } from "./func/registry.js";
 import type { FunctionContext } from "./func/types.js";
 import { compileStatement } from "./exec/compile.js";
@@ -154,6 +154,8 @@ export class Connection {
   readonly limits: EngineLimits = { ...DEFAULT_LIMITS };
   /** The statement running now, if any (for interrupt()). */
   private running: StatementRuntime | null = null;
+  /** Iterations open on this connection (Statement.iterate): while any is, writes are refused, as in better-sqlite3. */
+  private openIterations = 0;
 
   constructor(readonly core: DatabaseCore) {
     const conn = this;
@@ -226,6 +228,7 @@ export class Connection {
    */
   run(prepared: PreparedProgram, ast: Statement, source: string, params: SqlValue[], emit: (row: SqlValue[]) => boolean): PreparedProgram {
     this.reportAbort();
+    if (this.openIterations > 0 && prepared.program.writes) throw busyIterating();
     const autocommit = !this.explicit;
     let current = prepared;
     let statementMark: TransactionMark | null = null;
@@ -242,13 +245,8 @@ export class Connection {
       // Inside a transaction a failed statement is undone alone; statements that cannot fail half-way skip the mark.
       statementMark = !autocommit && this.write && current.program.writes && !current.program.singleRowWrite ? this.write.mark() : null;
       const rt = current.runtime;
-      rt.budget.start(this.limits.statementSteps, this.limits.statementTimeoutMs);
-      this.running = rt;
-      rt.params = params;
-      rt.executionId++;
-      rt.changes = 0;
-      rt.rows.reset();
-      rt.lastInsertRowid = null;
+      // The statement time is taken when a function first asks for it.
+      this.startRun(rt, params, 0);
       current.program.run(emit);
       if (current.program.countsChanges) {
         this.changes = rt.changes;
@@ -260,7 +258,16 @@ export class Connection {
       else if (this.concurrent) this.checkPrivateBudget();
       return current;
     } catch (e) {
-      if (autocommit) this.rollback();
+      const resolution = constraintResolution(e, current.program);
+      if (resolution === "FAIL") {
+        // The rows written before the failing one stay, and count as changes.
+        if (current.program.countsChanges) {
+          this.changes = current.runtime.changes;
+          this.totalChanges += current.runtime.changes;
+        }
+        if (autocommit) this.commit();
+      } else if (resolution === "ROLLBACK") this.rollback();
+      else if (autocommit) this.rollback();
       else if (statementMark && this.write) {
         this.write.rollbackTo(statementMark);
         this.schemaCache = null;
@@ -269,6 +276,61 @@ export class Connection {
     } finally {
       this.statementTime = 0;
       this.running = null;
+    }
+  }
+
+  /** Readies a statement's runtime for a run; `time` is its statement time, 0 to take it when first asked for. */
+  private startRun(rt: StatementRuntime, params: SqlValue[], time: number): void {
+    rt.budget.start(this.limits.statementSteps, this.limits.statementTimeoutMs);
+    this.running = rt;
+    rt.params = params;
+    rt.executionId++;
+    rt.changes = 0;
+    rt.rows.reset();
+    rt.lastInsertRowid = null;
+    this.statementTime = time;
+  }
+
+  /**
+   * Starts an iteration over a read-only statement's rows: outside a
+   * transaction it pins a snapshot of its own, so that every part of the
+   * iteration reads the same state, with the same statement time. Until
+   * endIteration, statements that write and transaction control are refused.
+   */
+  beginIteration(): Iteration {
+    this.reportAbort();
+    const read = this.explicit ? null : this.core.btree.beginRead();
+    this.openIterations++;
+    return { read, time: Date.now() };
+  }
+
+  endIteration(iteration: Iteration): void {
+    iteration.read?.end();
+    this.openIterations--;
+  }
+
+  /** Throws when an iteration is open (for transaction control, which the Statement runs itself). */
+  checkNotIterating(): void {
+    if (this.openIterations > 0) throw busyIterating();
+  }
+
+  /**
+   * Runs a read-only program as part of an iteration, on its snapshot (or
+   * the transaction's), recompiling it first if the schema changed.
+   */
+  runIteration(prepared: PreparedProgram, ast: Statement, source: string, params: SqlValue[], emit: (row: SqlValue[]) => boolean, iteration: Iteration): PreparedProgram {
+    this.reportAbort();
+    const outside = this.read;
+    if (iteration.read) this.read = iteration.read;
+    try {
+      const current = this.schema() === prepared.schema ? prepared : this.compile(ast, source);
+      this.startRun(current.runtime, params, iteration.time);
+      current.program.run(emit);
+      return current;
+    } finally {
+      this.statementTime = 0;
+      this.running = null;
+      if (iteration.read) this.read = outside;
     }
   }
 
@@ -612,6 +674,22 @@ export class Connection {
     this.rollback();
     this.idleRead = null;
   }
+}
+
+/** An open Statement.iterate(): its snapshot (null inside a transaction) and statement time. */
+export interface Iteration {
+  read: ReadTransaction | null;
+  time: number;
+}
+
+function busyIterating(): SqliteError {
+  return new SqliteError("This database connection is busy executing a query", "SQLITE_BUSY");
+}
+
+/** How a statement's error ends it: by the RAISE that made it, else by the statement's OR FAIL / OR ROLLBACK for constraint errors. */
+function constraintResolution(e: unknown, program: StatementProgram): ConstraintResolution | undefined {
+  if (!(e instanceof SqliteError) || !e.code.startsWith("SQLITE_CONSTRAINT")) return undefined;
+  return e.resolution ?? program.onConstraintError;
 }
 
 /** The policy while no concurrent transaction needs a commit's keys (nothing is recorded then). */

@@ -33,8 +33,13 @@ export type SqliteErrorCode =
   | "SQLITE_RANGE"
   | "SQLITE_NOTADB";
 
+/** Conflict resolutions that end a statement differently from ABORT (undo the statement alone). */
+export type ConstraintResolution = "FAIL" | "ROLLBACK";
+
 export class SqliteError extends Error {
   override name = "SqliteError";
+  /** Set on a RAISE(FAIL) or RAISE(ROLLBACK) error: how it ends the statement. */
+  resolution?: ConstraintResolution;
   /**
    * @param code SQLite's result code name, e.g. `SQLITE_CONSTRAINT_UNIQUE`.
    * @param offset for syntax errors, the character offset in the SQL text where the error was found.

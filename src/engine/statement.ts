@@ -5,7 +5,8 @@
 import type { Connection, PreparedProgram } from "./connection.js";
 import { SqliteError } from "./errors.js";
 import type { ResultColumnInfo } from "./exec/select-types.js";
-import type { ScriptStatement } from "./sql/ast.js";
+import { lookupFunction } from "./func/registry.js";
+import type { FunctionCall, ScriptStatement } from "./sql/ast.js";
 import { INT64_MAX, INT64_MIN, IntegralReal, intValue, realValue, type SqlValue } from "./value/types.js";
 
 /**
@@ -54,6 +55,10 @@ export class Statement {
     this.firstRow = row;
     return false;
   };
+  /** Set while an iterate() is open: the statement's runtime is in use. */
+  private iterating = false;
+  /** Whether reruns give the same rows (no random() and the like); computed at the first iterate(). */
+  private repeatable: boolean | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -139,14 +144,59 @@ export class Statement {
     return rows;
   }
 
-  /** Iterates the rows (computed when iteration starts). */
+  /**
+   * Iterates the rows, computed as the iterator is pulled. The executor
+   * pushes rows, so a read-only statement runs in growing batches (64
+   * rows, then twice as many each time), each run skipping the rows already
+   * given, all on one snapshot: about twice the work of all() when read to
+   * the end, much less when left early, and never all rows in memory.
+   * Statements that write, and those calling non-deterministic functions
+   * (random()...), whose reruns could differ, run once at the first pull.
+   * As in better-sqlite3, until the iteration ends (read to the end, or
+   * left with break/return()), the connection refuses statements that
+   * write and transaction control, and this statement refuses to run.
+   */
   *iterate(...params: BindParameters): IterableIterator<unknown> {
-    yield* this.all(...params);
+    const prepared = this.prepared;
+    this.repeatable ??= !callsNondeterministic(this.parsed.statement);
+    if (!prepared || prepared.program.writes || !this.repeatable) {
+      yield* this.all(...params);
+      return;
+    }
+    this.checkNotIterating();
+    const values = bindParameters(this.parsed, params);
+    const connection = this.connection;
+    const iteration = connection.beginIteration();
+    this.iterating = true;
+    try {
+      let given = 0;
+      for (let batch = FIRST_BATCH; ; batch *= 2) {
+        const rows: SqlValue[][] = [];
+        let seen = 0;
+        this.prepared = connection.runIteration(this.prepared as PreparedProgram, this.parsed.statement, this.source, values, (row) => {
+          if (seen++ < given) return true;
+          rows.push(row);
+          return rows.length < batch;
+        }, iteration);
+        for (const row of rows) yield this.shape(row);
+        if (rows.length < batch) return;
+        given += rows.length;
+      }
+    } finally {
+      this.iterating = false;
+      connection.endIteration(iteration);
+    }
+  }
+
+  private checkNotIterating(): void {
+    if (this.iterating) throw new SqliteError("This statement is busy executing a query", "SQLITE_MISUSE");
   }
 
   private execute(params: BindParameters, emit: (row: SqlValue[]) => boolean): void {
+    this.checkNotIterating();
     const stmt = this.parsed.statement;
     if (!this.prepared) {
+      this.connection.checkNotIterating();
       if (params.some((p) => !(Array.isArray(p) && p.length === 0))) throw new SqliteError("transaction statements take no parameters", "SQLITE_RANGE");
       runTransactionControl(this.connection, stmt);
       return;
@@ -169,6 +219,21 @@ export class Statement {
     for (let i = 0; i < columns.length; i++) out[columns[i].name] = toJs(row[i]);
     return out;
   }
+}
+
+/** Rows of the first batch an iteration computes. */
+const FIRST_BATCH = 64;
+
+/** Whether the statement calls a function whose result may differ between runs (random(), randomblob()...). */
+function callsNondeterministic(node: unknown): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (Array.isArray(node)) return node.some(callsNondeterministic);
+  const call = node as Partial<FunctionCall>;
+  if (call.kind === "FunctionCall" && call.name && call.args) {
+    const f = lookupFunction(call.name.name.toLowerCase(), call.star ? 0 : call.args.length);
+    if (f?.kind === "scalar" && !f.deterministic) return true;
+  }
+  return Object.values(node).some(callsNondeterministic);
 }
 
 function isTransactionControl(parsed: ScriptStatement): boolean {

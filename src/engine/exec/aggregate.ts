@@ -16,7 +16,7 @@ import { truthValue } from "../value/arith.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
 import type { CompileEnv } from "./compile-env.js";
 import { collationByName, exprCollation } from "../plan/expr-type.js";
-import { compileExpr, registerCallSite, subtypeContext, type Evaluator, type ExprContext } from "./compile-expr.js";
+import { compileExpr, outerAggregateOwner, registerCallSite, subtypeContext, type Evaluator, type ExprContext } from "./compile-expr.js";
 import { minMaxAggregate } from "../func/aggregate.js";
 import { JSON_SUBTYPE_AGGREGATES } from "../func/json.js";
 import { JSON_SUBTYPE } from "../func/json-value.js";
@@ -27,14 +27,18 @@ import { ResultRows } from "./result-rows.js";
 import { compareKeys, sortEntries, sortKeySpec, type SortEntry, type SortKeySpec } from "./sort.js";
 import { foldFor, rowKey, valueKey, type KeyFold } from "./value-key.js";
 
-/** Whether an expression calls an aggregate function (not looking inside subqueries). */
-export function containsAggregate(e: Expr, env: CompileEnv): boolean {
+/**
+ * Whether an expression calls an aggregate function of the query whose
+ * names resolve in `scope` (not looking inside subqueries; a call reading
+ * only enclosing queries' columns belongs to one of them).
+ */
+export function containsAggregate(e: Expr, env: CompileEnv, scope: Scope): boolean {
   let found = false;
   const visit = (x: Expr): void => {
     if (found) return;
     if (x.kind === "FunctionCall" && x.over === null) {
       const f = env.lookupFunction(x.name.name, x.star ? 0 : x.args.length);
-      if (f !== undefined && f !== "wrong-arity" && f.kind === "aggregate") {
+      if (f !== undefined && f !== "wrong-arity" && f.kind === "aggregate" && outerAggregateOwner(x, scope) === null) {
         found = true;
         return;
       }
@@ -43,6 +47,25 @@ export function containsAggregate(e: Expr, env: CompileEnv): boolean {
   };
   visit(e);
   return found;
+}
+
+/**
+ * Aggregate calls in a WHERE clause, with SQLite's errors: none is allowed
+ * in a query that is not an aggregate; in one that is, only calls that
+ * belong to an enclosing query (`WHERE b > max(outer.a)`).
+ */
+export function checkWhereAggregates(where: Expr, scope: Scope, aggregateQuery: boolean, env: CompileEnv): void {
+  const visit = (x: Expr): void => {
+    if (x.kind === "FunctionCall" && x.over === null) {
+      const f = env.lookupFunction(x.name.name, x.star ? 0 : x.args.length);
+      if (f !== undefined && f !== "wrong-arity" && f.kind === "aggregate") {
+        if (!aggregateQuery) throw new SqliteError(`misuse of aggregate function ${x.name.name}()`);
+        if (outerAggregateOwner(x, scope) === null) throw new SqliteError(`misuse of aggregate: ${x.name.name}()`);
+      }
+    }
+    forEachChild(x, visit);
+  };
+  visit(where);
 }
 
 /** Whether an expression calls a function with OVER (a window function). */
@@ -177,6 +200,7 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
     return registerCallSite(() => (current as Group).results[k], site);
   };
   const outCtx: ExprContext = { ...rowCtx, scope: outScope, aggregateCall };
+  outScope.aggregates = aggregateCall;
 
   const groupBy = core.groupBy.map((e, i) => {
     const k = e.kind === "NumberLiteral" && e.isInteger && typeof e.value === "number" ? e.value : null;
@@ -184,7 +208,7 @@ export function compileGroupRows(core: SelectCore, parts: CoreParts): GroupRows 
       if (k < 1 || k > projections.length) throw new SqliteError(`${i + 1}${["st", "nd", "rd"][i] ?? "th"} GROUP BY term out of range - should be between 1 and ${projections.length}`);
       return projections[k - 1].expr;
     }
-    if (containsAggregate(e, env)) throw new SqliteError("aggregate functions are not allowed in the GROUP BY clause");
+    if (containsAggregate(e, env, scope)) throw new SqliteError("aggregate functions are not allowed in the GROUP BY clause");
     return e;
   });
   const keyEvals = groupBy.map((e) => compileExpr(e, rowCtx));

@@ -30,6 +30,7 @@ import { primaryKeyIndex, storageOrder } from "../schema/without-rowid.js";
 import type { StatementProgram } from "./program.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { compileQuery } from "./select.js";
+import { checkTriggerResolves } from "./trigger-check.js";
 
 /** A row of sqlite_schema with its rowid, as read for rewriting. */
 interface SchemaEntry {
@@ -150,27 +151,32 @@ function parsed(e: SchemaEntry & { sql: string }): Statement {
 }
 
 /**
- * SQLite checks that the views resolve before it renames or drops anything,
- * and again over the rewritten schema (renameTestSchema): a view over a
- * dropped table, or one the rewrite broke, stops the ALTER.
+ * SQLite checks that the views and triggers resolve before it renames or
+ * drops anything, and again over the rewritten schema (renameTestSchema): a
+ * view over a dropped table, a trigger naming a missing column, or one the
+ * rewrite broke, stops the ALTER (which then changes nothing).
  */
-function checkViewsResolve(env: CompileEnv, schema: Schema = env.schema, when = ""): void {
-  for (const view of schema.allViews()) {
+function checkSchemaResolves(env: CompileEnv, schema: Schema = env.schema, when = ""): void {
+  // Compiled only to see that they resolve: their plan rows must not show in EXPLAIN QUERY PLAN of the ALTER.
+  const checkEnv: CompileEnv = { ...env, schema, ctes: null, outer: null, plan: new PlanCollector() };
+  const check = (kind: string, name: string, compile: () => void): void => {
     try {
-      // Compiled only to see that it resolves: its plan rows must not show in EXPLAIN QUERY PLAN of the ALTER.
-      compileQuery(view.select, { ...env, schema, source: view.sql, ctes: null, plan: new PlanCollector() }, null);
+      compile();
     } catch (e) {
-      // Names in stored views are bound to their schema, so SQLite reports them qualified.
+      // Names in stored objects are bound to their schema, so SQLite reports them qualified.
       const message = (e as Error).message.replace(/^no such table: (?!main\.)/, "no such table: main.");
-      throw new SqliteError(`error in view ${view.name}${when}: ${message}`);
+      if (!(e instanceof SqliteError)) throw e;
+      throw new SqliteError(`error in ${kind} ${name}${when}: ${message}`);
     }
-  }
+  };
+  for (const view of schema.allViews()) check("view", view.name, () => compileQuery(view.select, { ...checkEnv, source: view.sql }, null));
+  for (const trigger of schema.allTriggers()) check("trigger", trigger.name, () => checkTriggerResolves(checkEnv, trigger));
 }
 
-/** The views of the rewritten schema must still resolve. */
-function checkViewsAfterRename(env: CompileEnv, tx: WriteTransaction, after: SchemaEntry[]): void {
+/** The views and triggers of the rewritten schema must still resolve. */
+function checkSchemaAfterRename(env: CompileEnv, tx: WriteTransaction, after: SchemaEntry[]): void {
   const rows: SchemaRow[] = after.map((e) => ({ type: e.type, name: e.name, tableName: e.tableName, rootPage: Number(e.rootPage ?? 0), sql: e.sql }));
-  checkViewsResolve(env, buildSchema(rows, tx.getHeader("schemaCookie")), " after rename");
+  checkSchemaResolves(env, buildSchema(rows, tx.getHeader("schemaCookie")), " after rename");
 }
 
 /**
@@ -196,7 +202,7 @@ function renameTable(name: Ident, action: Action<"RenameTable">, env: CompileEnv
   checkAlterable(found === "view" ? name.name : found.name);
   if (foldName(newName).startsWith("sqlite_")) throw new SqliteError(`object name reserved for internal use: ${newName}`);
   if (found === "view") throw new SqliteError(`view ${name.name} may not be altered`);
-  checkViewsResolve(env);
+  checkSchemaResolves(env);
   const oldName = found.name;
   return schemaProgram((tx) => {
     const before = readSchema(tx);
@@ -208,7 +214,7 @@ function renameTable(name: Ident, action: Action<"RenameTable">, env: CompileEnv
       else if (e.type === "index" && foldName(e.name).startsWith("sqlite_autoindex")) entryName = `sqlite_autoindex_${newName}${e.name.slice(oldName.length + 17)}`;
       return { ...e, name: entryName, tableName: newName, sql };
     });
-    checkViewsAfterRename(env, tx, after);
+    checkSchemaAfterRename(env, tx, after);
     writeSchema(tx, before, after);
     renameSequenceRow(tx, env, oldName, newName);
   }, env);
@@ -241,7 +247,7 @@ function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileE
   const i = columnIndex(env, table, action.column);
   const newName = action.newName.name;
   if (ROWID_NAMES.has(foldName(newName))) throw new SqliteError(`cannot rename to rowid alias: ${newName}`);
-  checkViewsResolve(env);
+  checkSchemaResolves(env);
   const clash = table.columns.findIndex((c, j) => j !== i && foldName(c.name) === foldName(newName));
   if (clash >= 0) {
     // The re-parsed text names whichever of the two comes second.
@@ -259,7 +265,7 @@ function renameColumn(name: Ident, action: Action<"RenameColumn">, env: CompileE
       const edits = [...quoteFixes(env, ast), ...renameEdits(e.sql, refs, newName, quoted)];
       return { ...e, sql: applyEdits(e.sql, edits) };
     });
-    checkViewsAfterRename(env, tx, after);
+    checkSchemaAfterRename(env, tx, after);
     writeSchema(tx, before, after);
   }, env);
 }
@@ -461,7 +467,7 @@ function dropColumn(name: Ident, action: Action<"DropColumn">, env: CompileEnv, 
   if (column.primaryKeyPosition > 0) throw new SqliteError(`cannot drop PRIMARY KEY column: "${column.name}"`);
   if (ast.columns[i].constraints.some((c) => c.kind === "UniqueColumnConstraint")) throw new SqliteError(`cannot drop UNIQUE column: "${column.name}"`);
   if (table.columns.length <= 1) throw new SqliteError(`cannot drop column "${column.name}": no other columns exist`);
-  checkViewsResolve(env);
+  checkSchemaResolves(env);
   const sql = textWithoutColumn(table.sql, ast, i);
   const defaults = shortRecordDefaults(table);
   return schemaProgram((tx) => {

@@ -28,7 +28,7 @@ export interface CteFrame {
 export interface PlanRow {
   id: number;
   parent: number;
-  detail: string;
+  readonly detail: string;
 }
 
 export class PlanCollector {
@@ -37,9 +37,10 @@ export class PlanCollector {
   /** Parent id for rows added now. */
   parent = 0;
 
-  add(detail: string): number {
+  /** Adds a row; its detail may be computed when the rows are read (after the statement has compiled). */
+  add(detail: string | (() => string)): number {
     const id = this.nextId++;
-    this.rows.push({ id, parent: this.parent, detail });
+    this.rows.push(typeof detail === "string" ? { id, parent: this.parent, detail } : { id, parent: this.parent, get detail() { return detail(); } });
     return id;
   }
 

@@ -9,6 +9,7 @@ import { SqliteError } from "../errors.js";
 import type { BuiltinFunction, FunctionContext, ScalarFunction } from "../func/types.js";
 import { collationByName, comparisonCollation, exprAffinity, exprCollation } from "../plan/expr-type.js";
 import { qualified, type ResolvedColumn, type Scope, type Source } from "../plan/scope.js";
+import { forEachChild } from "../plan/terms.js";
 import type { BinaryExpr, ColumnRef, Expr, FunctionCall, Select } from "../sql/ast.js";
 import type { Affinity } from "../value/affinity.js";
 import { arith, bitNot, bitwise, concat, logicalNot, negate, truthValue, type ArithOp, type BitOp } from "../value/arith.js";
@@ -610,10 +611,40 @@ function scalarFunction(name: string, nArgs: number, ctx: ExprContext): ScalarFu
   return found;
 }
 
+/**
+ * The enclosing query an aggregate call belongs to when its arguments read
+ * columns of enclosing queries only (the innermost of them), as SQLite
+ * decides; null when it belongs to the query it is written in.
+ */
+export function outerAggregateOwner(call: FunctionCall, scope: Scope): Scope | null {
+  let depth = Infinity;
+  const visit = (e: Expr): void => {
+    if (e.kind === "ColumnRef") {
+      const found = scope.resolve(e);
+      if (found) depth = Math.min(depth, found.depth);
+    }
+    forEachChild(e, visit);
+  };
+  call.args.forEach(visit);
+  if (call.filter) visit(call.filter);
+  for (const o of call.orderBy) visit(o.expr);
+  if (depth === 0 || depth === Infinity) return null;
+  let owner: Scope = scope;
+  for (let d = 0; d < depth; d++) owner = owner.outer as Scope;
+  return owner;
+}
+
 function compileCall(call: FunctionCall, ctx: ExprContext): Evaluator {
   const name = call.name.name.toLowerCase();
   const nArgs = call.star ? 0 : call.args.length;
   const found = ctx.lookupFunction(name, nArgs);
+  if (call.over === null && found !== undefined && found !== "wrong-arity" && found.kind === "aggregate") {
+    const owner = outerAggregateOwner(call, ctx.scope);
+    if (owner) {
+      if (!owner.aggregates) throw new SqliteError(`misuse of aggregate: ${call.name.name}()`);
+      return owner.aggregates(call, found);
+    }
+  }
   if (call.over !== null || (found !== undefined && found !== "wrong-arity" && found.kind !== "scalar")) {
     if (!ctx.aggregateCall) {
       if (found === "wrong-arity") throw new SqliteError(`wrong number of arguments to function ${call.name.name}()`);

@@ -11,9 +11,11 @@ import { shortRecordDefaults } from "./alter-defaults.js";
 import type { CompileEnv, CteBinding } from "./compile-env.js";
 import type { Evaluator } from "./compile-expr.js";
 import { bindVirtualColumns } from "./generated.js";
+import { pragmaTableFunction } from "./pragma-function.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import type { LoopSource } from "./scan.js";
 import type { QueryProgram } from "./select-types.js";
+import type { TableValuedFunction } from "./table-function.js";
 import { TableRowSlot } from "./table-slot.js";
 
 export interface FromSource {
@@ -147,6 +149,9 @@ function buildSource(item: Exclude<FromItem, { kind: "Join" }>, join: JoinType, 
         env.plan.add(`SCAN ${alias ?? view.name}`);
         return rowsSource(alias ?? view.name, program, materialize(program, env), join);
       }
+      // A pragma function may be named without arguments, as a table.
+      const pragma = item.schema ? undefined : pragmaTableFunction(name.toLowerCase(), env);
+      if (pragma) return tableFunctionSource(pragma, item.alias, [], join, env);
       throw new SqliteError(`no such table: ${item.schema ? item.schema.name + "." : ""}${name}`);
     }
     case "SubqueryRef": {
@@ -157,28 +162,33 @@ function buildSource(item: Exclude<FromItem, { kind: "Join" }>, join: JoinType, 
       return rowsSource(name, program, materialize(program, env), join);
     }
     case "TableFunctionRef": {
-      const fn = env.lookupTableFunction(item.name.name.toLowerCase());
+      const name = item.name.name.toLowerCase();
+      const fn = env.lookupTableFunction(name) ?? pragmaTableFunction(name, env);
       if (!fn) throw new SqliteError(`no such table: ${item.name.name}`);
-      if (item.args.length > fn.maxArgs) throw new SqliteError(`too many arguments on ${fn.name}() - max ${fn.maxArgs}`);
-      if (item.args.length < fn.minArgs) throw new SqliteError(`not enough arguments on ${fn.name}()`);
-      const columns: SourceColumn[] = [...fn.columns.map((c) => column(c, false)), ...fn.hiddenColumns.map((c) => column(c, true))];
-      const name = item.alias?.name ?? fn.name;
-      const slot = new ArrayRowSlot();
-      // Arguments may read sources to the left (`FROM t, json_each(t.doc)`), so they
-      // are compiled once the query's scope exists, and evaluated at each loop start.
-      let args: Evaluator[] = [];
-      const rows = (): SqlValue[][] => Array.from(fn.rows(args.map((a) => a())));
-      env.plan.add(`SCAN ${name} VIRTUAL TABLE INDEX 0:`);
-      return {
-        source: newSource(name, columns, slot, false, -1),
-        plan: { label: name, table: null, join, indexHint: null, lateral: item.args.length > 0 },
-        loop: { kind: "rows", slot, rows, rowids: true },
-        bindArguments: (compile) => {
-          args = item.args.map(compile);
-        },
-      };
+      return tableFunctionSource(fn, item.alias, item.args, join, env);
     }
   }
+}
+
+function tableFunctionSource(fn: TableValuedFunction, alias: Ident | null, args: Expr[], join: JoinType, env: CompileEnv): FromSource {
+  if (args.length > fn.maxArgs) throw new SqliteError(`too many arguments on ${fn.name}() - max ${fn.maxArgs}`);
+  if (args.length < fn.minArgs) throw new SqliteError(`not enough arguments on ${fn.name}()`);
+  const columns: SourceColumn[] = [...fn.columns.map((c) => column(c, false)), ...fn.hiddenColumns.map((c) => column(c, true))];
+  const name = alias?.name ?? fn.name;
+  const slot = new ArrayRowSlot();
+  // Arguments may read sources to the left (`FROM t, json_each(t.doc)`), so they
+  // are compiled once the query's scope exists, and evaluated at each loop start.
+  let argEvaluators: Evaluator[] = [];
+  const rows = (): SqlValue[][] => Array.from(fn.rows(argEvaluators.map((a) => a())));
+  env.plan.add(`SCAN ${name} VIRTUAL TABLE INDEX 0:`);
+  return {
+    source: newSource(name, columns, slot, false, -1),
+    plan: { label: name, table: null, join, indexHint: null, lateral: args.length > 0 },
+    loop: { kind: "rows", slot, rows, rowids: true },
+    bindArguments: (compile) => {
+      argEvaluators = args.map(compile);
+    },
+  };
 }
 
 function column(name: string, hidden: boolean): SourceColumn {

@@ -59,6 +59,7 @@ export function compileInsert(stmt: Insert, outerEnv: CompileEnv): StatementProg
     writes: true,
     changesSchema: false,
     countsChanges: true,
+    onConstraintError: resolution === "FAIL" || resolution === "ROLLBACK" ? resolution : undefined,
     // One VALUES row with no triggers: every check happens before the first write.
     singleRowWrite: stmt.source.kind === "Select" && stmt.source.body.kind === "ValuesClause" && stmt.source.body.rows.length === 1 && triggers.empty,
     run(emit) {

@@ -5,11 +5,14 @@ import { checkIntegrity, FORMAT_LEGACY, FORMAT_MVCC } from "../btree/index.js";
 import { compileCapturePragma } from "../cdc/pragma.js";
 import { SqliteError } from "../errors.js";
 import { allFunctions } from "../func/registry.js";
-import { foldName, type Index, type Table } from "../schema/schema.js";
+import { sqliteHashOrder } from "../schema/hash-order.js";
+import { readSchemaRows } from "../schema/load-schema.js";
+import { foldName, type Index, type Table, type View } from "../schema/schema.js";
 import type { Expr, Ident, Pragma } from "../sql/ast.js";
 import { toInt64 } from "../value/convert.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
-import type { CompileEnv } from "./compile-env.js";
+import { PlanCollector, type CompileEnv } from "./compile-env.js";
+import { compileQuery } from "./select.js";
 import { entryComparator } from "./without-rowid-keys.js";
 import { isTableTree, keyTail, primaryKeyIndex, storageOrder } from "../schema/without-rowid.js";
 import type { StatementProgram } from "./program.js";
@@ -110,9 +113,14 @@ function tableNamed(env: CompileEnv, name: string): Table | undefined {
 
 export function compilePragma(stmt: Pragma, env: CompileEnv, settings: PragmaSettings): StatementProgram {
   if (stmt.schema && !["main", "temp"].includes(foldName(stmt.schema.name))) throw new SqliteError(`unknown database ${stmt.schema.name}`);
-  const name = foldName(stmt.name.name);
-  const value = pragmaValue(stmt.value);
-  const hasValue = stmt.value !== null;
+  return pragmaProgram(foldName(stmt.name.name), stmt.schema ? foldName(stmt.schema.name) : null, pragmaValue(stmt.value), stmt.value !== null, env, settings);
+}
+
+/**
+ * The program of pragma `name` (folded), in schema "main" or "temp" (or
+ * null: not named), with its value or argument when `hasValue`.
+ */
+export function pragmaProgram(name: string, schemaName: string | null, value: SqlValue, hasValue: boolean, env: CompileEnv, settings: PragmaSettings): StatementProgram {
   const header = (field: "userVersion" | "applicationId" | "schemaCookie", label: string): StatementProgram => {
     if (hasValue) {
       return program([], () => {
@@ -183,17 +191,11 @@ export function compilePragma(stmt: Pragma, env: CompileEnv, settings: PragmaSet
         return indexInfoRows(ix, table, name === "index_xinfo");
       });
     case "table_list":
-      return program(["schema", "name", "type", "ncol", "wr", "strict"], () => {
-        const rows: SqlValue[][] = [];
-        const seen = new Set<Table>();
-        for (const t of env.schema.allTables()) {
-          if (seen.has(t)) continue;
-          seen.add(t);
-          const shown = foldName(t.name) === "sqlite_schema" ? "sqlite_schema" : t.name;
-          rows.push(["main", shown, "table", t.columns.length, t.withoutRowid ? 1 : 0, t.strict ? 1 : 0]);
-        }
-        for (const v of env.schema.allViews()) rows.push(["main", v.name, "view", 0, 0, 0]);
-        return rows;
+      return program(["schema", "name", "type", "ncol", "wr", "strict"], () => tableList(env, schemaName, hasValue && value !== null ? String(value) : null));
+    case "foreign_key_list":
+      return program(["id", "seq", "table", "from", "to", "on_update", "on_delete", "match"], () => {
+        const t = tableNamed(env, String(value ?? ""));
+        return t ? foreignKeyRows(t) : [];
       });
     case "compile_options":
       return program(["compile_options"], () => COMPILE_OPTIONS.map((o) => [o]));
@@ -210,6 +212,67 @@ export function compilePragma(stmt: Pragma, env: CompileEnv, settings: PragmaSet
     default:
       // Unknown pragmas are silently ignored, as in SQLite.
       return program([], () => []);
+  }
+}
+
+/**
+ * PRAGMA foreign_key_list: SQLite keeps a table's foreign keys in a list
+ * each new one is pushed onto, so the last declared is id 0; `to` is null
+ * when the parent's PRIMARY KEY is implied, and MATCH is never kept ("NONE").
+ */
+function foreignKeyRows(table: Table): SqlValue[][] {
+  return [...table.foreignKeys].reverse().flatMap((fk, id) =>
+    fk.columns.map((column, seq) => [id, seq, fk.parentTable, table.columns[column].name, fk.parentColumns?.[seq] ?? null, fk.onUpdate, fk.onDelete, "NONE"]),
+  );
+}
+
+/**
+ * PRAGMA table_list: tables and views of the schema named (or of every
+ * schema), only the one named when an argument is given. The argument is
+ * matched against the stored name, so the catalog answers to sqlite_master
+ * though it is listed as sqlite_schema, as in SQLite. Tessera has no separate
+ * temp schema (temp objects live in main), but lists the empty temp schema's
+ * catalog as SQLite does.
+ */
+function tableList(env: CompileEnv, schemaName: string | null, only: string | null): SqlValue[][] {
+  const rows: SqlValue[][] = [];
+  const wanted = only === null ? null : foldName(only);
+  const add = (schema: string, storedName: string, shownName: string, type: string, ncol: number, withoutRowid: boolean, strict: boolean): void => {
+    if (wanted === null || foldName(storedName) === wanted) rows.push([schema, shownName, type, ncol, withoutRowid ? 1 : 0, strict ? 1 : 0]);
+  };
+  if (schemaName !== "temp") {
+    for (const name of catalogOrder(env)) {
+      if (name === "sqlite_master") {
+        add("main", name, "sqlite_schema", "table", 5, false, false);
+        continue;
+      }
+      const t = env.schema.table(name);
+      if (t) add("main", t.name, t.name, "table", t.columns.length, t.withoutRowid, t.strict);
+      const v = env.schema.view(name);
+      if (v) add("main", v.name, v.name, "view", viewColumnCount(v, env), false, false);
+    }
+  }
+  if (schemaName !== "main") add("temp", "sqlite_temp_master", "sqlite_temp_schema", "table", 5, false, false);
+  return rows;
+}
+
+/**
+ * Table and view names (with the catalog, as sqlite_master) in the order
+ * SQLite lists them: the order of its table hash, into which the catalog
+ * goes first and then the objects in sqlite_schema row order (the order
+ * they were created in, unless some were dropped since).
+ */
+function catalogOrder(env: CompileEnv): string[] {
+  const names = readSchemaRows(env.tx()).filter((r) => r.type === "table" || r.type === "view").map((r) => r.name);
+  return sqliteHashOrder(["sqlite_master", ...names]);
+}
+
+/** A view's column count; 0 when the view no longer compiles (SQLite ignores the error there too). */
+function viewColumnCount(view: View, env: CompileEnv): number {
+  try {
+    return compileQuery(view.select, { ...env, source: view.sql, ctes: null, outer: null, plan: new PlanCollector(), subqueries: { count: 0 } }, null).columns.length;
+  } catch {
+    return 0;
   }
 }
 
@@ -231,11 +294,22 @@ function tableInfo(env: CompileEnv, tableName: string, extended: boolean): State
         return [];
       }
       const dflt = c.default ? t.sql.slice(c.default.start, c.default.end) : null;
-      const row: SqlValue[] = [i - hiddenBefore, c.name, c.declaredType, c.notNull ? 1 : 0, dflt, c.primaryKeyPosition];
+      const row: SqlValue[] = [i - hiddenBefore, c.name, shownType(c.declaredType), c.notNull ? 1 : 0, dflt, c.primaryKeyPosition];
       if (extended) row.push(c.hidden);
       return [row];
     });
   });
+}
+
+/** SQLite recognises the type names STRICT tables allow, whatever the table, and shows them in upper case. */
+const STANDARD_TYPES = new Set(["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"]);
+
+/** The type as table_info shows it: unquoted when written as one quoted name, standard names in upper case. */
+function shownType(declared: string): string {
+  const quoted = /^(?:\[([^\]]*)\]|"((?:[^"]|"")*)"|`((?:[^`]|``)*)`|'((?:[^']|'')*)')$/.exec(declared);
+  const type = quoted ? (quoted[1] ?? quoted[2]?.replaceAll('""', '"') ?? quoted[3]?.replaceAll("``", "`") ?? quoted[4].replaceAll("''", "'")) : declared;
+  const upper = type.toUpperCase();
+  return STANDARD_TYPES.has(upper) ? upper : type;
 }
 
 function indexInfoRows(ix: Index, table: Table, extended: boolean): SqlValue[][] {

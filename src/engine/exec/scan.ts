@@ -5,7 +5,7 @@
 // passes the level's filters. Filters are always re-checked, so a lookup only
 // has to be conservative (never miss a row), not exact.
 import type { IndexCursor, ReadTransaction, RecordReader, TableCursor } from "../btree/index.js";
-import type { AccessPath, Level } from "../plan/access.js";
+import { coveredPositions, type AccessPath, type Level } from "../plan/access.js";
 import type { IndexableTerm } from "../plan/terms.js";
 import type { Index, Table } from "../schema/schema.js";
 import { applyAffinity, type Affinity } from "../value/affinity.js";
@@ -328,13 +328,9 @@ function coveringReader(source: Extract<LoopSource, { kind: "table" }>, index: I
   return () => {
     if (decided) return reader;
     decided = true;
-    const positions: [column: number, position: number, real: boolean][] = [];
-    for (const c of used) {
-      if (c === -1 || c === table.rowidAlias) continue;
-      const position = index.columns.findIndex((ic) => ic.column === c);
-      if (position < 0) return null;
-      positions.push([c, position, table.columns[c].affinity === "real"]);
-    }
+    const covered = coveredPositions(table, index, used);
+    if (!covered) return null;
+    const positions = covered.map(([c, position]): [column: number, position: number, real: boolean] => [c, position, table.columns[c].affinity === "real"]);
     const values: SqlValue[] = new Array(table.columns.length).fill(null);
     reader = (rec, rowid) => {
       for (const [c, position, real] of positions) {

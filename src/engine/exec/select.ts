@@ -5,14 +5,15 @@
 import { SqliteError } from "../errors.js";
 import { describeLevel, planJoin, type OrderRequest } from "../plan/access.js";
 import { Scope, type Source } from "../plan/scope.js";
-import { analyzeSources, splitConjuncts, type IndexableTerm, type Term } from "../plan/terms.js";
+import { analyzeSources, forEachChild, splitConjuncts, type IndexableTerm, type Term } from "../plan/terms.js";
 import { foldName } from "../schema/schema.js";
-import type { CommonTableExpr, CompoundSelect, Expr, OrderingTerm, ResultColumn, Select, SelectBody, SelectCore, ValuesClause } from "../sql/ast.js";
+import type { CommonTableExpr, CompoundSelect, Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectBody, SelectCore, ValuesClause } from "../sql/ast.js";
+import { truthValue } from "../value/arith.js";
 import { comparisonAffinity } from "../value/compare.js";
 import { toNumeric } from "../value/convert.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
-import { compileAggregateQuery, containsAggregate, containsWindow } from "./aggregate.js";
-import type { CompileEnv, CteBinding, CteFrame } from "./compile-env.js";
+import { checkWhereAggregates, compileAggregateQuery, containsAggregate, containsWindow } from "./aggregate.js";
+import { PlanCollector, type CompileEnv, type CteBinding, type CteFrame } from "./compile-env.js";
 import { collationByName, exprAffinity, exprCollation } from "../plan/expr-type.js";
 import { compileExpr, type Evaluator, type ExprContext, type SubqueryProgram } from "./compile-expr.js";
 import { buildFrom, materialize, type BuiltFrom, type FromSource, type NestedCompiler } from "./from.js";
@@ -328,32 +329,42 @@ export interface RowLoop {
 }
 
 /**
- * Plans and compiles the join loops of a FROM clause with its WHERE. `beforePlan`
- * runs once the scope exists and before expressions are compiled (to expand
- * result columns and set alias resolution); it may return an ORDER BY request.
+ * Plans and compiles the join loops of a FROM clause with its WHERE. For a
+ * query, `beforePlan` runs once the scope exists and before expressions are
+ * compiled (to expand result columns and set alias resolution); it says
+ * whether the query is an aggregate and may return an ORDER BY request.
+ * Without it the loop feeds a DELETE or UPDATE, which reads whole rows.
  */
 export function compileRowLoop(
   fromItem: SelectCore["from"],
   where: Expr | null,
   env: CompileEnv,
   outer: Scope | null,
-  beforePlan: (scope: Scope, ctx: ExprContext) => OrderRequest | null = () => null,
+  beforePlan?: (scope: Scope, ctx: ExprContext) => { order: OrderRequest | null; aggregate: boolean },
   extraSources: FromSource[] = [],
 ): RowLoop {
   const from = buildFrom(fromItem, env, outer, nested);
   from.sources.unshift(...extraSources);
   const scope = new Scope(from.sources.map((s) => s.source), outer);
   const ctx = exprContext(scope, env);
-  const orderRequest = beforePlan(scope, ctx);
+  const { order: orderRequest, aggregate } = beforePlan?.(scope, ctx) ?? { order: null, aggregate: false };
   for (const s of from.sources) s.bindArguments?.((arg) => compileExpr(arg, ctx));
-  if (where && containsAggregate(where, env)) throw new SqliteError("misuse of aggregate function in WHERE clause");
+  if (where) checkWhereAggregates(where, scope, aggregate, env);
+  // Without a FROM clause there is no level to filter: the WHERE clause decides whether the one row exists.
+  const constantWhere = where && from.sources.length === 0 ? compileExpr(where, ctx) : null;
   const terms: Term[] = [];
-  for (const e of splitConjuncts(where)) terms.push(makeTerm(e, scope, null, from.sources.length - 1));
+  if (!constantWhere) for (const e of splitConjuncts(where)) terms.push(makeTerm(e, scope, null, from.sources.length - 1));
   for (const c of from.conditions) for (const e of splitConjuncts(c.expr)) terms.push(makeTerm(e, scope, c.leftJoinOn, c.origin));
   const { levels, orderSatisfied } = planJoin(from.sources.map((s) => s.plan), scope, terms, orderRequest);
-  for (const level of levels) env.plan.add(describeLevel(from.sources[level.source].plan, level.path));
+  for (const level of levels) {
+    const { plan, source } = from.sources[level.source];
+    // Whether an index covers a query is known once the whole statement has compiled.
+    const used = beforePlan ? source.usedColumns : null;
+    env.plan.add(() => describeLevel(plan, level.path, used));
+  }
   describeUnmatchedPasses(levels, from.sources.map((s) => s.plan.label), env);
-  const loops = joinLoops(levels, from.sources, scope, ctx, env);
+  const joined = joinLoops(levels, from.sources, scope, ctx, env);
+  const loops = constantWhere ? (body: Body) => truthValue(constantWhere()) !== true || joined(body) : joined;
   return { from, scope, ctx, loops, orderSatisfied };
 }
 
@@ -365,9 +376,15 @@ function compileCore(core: SelectCore, env: CompileEnv, outer: Scope | null, ord
     projections = expandResultColumns(core.columns, scope, env);
     // Result aliases may be used in WHERE, GROUP BY, HAVING and ORDER BY when no column has the name.
     ctx.resolveAlias = aliasResolver(projections);
-    aggregate = core.groupBy.length > 0 || core.having !== null || projections.some((p) => containsAggregate(p.expr, env)) || orderBy.some((o) => containsAggregate(o.expr, env));
     windowed = projections.some((p) => containsWindow(p.expr)) || orderBy.some((o) => containsWindow(o.expr));
-    return aggregate || windowed || core.distinct === "DISTINCT" ? null : orderRequestFor(orderBy, scope, projections);
+    // SQLite rejects an enclosing query's aggregate in a subquery of a windowed query rather than make it an aggregate.
+    aggregate =
+      core.groupBy.length > 0 ||
+      core.having !== null ||
+      projections.some((p) => containsAggregate(p.expr, env, scope)) ||
+      orderBy.some((o) => containsAggregate(o.expr, env, scope)) ||
+      (!windowed && subqueriesAggregateHere(projections, scope, env));
+    return { order: aggregate || windowed || core.distinct === "DISTINCT" ? null : orderRequestFor(orderBy, scope, projections), aggregate };
   });
   const parts: CoreParts = {
     env,
@@ -382,6 +399,52 @@ function compileCore(core: SelectCore, env: CompileEnv, outer: Scope | null, ord
   if (windowed) return compileWindowQuery(core, parts, aggregate);
   if (aggregate) return compileAggregateQuery(core, parts);
   return compileProjection(parts, loop.orderSatisfied);
+}
+
+/**
+ * Whether a result column's subquery calls an aggregate over this query's
+ * columns only, which makes this query an aggregate (SQLite's rule). Which
+ * query a call's arguments read is known once names resolve, so such
+ * subqueries are compiled once, for nothing else, with this scope accepting
+ * aggregates; only result subqueries that call an aggregate somewhere pay for it.
+ */
+function subqueriesAggregateHere(projections: Projection[], scope: Scope, env: CompileEnv): boolean {
+  const subqueries: Select[] = [];
+  const visit = (e: Expr): void => {
+    if (e.kind === "SubqueryExpr" || e.kind === "ExistsExpr" || e.kind === "InSelectExpr") subqueries.push(e.select);
+    forEachChild(e, visit);
+  };
+  for (const p of projections) visit(p.expr);
+  if (!subqueries.some((select) => callsAggregate(select, env))) return false;
+  let found = false;
+  scope.aggregates = () => {
+    found = true;
+    return () => null;
+  };
+  const probeEnv: CompileEnv = { ...env, plan: new PlanCollector(), subqueries: { count: 0 } };
+  try {
+    for (const select of subqueries) {
+      if (found) break;
+      subqueryProgram(select, probeEnv, scope);
+    }
+  } catch {
+    // The real compilation reports the error.
+  } finally {
+    scope.aggregates = undefined;
+  }
+  return found;
+}
+
+/** Whether an aggregate function is called anywhere in a syntax tree (a quick test before compiling anything). */
+function callsAggregate(node: unknown, env: CompileEnv): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (Array.isArray(node)) return node.some((child) => callsAggregate(child, env));
+  const call = node as Partial<FunctionCall>;
+  if (call.kind === "FunctionCall" && call.name && call.args) {
+    const f = env.lookupFunction(call.name.name, call.star ? 0 : call.args.length);
+    if (typeof f === "object" && f.kind === "aggregate") return true;
+  }
+  return Object.values(node).some((child) => callsAggregate(child, env));
 }
 
 function aliasResolver(projections: Projection[]): (name: string) => Expr | undefined {

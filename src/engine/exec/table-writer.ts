@@ -43,6 +43,14 @@ export class TableWriter extends RowConstraints implements RowWriter {
   private readonly indexCursors: ((tx: WriteTransaction) => IndexCursor)[];
   /** What columns missing from short records (added by ALTER TABLE ADD COLUMN) read as; null when all NULL. */
   private readonly shortDefaults: SqlValue[] | null;
+  /**
+   * UNIQUE indexes in the order SQLite checks them (so the first conflict it
+   * reports is SQLite's): newest first, as its index list is in reverse
+   * creation order; with no statement-wide resolution, those that resolve
+   * by their own REPLACE come after the others.
+   */
+  private readonly uniqueOrder: number[];
+  private readonly uniqueOrderOwnActions: number[];
 
   constructor(
     table: Table,
@@ -57,6 +65,9 @@ export class TableWriter extends RowConstraints implements RowWriter {
     this.tableCursor = cursorFor((tx) => tx.openTable(table.rootPage));
     this.indexCursors = table.indexes.map((index, i) => cursorFor((tx: WriteTransaction) => tx.openIndex(index.rootPage, this.comparators[i])));
     this.shortDefaults = shortRecordDefaults(table);
+    this.uniqueOrder = table.indexes.flatMap((index, i) => (index.unique ? [i] : [])).reverse();
+    const replaces = (i: number): boolean => table.indexes[i].onConflict === "REPLACE";
+    this.uniqueOrderOwnActions = [...this.uniqueOrder.filter((i) => !replaces(i)), ...this.uniqueOrder.filter(replaces)];
   }
 
   /** The rowid a new row is stored under: the one given, else one past the largest (or the next AUTOINCREMENT value). */
@@ -114,10 +125,10 @@ export class TableWriter extends RowConstraints implements RowWriter {
       this.removeRow(rowid, onReplace);
     }
     const keys = this.indexKeys(values, rowid);
-    for (let i = 0; i < t.indexes.length; i++) {
+    for (const i of resolution ? this.uniqueOrder : this.uniqueOrderOwnActions) {
       const index = t.indexes[i];
       const key = keys[i];
-      if (!index.unique || key === null || key === undefined) continue;
+      if (key === null || key === undefined) continue;
       const conflict = this.findConflict(tx, i, key, rowid, exclude);
       if (conflict === null) continue;
       const action = resolution ?? index.onConflict;

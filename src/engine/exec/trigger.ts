@@ -61,7 +61,7 @@ export class TriggerPrograms {
         const listed = trigger.ast.updateOf.map((c) => foldName(c.name));
         if (!updatedColumns.some((i) => listed.includes(foldName(shape.columns[i].name)))) continue;
       }
-      const compiled = this.compile(env, shape, trigger);
+      const compiled = compileTrigger(env, shape, trigger, this.newSlot, this.oldSlot);
       const timing = trigger.ast.timing ?? "BEFORE";
       (timing === "BEFORE" ? this.before : timing === "AFTER" ? this.after : this.instead).push(compiled);
     }
@@ -83,53 +83,56 @@ export class TriggerPrograms {
     for (const t of which) if (t.fire() === "ignore") return "ignore";
     return "done";
   }
+}
 
-  private compile(env: CompileEnv, shape: TriggerRowShape, trigger: Trigger): CompiledTrigger {
-    const runtime = new StatementRuntime(env.runtime.functions, env.runtime.budget, true, env.runtime.rows);
-    const source = (name: string, slot: ArrayRowSlot): Source => ({
-      name,
-      columns: shape.columns.map((c) => ({ ...c, originTable: shape.name, originColumn: c.name, hidden: false })),
-      slot,
-      hasRowid: shape.hasRowid,
-      rowidAlias: shape.rowidAlias,
-      usingHidden: new Set(),
-      usedColumns: new Set(),
-    });
-    const rows = new Scope([source("new", this.newSlot), source("old", this.oldSlot)], null);
-    const triggerEnv: CompileEnv = {
-      ...env,
-      source: trigger.sql,
-      runtime,
-      ctes: null,
-      outer: rows,
-      plan: new PlanCollector(),
-      subqueries: { count: 0 },
-      triggerStack: [...env.triggerStack, foldName(trigger.name)],
-    };
-    const when: Evaluator | null = trigger.ast.when
-      ? compileExpr(trigger.ast.when, {
-          scope: rows,
-          runtime,
-          source: trigger.sql,
-          lookupFunction: env.lookupFunction,
-          compileSubquery: (select, s) => subqueryProgram(select, triggerEnv, s),
-        })
-      : null;
-    const body: StatementProgram[] = trigger.ast.body.map((stmt) => compileStatement(stmt, triggerEnv));
-    return {
-      name: trigger.name,
-      fire: () => {
-        runtime.executionId++;
-        if (when && truthValue(when()) !== true) return "done";
-        try {
-          for (const program of body) program.run(() => true);
-        } catch (e) {
-          if (!(e instanceof RaiseSignal)) throw e;
-          if (e.action === "IGNORE") return "ignore";
-          throw new SqliteError(e.text, "SQLITE_CONSTRAINT_TRIGGER");
-        }
-        return "done";
-      },
-    };
-  }
+/** Compiles a trigger's WHEN and body, reading NEW and OLD from the given slots (compiling alone checks that it resolves). */
+export function compileTrigger(env: CompileEnv, shape: TriggerRowShape, trigger: Trigger, newSlot: ArrayRowSlot, oldSlot: ArrayRowSlot): CompiledTrigger {
+  const runtime = new StatementRuntime(env.runtime.functions, env.runtime.budget, true, env.runtime.rows);
+  const source = (name: string, slot: ArrayRowSlot): Source => ({
+    name,
+    columns: shape.columns.map((c) => ({ ...c, originTable: shape.name, originColumn: c.name, hidden: false })),
+    slot,
+    hasRowid: shape.hasRowid,
+    rowidAlias: shape.rowidAlias,
+    usingHidden: new Set(),
+    usedColumns: new Set(),
+  });
+  const rows = new Scope([source("new", newSlot), source("old", oldSlot)], null);
+  const triggerEnv: CompileEnv = {
+    ...env,
+    source: trigger.sql,
+    runtime,
+    ctes: null,
+    outer: rows,
+    plan: new PlanCollector(),
+    subqueries: { count: 0 },
+    triggerStack: [...env.triggerStack, foldName(trigger.name)],
+  };
+  const when: Evaluator | null = trigger.ast.when
+    ? compileExpr(trigger.ast.when, {
+        scope: rows,
+        runtime,
+        source: trigger.sql,
+        lookupFunction: env.lookupFunction,
+        compileSubquery: (select, s) => subqueryProgram(select, triggerEnv, s),
+      })
+    : null;
+  const body: StatementProgram[] = trigger.ast.body.map((stmt) => compileStatement(stmt, triggerEnv));
+  return {
+    name: trigger.name,
+    fire: () => {
+      runtime.executionId++;
+      if (when && truthValue(when()) !== true) return "done";
+      try {
+        for (const program of body) program.run(() => true);
+      } catch (e) {
+        if (!(e instanceof RaiseSignal)) throw e;
+        if (e.action === "IGNORE") return "ignore";
+        const error = new SqliteError(e.text, "SQLITE_CONSTRAINT_TRIGGER");
+        if (e.action === "FAIL" || e.action === "ROLLBACK") error.resolution = e.action;
+        throw error;
+      }
+      return "done";
+    },
+  };
 }

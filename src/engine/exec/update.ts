@@ -59,6 +59,7 @@ export function compileUpdate(stmt: Update, outerEnv: CompileEnv): StatementProg
     writes: true,
     changesSchema: false,
     countsChanges: true,
+    onConstraintError: resolution === "FAIL" || resolution === "ROLLBACK" ? resolution : undefined,
     run(emit) {
       // Phase 1: find the rows and compute their new values from the old row.
       const pending: { rowid: RowKey; changes: SqlValue[]; newRowid: SqlValue | undefined }[] = [];

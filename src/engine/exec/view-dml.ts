@@ -17,7 +17,7 @@ export function targetView(env: CompileEnv, name: string): View | null {
   return env.schema.table(name) ? null : (env.schema.view(name) ?? null);
 }
 
-function viewShape(env: CompileEnv, view: View): TriggerRowShape {
+export function viewShape(env: CompileEnv, view: View): TriggerRowShape {
   const query = compileQuery(view.select, { ...env, source: view.sql, ctes: null, outer: null }, null);
   return {
     name: view.name,

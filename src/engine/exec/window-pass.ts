@@ -49,8 +49,13 @@ function usesFrame(c: WindowCallSpec): boolean {
   return c.fn.kind === "aggregate" || FRAME_FUNCTIONS.has(c.fn.name);
 }
 
-/** Computes every call of the pass; `order` lists input rows sorted by the pass's keys. */
-export function evaluatePass(pass: WindowPassSpec, order: readonly number[]): void {
+/**
+ * Computes every call of the pass; `order` lists input rows sorted by the
+ * pass's keys. `tick` counts a step of the statement's budget for each row
+ * stepped into or out of a frame and each result computed, so long window
+ * computations stay interruptible and their work is measurable.
+ */
+export function evaluatePass(pass: WindowPassSpec, order: readonly number[], tick: () => void): void {
   const n = order.length;
   for (const c of pass.calls) c.results = new Array(n);
   if (n === 0) return;
@@ -94,7 +99,7 @@ export function evaluatePass(pass: WindowPassSpec, order: readonly number[]): vo
       },
     };
     if (framed) computeFrames(frame, startOffset, endOffset, layout, frameStart, frameEnd);
-    const partition: Partition = { order, base, layout, frameStart, frameEnd, exclude: frame.exclude, startUnbounded: frame.start.type === "UNBOUNDED PRECEDING" };
+    const partition: Partition = { order, base, layout, frameStart, frameEnd, exclude: frame.exclude, startUnbounded: frame.start.type === "UNBOUNDED PRECEDING", tick };
     for (const c of pass.calls) {
       if (c.fn.kind === "aggregate") aggregateResults(c, c.fn, partition);
       else windowResults(c, c.fn, partition);
@@ -112,6 +117,7 @@ interface Partition {
   frameEnd: Int32Array;
   exclude: ResolvedWindow["frame"]["exclude"];
   startUnbounded: boolean;
+  tick: () => void;
 }
 
 /** Whether EXCLUDE removes partition row j from row i's frame. */
@@ -134,6 +140,7 @@ function aggregateResults(c: WindowCallSpec, fn: AggregateFunction, p: Partition
   const size = p.layout.size;
   const filter = c.filterValues;
   const step = (state: unknown, j: number): unknown => {
+    p.tick();
     const row = order[base + j];
     return filter && !filter[row] ? state : fn.step(state, c.argValues[row], fctx);
   };
@@ -166,6 +173,7 @@ function aggregateResults(c: WindowCallSpec, fn: AggregateFunction, p: Partition
     }
     while (to < e) state = step(state, to++);
     while (from < s) {
+      p.tick();
       const row = order[base + from++];
       if (!filter || filter[row]) state = (inverse as NonNullable<typeof inverse>)(state, c.argValues[row], fctx);
     }
@@ -204,6 +212,7 @@ function slidingExtreme(c: WindowCallSpec, extreme: NonNullable<WindowCallSpec["
     lastStart = s;
     to = Math.max(to, s);
     for (; to < e; to++) {
+      p.tick();
       const v = valueAt(to);
       if (v === null || (filter && !filter[order[base + to]])) continue;
       while (queue.length > head && notBetter(valueAt(queue[queue.length - 1]), v)) queue.pop();
@@ -221,6 +230,7 @@ function windowResults(c: WindowCallSpec, fn: WindowFunction, p: Partition): voi
   const view: { -readonly [K in keyof WindowRowView]: WindowRowView[K] } = { partitionSize: size, row: 0, frameStart: 0, frameEnd: 0, peerStart: 0, peerEnd: 0, peerGroupIndex: 0, argsAt };
   const excluding = p.exclude !== null && FRAME_FUNCTIONS.has(fn.name);
   for (let i = 0; i < size; i++) {
+    p.tick();
     const g = layout.groupOf[i];
     view.row = i;
     view.frameStart = p.frameStart[i];
@@ -240,7 +250,10 @@ function windowResults(c: WindowCallSpec, fn: WindowFunction, p: Partition): voi
  */
 function excludedFrameView(p: Partition, i: number, argsAt: (i: number) => readonly SqlValue[]): WindowRowView {
   const kept: number[] = [];
-  for (let j = p.frameStart[i]; j < p.frameEnd[i]; j++) if (!isExcluded(p, i, j)) kept.push(j);
+  for (let j = p.frameStart[i]; j < p.frameEnd[i]; j++) {
+    p.tick();
+    if (!isExcluded(p, i, j)) kept.push(j);
+  }
   const k = kept.length;
   return { partitionSize: k + 1, row: k, frameStart: 0, frameEnd: k, peerStart: k, peerEnd: k + 1, peerGroupIndex: 0, argsAt: (j) => argsAt(j < k ? kept[j] : i) };
 }

@@ -59,6 +59,8 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
   // Result-column aliases are visible inside windows of the ORDER BY clause only (as in SQLite).
   let argCtx: ExprContext = { ...input.ctx, resolveAlias: undefined };
   const fctx: FunctionContext = env.runtime.functions;
+  const runtime = env.runtime;
+  const tick = (): void => runtime.tick();
 
   const calls: PendingCall[] = [];
   let currentRow = 0;
@@ -132,7 +134,7 @@ export function compileWindowQuery(core: SelectCore, parts: CoreParts, aggregate
         const keys = pass.rowKeys;
         const keySpecs = pass.keySpecs;
         if (keySpecs.length > 0) order = order.slice().sort((x, y) => compareKeys(keys[x], keys[y], keySpecs));
-        evaluatePass(pass, order);
+        evaluatePass(pass, order, tick);
       }
       const result = new ResultRows(parts.distinct ? outFolds : null, sort);
       for (const r of order) {
@@ -265,8 +267,8 @@ function rowInput(parts: CoreParts): WindowInput {
 }
 
 function windowDefsUseAggregates(core: SelectCore, parts: CoreParts): boolean {
-  const env = parts.env;
-  const defUses = (partitionBy: Expr[], orderBy: { expr: Expr }[]): boolean => partitionBy.some((e) => containsAggregate(e, env)) || orderBy.some((o) => containsAggregate(o.expr, env));
+  const { env, scope } = parts;
+  const defUses = (partitionBy: Expr[], orderBy: { expr: Expr }[]): boolean => partitionBy.some((e) => containsAggregate(e, env, scope)) || orderBy.some((o) => containsAggregate(o.expr, env, scope));
   if (core.windows.some((w) => defUses(w.window.partitionBy, w.window.orderBy))) return true;
   let found = false;
   const visit = (e: Expr): void => {

@@ -261,8 +261,31 @@ function orderedPath(source: PlanSource, current: AccessPath, order: OrderReques
 }
 
 /** EXPLAIN QUERY PLAN detail text of one level, in SQLite's wording. */
-export function describeLevel(source: PlanSource, path: AccessPath): string {
+/**
+ * Where each column a query reads sits in the index's entries, when all of
+ * them do (the rowid is in every entry of a rowid table's index): the index
+ * covers the query and the table row need not be read. Null otherwise.
+ */
+export function coveredPositions(table: Table, index: Index, used: Iterable<number>): [column: number, position: number][] | null {
+  const positions: [column: number, position: number][] = [];
+  for (const c of used) {
+    if (c === -1 || c === table.rowidAlias) continue;
+    const position = index.columns.findIndex((ic) => ic.column === c);
+    if (position < 0) return null;
+    positions.push([c, position]);
+  }
+  return positions;
+}
+
+/**
+ * A level's EXPLAIN QUERY PLAN line. `used` are the columns the query reads
+ * from the source (complete once the statement has compiled), null when it
+ * reads whole rows: an index of a rowid table that holds them all is a
+ * COVERING INDEX, as the scan reads it.
+ */
+export function describeLevel(source: PlanSource, path: AccessPath, used: Iterable<number> | null): string {
   const name = source.label;
+  const covering = (index: Index): boolean => used !== null && source.table !== null && !source.table.withoutRowid && coveredPositions(source.table, index, used) !== null;
   switch (path.kind) {
     case "scan":
       return `SCAN ${name}`;
@@ -278,11 +301,11 @@ export function describeLevel(source: PlanSource, path: AccessPath): string {
       const parts = path.eq.map((_, i) => `${columnName(source, cols[i].column)}=?`);
       if (path.lower || path.upper) parts.push(rangeText(columnName(source, cols[path.eq.length].column), path.lower, path.upper));
       if (source.table && isTableTree(source.table, path.index)) return `SEARCH ${name} USING PRIMARY KEY (${parts.join(" AND ")})`;
-      return `SEARCH ${name} USING ${path.covering ? "COVERING " : ""}INDEX ${path.index.name} (${parts.join(" AND ")})`;
+      return `SEARCH ${name} USING ${covering(path.index) ? "COVERING " : ""}INDEX ${path.index.name} (${parts.join(" AND ")})`;
     }
     case "index-order":
       if (source.table && isTableTree(source.table, path.index)) return `SCAN ${name}`;
-      return `SCAN ${name} USING ${path.covering ? "COVERING " : ""}INDEX ${path.index.name}`;
+      return `SCAN ${name} USING ${covering(path.index) ? "COVERING " : ""}INDEX ${path.index.name}`;
     case "hash":
       return `SEARCH ${name} USING AUTOMATIC COVERING INDEX (${path.terms.map((t) => `${columnName(source, t.column)}=?`).join(" AND ")})`;
   }

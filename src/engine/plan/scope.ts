@@ -3,8 +3,10 @@
 // SQLite's rules for qualified names, USING/NATURAL join columns, the rowid
 // aliases and ambiguity errors.
 import { SqliteError } from "../errors.js";
+import type { Evaluator } from "../exec/compile-expr.js";
 import type { RowSlot } from "../exec/row-slot.js";
-import type { ColumnRef } from "../sql/ast.js";
+import type { BuiltinFunction } from "../func/types.js";
+import type { ColumnRef, FunctionCall } from "../sql/ast.js";
 import type { Affinity } from "../value/affinity.js";
 import { foldName } from "../schema/schema.js";
 
@@ -59,6 +61,12 @@ const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
 export class Scope {
   /** Set when a reference resolved through this scope to an outer one. */
   correlated = false;
+  /**
+   * Where an aggregate query's output compiles the aggregate calls of its
+   * subqueries that read only this query's columns: SQLite computes those
+   * in this query (`SELECT (SELECT max(o.a) FROM i) FROM o` is one row).
+   */
+  aggregates?: (call: FunctionCall, fn: BuiltinFunction) => Evaluator;
 
   constructor(
     readonly sources: Source[],
