@@ -2,13 +2,14 @@
 // INSERTs in one transaction, 100k point SELECTs, range scans (rowid and
 // index), SUM and GROUP BY over 1M rows, and an indexed join of 100k × 10k
 // rows. Peers, measured in the same run: sql.js (SQLite in WebAssembly) and
-// native SQLite through Node 22's node:sqlite (better-sqlite3's addon does
-// not build for this Node; node:sqlite runs the same C library natively).
+// better-sqlite3 when `npm run bench:native` has built it, and native SQLite
+// through Node 22's node:sqlite (the same C library, no build needed).
 // Every engine prepares each statement once and gets rows as arrays.
 // BENCH_WORKLOADS=insert,sum runs only the workloads whose names start with
 // one of the given (case-insensitive) prefixes.
 import { env, version } from "node:process";
 import { loadFixture, orderRows } from "./engine/data.js";
+import { betterSqlite3 } from "./engine/better-sqlite3.js";
 import { nodeSqlite, sqlJs, tessera, type BenchEngine } from "./engine/engines.js";
 import { measure } from "./engine/measure.js";
 import { printReport, type Row } from "./engine/report.js";
@@ -20,7 +21,9 @@ const BUDGET_MS = 4_000;
 
 export async function run(): Promise<void> {
   if (!version.startsWith("v22.")) console.log(`note: expected Node 22 (npm run bench), running ${version}`);
-  const engines: BenchEngine[] = [tessera, await sqlJs(), nodeSqlite];
+  const better = betterSqlite3();
+  if ("missing" in better) console.log(`better-sqlite3: ${better.missing}`);
+  const engines: BenchEngine[] = [tessera, await sqlJs(), ...("engine" in better ? [better.engine] : []), nodeSqlite];
   const orders = orderRows();
   const wanted = (env.BENCH_WORKLOADS ?? "").split(",").map((w) => w.trim().toLowerCase()).filter((w) => w !== "");
   const list = workloads(orders).filter((w) => wanted.length === 0 || wanted.some((prefix) => w.name.toLowerCase().startsWith(prefix)));

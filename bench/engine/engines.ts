@@ -1,8 +1,8 @@
-// The three engines the engine benchmark races, behind one small interface:
+// The engines the engine benchmark races, behind one small interface:
 // Tessera (src/engine), SQLite in WebAssembly (sql.js) and native SQLite
-// compiled into Node 22 (node:sqlite, standing in for better-sqlite3, whose
-// addon does not build against this Node). Every engine returns rows as
-// arrays of values, so no engine pays for building row objects.
+// compiled into Node 22 (node:sqlite); better-sqlite3 joins them from
+// better-sqlite3.ts when built. Every engine returns rows as arrays of
+// values, so no engine pays for building row objects.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import initSqlJs from "sql.js";
 import { Database, type BindValue, type Statement } from "../../src/engine/index.js";
