@@ -34,7 +34,7 @@ export async function startWorker(vars: Record<string, string> = {}): Promise<Ru
     modules: true,
     script: await bundleWorker(),
     compatibilityDate: "2026-10-01",
-    compatibilityFlags: ["nodejs_compat"],
+    compatibilityFlags: ["nodejs_compat", "no_web_socket_compression"],
     durableObjects: { DATABASE: { className: "DatabaseObject", useSQLite: true }, CATALOG: { className: "CatalogObject", useSQLite: true } },
     bindings: vars,
     host: "127.0.0.1",

@@ -133,6 +133,16 @@ describe("WebSocket subscription", () => {
     feed.close();
   });
 
+  it("negotiates no permessage-deflate (no_web_socket_compression), so frames are not compressed once per subscriber", async () => {
+    const res = await exports.default.fetch(`${HOST}/db/cdc-no-deflate/changes?since=`, {
+      headers: { upgrade: "websocket", "sec-websocket-extensions": "permessage-deflate; client_max_window_bits" },
+    });
+    expect(res.status).toBe(101);
+    expect(res.headers.get("sec-websocket-extensions") ?? "").not.toContain("permessage-deflate");
+    res.webSocket!.accept();
+    res.webSocket!.close(1000, "done");
+  });
+
   it("refuses bad subscriptions with 4400", async () => {
     await captured("cdc-bad");
     for (const query of ["operations=truncate", "since=-1", "window=0", "colour=red"]) {
