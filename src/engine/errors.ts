@@ -38,7 +38,7 @@ export type ConstraintResolution = "FAIL" | "ROLLBACK";
 
 export class SqliteError extends Error {
   override name = "SqliteError";
-  /** Set on a RAISE(FAIL) or RAISE(ROLLBACK) error: how it ends the statement. */
+  /** Set on a RAISE(FAIL) or RAISE(ROLLBACK) error, or a constraint's own ON CONFLICT FAIL / ROLLBACK: how it ends the statement. */
   resolution?: ConstraintResolution;
   /**
    * @param code SQLite's result code name, e.g. `SQLITE_CONSTRAINT_UNIQUE`.

@@ -87,7 +87,7 @@ export class RowConstraints {
         if (action === "IGNORE") return "ignore";
         const fallback = action === "REPLACE" && defaults[i] ? defaults[i]() : null;
         if (fallback !== null) v = applyAffinity(fallback, c.affinity);
-        else throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
+        else throw constraintFailure(new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL"), action);
       }
       if ((typeof v === "string" || v instanceof Uint8Array) && tooBig(v, this.maxValueLength)) {
         throw new SqliteError("string or blob too big", "SQLITE_TOOBIG");
@@ -110,8 +110,9 @@ export class RowConstraints {
       for (const g of this.exprs.generated) {
         const c = t.columns[g.column];
         if (values[g.column] !== null || !c.notNull) continue;
-        if ((resolution ?? c.notNullConflict) === "IGNORE") return false;
-        throw new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL");
+        const action = resolution ?? c.notNullConflict;
+        if (action === "IGNORE") return false;
+        throw constraintFailure(new SqliteError(`NOT NULL constraint failed: ${t.name}.${c.name}`, "SQLITE_CONSTRAINT_NOTNULL"), action);
       }
     }
     for (const { check, eval: e } of this.exprs.checks) {
@@ -140,6 +141,16 @@ export function uniqueConstraintError(t: Table, index: Index): SqliteError {
   if (index.columns.some((c) => c.column === -2)) return new SqliteError(`UNIQUE constraint failed: index '${index.name}'`, code);
   const names = index.columns.map((c) => `${t.name}.${c.column < 0 ? "rowid" : t.columns[c.column].name}`);
   return new SqliteError(`UNIQUE constraint failed: ${names.join(", ")}`, code);
+}
+
+/**
+ * `error` tagged with how it ends the statement when that is the
+ * constraint's own FAIL or ROLLBACK (a statement's OR FAIL / OR ROLLBACK is
+ * the program's, and ABORT is the connection's default).
+ */
+export function constraintFailure(error: SqliteError, action: Resolution): SqliteError {
+  if (action === "FAIL" || action === "ROLLBACK") error.resolution = action;
+  return error;
 }
 
 /** Whether a text (in UTF-8 bytes) or blob is longer than `limit`; counts bytes only when it could matter. */

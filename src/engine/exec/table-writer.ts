@@ -23,7 +23,7 @@ import { shortRecordDefaults } from "./alter-defaults.js";
 import type { Evaluator } from "./compile-expr.js";
 import { cursorFor } from "./cursor-cache.js";
 import { indexComparator } from "./index-key.js";
-import { RowConstraints, type Resolution, type TableExprs } from "./row-constraints.js";
+import { constraintFailure, RowConstraints, type Resolution, type TableExprs } from "./row-constraints.js";
 import type { RowWriter } from "./row-writer.js";
 
 export { tooBig, uniqueConstraintError, type Resolution, type TableExprs } from "./row-constraints.js";
@@ -120,7 +120,7 @@ export class TableWriter extends RowConstraints implements RowWriter {
       if (action === "IGNORE") return { status: "ignored", rowid };
       if (action !== "REPLACE") {
         const col = t.rowidAlias >= 0 ? t.columns[t.rowidAlias].name : "rowid";
-        throw new SqliteError(`UNIQUE constraint failed: ${t.name}.${col}`, "SQLITE_CONSTRAINT_PRIMARYKEY");
+        throw constraintFailure(new SqliteError(`UNIQUE constraint failed: ${t.name}.${col}`, "SQLITE_CONSTRAINT_PRIMARYKEY"), action);
       }
       this.removeRow(rowid, onReplace);
     }
@@ -133,7 +133,7 @@ export class TableWriter extends RowConstraints implements RowWriter {
       if (conflict === null) continue;
       const action = resolution ?? index.onConflict;
       if (action === "IGNORE") return { status: "ignored", rowid };
-      if (action !== "REPLACE") throw this.uniqueError(index);
+      if (action !== "REPLACE") throw constraintFailure(this.uniqueError(index), action);
       this.removeRow(conflict, onReplace);
       // Removing a row may have removed later conflicts too; other indexes are re-checked in turn.
     }

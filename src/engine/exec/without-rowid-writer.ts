@@ -20,7 +20,7 @@ import { collationByName } from "../plan/expr-type.js";
 import type { SqlValue } from "../value/types.js";
 import type { Evaluator } from "./compile-expr.js";
 import { cursorFor } from "./cursor-cache.js";
-import { RowConstraints, type Resolution, type TableExprs } from "./row-constraints.js";
+import { constraintFailure, RowConstraints, type Resolution, type TableExprs } from "./row-constraints.js";
 import type { RowKey, RowWriter } from "./row-writer.js";
 import { withoutRowidDecoder } from "./stored-rows.js";
 import { entryComparator } from "./without-rowid-keys.js";
@@ -115,7 +115,7 @@ export class WithoutRowidWriter extends RowConstraints implements RowWriter {
       if (conflict === null) continue;
       const action = this.actionOf(s, resolution);
       if (action === "IGNORE") return { status: "ignored" };
-      if (action !== "REPLACE") throw this.uniqueError(s < 0 ? this.pk : this.secondaries[s].index);
+      if (action !== "REPLACE") throw constraintFailure(this.uniqueError(s < 0 ? this.pk : this.secondaries[s].index), action);
       this.removeRow(conflict, onReplace);
     }
     beforeWrite?.();
