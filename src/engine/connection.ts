@@ -232,6 +232,7 @@ export class Connection {
     const autocommit = !this.explicit;
     let current = prepared;
     let statementMark: TransactionMark | null = null;
+    let started = false;
     try {
       if (this.concurrent && current.program.changesSchema) {
         throw new SqliteError("schema changes are not allowed inside BEGIN CONCURRENT: run them in their own transaction");
@@ -247,6 +248,7 @@ export class Connection {
       const rt = current.runtime;
       // The statement time is taken when a function first asks for it.
       this.startRun(rt, params, 0);
+      started = true;
       current.program.run(emit);
       if (current.program.countsChanges) {
         this.changes = rt.changes;
@@ -259,12 +261,13 @@ export class Connection {
       return current;
     } catch (e) {
       const resolution = constraintResolution(e, current.program);
+      if (started && current.program.countsChanges) {
+        // A failed statement sets changes() too: to the rows OR FAIL keeps (they count), else to none.
+        const kept = resolution === "FAIL" ? current.runtime.changes : 0;
+        this.changes = kept;
+        this.totalChanges += kept;
+      }
       if (resolution === "FAIL") {
-        // The rows written before the failing one stay, and count as changes.
-        if (current.program.countsChanges) {
-          this.changes = current.runtime.changes;
-          this.totalChanges += current.runtime.changes;
-        }
         if (autocommit) this.commit();
       } else if (resolution === "ROLLBACK") this.rollback();
       else if (autocommit) this.rollback();
