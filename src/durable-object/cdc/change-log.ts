@@ -12,7 +12,7 @@
 // - So a read that reached the end of the table ends on a whole transaction;
 //   a read cut short by its limit may end inside one, whose rows are left for
 //   the next read.
-import { capturedChangeRange, decodeChangeRecord, decodeUpdatesRecord, IntegralReal, type Database, type ResultValue, type SqlValue, type Statement } from "../../engine/index.js";
+import { capturedChangeRange, decodeChangeRecord, decodeCompositeKey, decodeUpdatesRecord, IntegralReal, primaryKeyColumns, type Database, type ResultValue, type SqlValue, type Statement } from "../../engine/index.js";
 
 export type Operation = "insert" | "update" | "delete";
 
@@ -199,11 +199,9 @@ export class ChangeLog {
 
   /** A BLOB id: a WITHOUT ROWID table's composite key (a record of the key columns) as an object of them, else the BLOB itself. */
   private keyJson(table: string, columns: TableColumns, id: Uint8Array): JsonValue {
-    columns.key ??= (this.conn.prepare(`PRAGMA table_xinfo(${quoteIdentifier(table)})`).raw().all() as [number, string, string, number, unknown, number][])
-      .filter((c) => c[5] > 0)
-      .sort((a, b) => a[5] - b[5])
-      .map((c) => c[1]);
-    return columns.key.length > 1 ? rowJson(decodeChangeRecord(columns.key, id)) : jsonOf(id);
+    columns.key ??= primaryKeyColumns(this.conn, table);
+    const key = decodeCompositeKey(columns.key, id);
+    return key === null ? jsonOf(id) : rowJson(key);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Database } from "../database.js";
 import { SqliteError } from "../errors.js";
 import type { SqlValue } from "../value/types.js";
 import { CHANGE_COMMIT } from "./capture.js";
+import { decodeCompositeKey, primaryKeyColumns } from "./change-id.js";
 import { quoteIdent, type CaptureMode, type Retention } from "./config.js";
 import { decodeChangeRecord, decodeUpdatesRecord } from "./functions.js";
 import { configuredCdcTable } from "./retention.js";
@@ -53,7 +54,8 @@ export interface CapturedChangeRow {
   txnId: number;
   kind: "insert" | "update" | "delete" | "commit";
   table: string | null;
-  id: SqlValue;
+  /** The rowid, or a WITHOUT ROWID table's PRIMARY KEY: its value, or an object of its columns when it has several. */
+  id: SqlValue | Record<string, SqlValue>;
   /** Images decoded with the table's current column names (null when not captured in this mode). */
   before: Record<string, SqlValue> | null;
   after: Record<string, SqlValue> | null;
@@ -82,6 +84,13 @@ export function readCapturedChanges(db: Database, since: number, limit: number):
     if (!columnsOf.has(name)) columnsOf.set(name, tableColumns(db, name));
     return columnsOf.get(name) ?? null;
   };
+  const keysOf = new Map<string, string[]>();
+  // Only a WITHOUT ROWID table's ids can be BLOBs, so only they need the key's columns.
+  const decodeId = (name: string | null, id: SqlValue): SqlValue | Record<string, SqlValue> => {
+    if (name === null || !(id instanceof Uint8Array)) return id;
+    if (!keysOf.has(name)) keysOf.set(name, primaryKeyColumns(db, name));
+    return decodeCompositeKey(keysOf.get(name) ?? [], id) ?? id;
+  };
   return rows.map(([changeId, changeTime, txnId, changeType, tableName, id, before, after, updates]) => {
     const names = typeof tableName === "string" ? columns(tableName) : null;
     const decode = (record: SqlValue): Record<string, SqlValue> | null =>
@@ -92,7 +101,7 @@ export function readCapturedChanges(db: Database, since: number, limit: number):
       txnId: Number(txnId),
       kind: KINDS[Number(changeType)],
       table: typeof tableName === "string" ? tableName : null,
-      id,
+      id: decodeId(typeof tableName === "string" ? tableName : null, id),
       before: decode(before),
       after: decode(after),
       updates: updates instanceof Uint8Array ? decodeUpdatesRecord(names ?? decodeRecord(updates).map((_, i) => String(i)), updates) : null,

@@ -2,10 +2,11 @@
 // tables, each row named by its PRIMARY KEY (the value itself for a
 // one-column key, a record of the key values in key order for a composite
 // one), in every mode, through triggers, foreign-key actions, UPSERT and
-// REPLACE, and under BEGIN CONCURRENT.
+// REPLACE, and under BEGIN CONCURRENT; readCapturedChanges decodes a
+// composite key's id to an object of the key columns.
 import { describe, expect, it } from "vitest";
 import { encodeRecord } from "../../../src/engine/btree/index.js";
-import { Database } from "../../../src/engine/index.js";
+import { Database, readCapturedChanges } from "../../../src/engine/index.js";
 import { changeSummary } from "./helpers.js";
 
 function fresh(mode: string): Database {
@@ -74,6 +75,24 @@ describe("CDC of WITHOUT ROWID tables", () => {
     expect(
       db.prepare(`SELECT bin_record_json_object('["b","a"]', id), bin_record_json_object(table_columns_json_array(table_name), after) FROM turso_cdc WHERE change_type = 0`).raw().get(),
     ).toEqual(['{"b":"p","a":1}', '{"a":1,"b":"p","v":"w"}']);
+  });
+
+  it("readCapturedChanges gives a composite key's id as an object of the key columns, a one-column key's as its value", () => {
+    const db = new Database();
+    db.exec("CREATE TABLE c (a INTEGER, b TEXT, v, PRIMARY KEY (b, a)) WITHOUT ROWID; CREATE TABLE one (k BLOB PRIMARY KEY, v) WITHOUT ROWID");
+    db.exec("PRAGMA capture_data_changes_conn('full')");
+    db.exec("INSERT INTO c VALUES (1, 'p', 'v'); INSERT INTO one VALUES (x'0102', 1)");
+    db.exec("UPDATE c SET b = 'q'");
+    const changes = readCapturedChanges(db, 0, 100).filter((c) => c.kind !== "commit");
+    expect(changes.map((c) => [c.kind, c.table, c.id])).toEqual([
+      ["insert", "c", { b: "p", a: 1 }],
+      ["insert", "one", new Uint8Array([1, 2])],
+      ["delete", "c", { b: "p", a: 1 }],
+      ["insert", "c", { b: "q", a: 1 }],
+    ]);
+    db.exec("DROP TABLE c");
+    // A dropped table's key columns are unknown: its ids stay records, as its images stay positional.
+    expect(readCapturedChanges(db, 0, 1)[0].id).toEqual(encodeRecord(["p", 1]));
   });
 
   it("REPLACE records the row it removes as a delete, UPSERT's DO UPDATE as an update", () => {
