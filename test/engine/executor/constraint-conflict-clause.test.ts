@@ -19,10 +19,10 @@ const TABLES: readonly { kind: string; create: (action: string) => string }[] = 
   { kind: "WITHOUT ROWID UNIQUE", create: (a) => `CREATE TABLE t(id PRIMARY KEY, k, v, UNIQUE(k, id) ON CONFLICT ${a}, UNIQUE(k) ON CONFLICT ${a}) WITHOUT ROWID` },
 ];
 
-/** The statements that run into the constraint on `k` (values 1 and 2 are taken), then show the outcome. */
-function uniqueStatements(table: string): string[] {
-  const cols = table.includes("id") ? "(id, k, v)" : "(k, v)";
-  const row = (id: number, k: number, v: string): string => (cols === "(k, v)" ? `(${k}, '${v}')` : `(${id}, ${k}, '${v}')`);
+/** The statements that run into the constraint on `k` (values 1 and 2 are taken), then show the outcome; `hasId`: the table has an id column too. */
+function uniqueStatements(hasId: boolean): string[] {
+  const cols = hasId ? "(id, k, v)" : "(k, v)";
+  const row = (id: number, k: number, v: string): string => (hasId ? `(${id}, ${k}, '${v}')` : `(${k}, '${v}')`);
   return [
     `INSERT INTO t${cols} VALUES ${row(10, 1, "single")}`,
     "SELECT changes()",
@@ -31,9 +31,9 @@ function uniqueStatements(table: string): string[] {
     "SELECT * FROM t ORDER BY k",
     "BEGIN",
     `INSERT INTO t${cols} VALUES ${row(20, 7, "in tx")}`,
-    `INSERT INTO t${cols} SELECT ${cols === "(k, v)" ? "" : "k + 30, "}k + 7, 'sel' FROM t WHERE k IN (1, 5) ORDER BY k`,
+    `INSERT INTO t${cols} SELECT ${hasId ? "k + 30, " : ""}k + 7, 'sel' FROM t WHERE k IN (1, 5) ORDER BY k`,
     "SELECT changes()",
-    "UPDATE t SET k = k + 1 WHERE k IN (1, 5, 6) ",
+    "UPDATE t SET k = k + 1 WHERE k IN (1, 5, 6)",
     "SELECT changes()",
     "COMMIT",
     "SELECT * FROM t ORDER BY k",
@@ -51,7 +51,7 @@ const uniqueCases: ScriptCase[] = TABLES.flatMap(({ kind, create }) =>
     return {
       name: `${kind} ON CONFLICT ${action}`,
       setup: `${ddl}; INSERT INTO t${hasId ? "(id, k, v) VALUES (1, 1, 'old'), (2, 2, 'old')" : "(k, v) VALUES (1, 'old'), (2, 'old')"};`,
-      statements: uniqueStatements(hasId ? "id" : ""),
+      statements: uniqueStatements(hasId),
     };
   }),
 );
