@@ -1,9 +1,9 @@
 // Constraint-level ON CONFLICT clauses (NOT NULL, UNIQUE, PRIMARY KEY on
 // rowid and WITHOUT ROWID tables, and the clause a table CHECK accepts but
 // SQLite ignores), compared with real SQLite (sql.js): each of ROLLBACK,
-// ABORT, FAIL, IGNORE and REPLACE in single-row, multi-row and
-// INSERT ... SELECT inserts and in UPDATE, in and out of an explicit
-// transaction (a following COMMIT shows whether it is still open), with
+// ABORT, FAIL, IGNORE and REPLACE (NOT NULL of generated columns too) in
+// single-row, multi-row and INSERT ... SELECT inserts and in UPDATE, in and
+// out of an explicit transaction (a following COMMIT shows whether it is still open), with
 // changes() and the resulting rows; a statement's OR clause overrides it.
 import { describe } from "vitest";
 import { itRunsLikeSqlite, type ScriptCase } from "./oracle.js";
@@ -114,6 +114,20 @@ describe("constraint-level ON CONFLICT resolves as in SQLite", () =>
         "INSERT OR IGNORE INTO t VALUES (6), (-1), (7)",
         "SELECT * FROM t ORDER BY a",
         "CREATE TABLE c(a CHECK (a > 0) ON CONFLICT FAIL)",
+      ],
+    },
+    {
+      name: "a generated column's NOT NULL ON CONFLICT FAIL and ROLLBACK",
+      setup: "CREATE TABLE g(a, b AS (a * 2) NOT NULL ON CONFLICT FAIL, c AS (a + 1) STORED NOT NULL ON CONFLICT ROLLBACK); INSERT INTO g(a) VALUES (1);",
+      statements: [
+        "INSERT INTO g(a) VALUES (2), (NULL), (3)",
+        "SELECT changes()",
+        "BEGIN",
+        "UPDATE g SET a = CASE a WHEN 2 THEN NULL ELSE a + 10 END",
+        "SELECT changes()",
+        "INSERT INTO g(a) SELECT 5 UNION ALL SELECT NULL",
+        "COMMIT",
+        "SELECT * FROM g ORDER BY a",
       ],
     },
     {
