@@ -3,8 +3,9 @@
 // SQLite ignores), compared with real SQLite (sql.js): each of ROLLBACK,
 // ABORT, FAIL, IGNORE and REPLACE (NOT NULL of generated columns too) in
 // single-row, multi-row and INSERT ... SELECT inserts and in UPDATE, in and
-// out of an explicit transaction (a following COMMIT shows whether it is still open), with
-// changes() and the resulting rows; a statement's OR clause overrides it.
+// out of an explicit transaction (a following COMMIT shows whether it is
+// still open), with changes() and the resulting rows; a statement's OR
+// clause overrides it.
 import { describe } from "vitest";
 import { itRunsLikeSqlite, type ScriptCase } from "./oracle.js";
 
