@@ -26,14 +26,22 @@ interface Setup {
   compression: boolean;
 }
 
-/** Main thread -> subscribers: collect arrivals (once `expected` changes arrived in all, or at `deadline`). */
+/**
+ * Main thread -> subscribers: once `expected` changes arrived in all (or at `deadline`), report
+ * the arrivals, or with `countOnly` just that they arrived (cheap enough to ask between rounds).
+ */
 interface Collect {
   expected: number;
   deadline: number;
+  countOnly: boolean;
 }
 
-/** Subscribers -> main thread: "live" once all are, then each subscriber's arrivals as [change_id, at] pairs. */
-type Report = { type: "live" } | { type: "arrivals"; arrivals: [number, number][][] } | { type: "failed"; message: string };
+/** Subscribers -> main thread: "live" once all are, then how many changes arrived in all, or each subscriber's arrivals as [change_id, at] pairs. */
+type Report =
+  | { type: "live" }
+  | { type: "arrived"; count: number }
+  | { type: "arrivals"; arrivals: [number, number][][] }
+  | { type: "failed"; message: string };
 
 export function now(): number {
   return performance.timeOrigin + performance.now();
@@ -69,9 +77,15 @@ export class SubscriberPool {
     return pool;
   }
 
+  /** How many changes arrived in all subscribers together, once `expected` did (or after `timeoutMs`). */
+  async arrived(expected: number, timeoutMs: number): Promise<number> {
+    this.thread.postMessage({ expected, deadline: Date.now() + timeoutMs, countOnly: true } satisfies Collect);
+    return (await this.report("arrived")).count;
+  }
+
   /** Each subscriber's arrival time per change_id, once `expected` changes arrived in all (or after `timeoutMs`). */
   async arrivals(expected: number, timeoutMs: number): Promise<Map<number, number>[]> {
-    this.thread.postMessage({ expected, deadline: Date.now() + timeoutMs } satisfies Collect);
+    this.thread.postMessage({ expected, deadline: Date.now() + timeoutMs, countOnly: false } satisfies Collect);
     const report = await this.report("arrivals");
     return report.arrivals.map((pairs) => new Map(pairs));
   }
@@ -119,9 +133,12 @@ async function runSubscribers({ url, count, compression }: Setup): Promise<void>
   }
   await Promise.all(live);
   port.postMessage({ type: "live" } satisfies Report);
-  port.on("message", async ({ expected, deadline }: Collect) => {
-    while (arrivals.reduce((n, a) => n + a.size, 0) < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    port.postMessage({ type: "arrivals", arrivals: arrivals.map((seen) => [...seen]) } satisfies Report);
+  const arrivedInAll = () => arrivals.reduce((n, a) => n + a.size, 0);
+  port.on("message", async ({ expected, deadline, countOnly }: Collect) => {
+    while (arrivedInAll() < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    port.postMessage(
+      countOnly ? ({ type: "arrived", count: arrivedInAll() } satisfies Report) : ({ type: "arrivals", arrivals: arrivals.map((seen) => [...seen]) } satisfies Report),
+    );
   });
 }
 
