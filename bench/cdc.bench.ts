@@ -25,7 +25,7 @@ import { startWorker, type RunningWorker } from "../test/e2e/worker-harness.js";
 import { now, SubscriberPool } from "./cdc-subscribers.js";
 
 /** Rounds per database in each comparison, and single-row writes per round. */
-const ROUNDS = 7;
+const ROUNDS = 9;
 const ROUND_WRITES = 100;
 /** Writes on each database before the first round, so first-use costs are not measured. */
 const WARM_UP_WRITES = 20;
