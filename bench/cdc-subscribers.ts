@@ -6,7 +6,8 @@
 // received, unpacks frames carrying several transactions, and records when
 // each change_id arrived (ms since the epoch, performance.timeOrigin-based:
 // comparable across threads). They offer permessage-deflate, as `ws` and
-// browsers do, unless told not to.
+// browsers do, unless told not to, and report which extensions the
+// connections negotiated.
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import WebSocket from "ws";
 
@@ -36,9 +37,12 @@ interface Collect {
   countOnly: boolean;
 }
 
-/** Subscribers -> main thread: "live" once all are, then how many changes arrived in all, or each subscriber's arrivals as [change_id, at] pairs. */
+/**
+ * Subscribers -> main thread: "live" once all are, with the WebSocket extensions they negotiated
+ * (each distinct value once), then how many changes arrived in all, or each subscriber's arrivals as [change_id, at] pairs.
+ */
 type Report =
-  | { type: "live" }
+  | { type: "live"; extensions: string[] }
   | { type: "arrived"; count: number }
   | { type: "arrivals"; arrivals: [number, number][][] }
   | { type: "failed"; message: string };
@@ -49,6 +53,8 @@ export function now(): number {
 
 export class SubscriberPool {
   private constructor(
+    /** The WebSocket extensions the subscribers negotiated ("" for none), each distinct value once. */
+    readonly extensions: string[],
     private readonly thread: Worker,
     private readonly reports: AsyncIterator<Report>,
   ) {}
@@ -72,42 +78,44 @@ export class SubscriberPool {
         return { value: queue.shift()!, done: false };
       },
     };
-    const pool = new SubscriberPool(thread, reports);
-    await pool.report("live");
-    return pool;
+    const live = await report(reports, "live");
+    return new SubscriberPool(live.extensions, thread, reports);
   }
 
   /** How many changes arrived in all subscribers together, once `expected` did (or after `timeoutMs`). */
   async arrived(expected: number, timeoutMs: number): Promise<number> {
     this.thread.postMessage({ expected, deadline: Date.now() + timeoutMs, countOnly: true } satisfies Collect);
-    return (await this.report("arrived")).count;
+    return (await report(this.reports, "arrived")).count;
   }
 
   /** Each subscriber's arrival time per change_id, once `expected` changes arrived in all (or after `timeoutMs`). */
   async arrivals(expected: number, timeoutMs: number): Promise<Map<number, number>[]> {
     this.thread.postMessage({ expected, deadline: Date.now() + timeoutMs, countOnly: false } satisfies Collect);
-    const report = await this.report("arrivals");
-    return report.arrivals.map((pairs) => new Map(pairs));
+    const arrivals = await report(this.reports, "arrivals");
+    return arrivals.arrivals.map((pairs) => new Map(pairs));
   }
 
   async close(): Promise<void> {
     await this.thread.terminate();
   }
+}
 
-  private async report<T extends Report["type"]>(type: T): Promise<Extract<Report, { type: T }>> {
-    const { value } = await this.reports.next();
-    if (value.type === "failed") throw new Error(`subscribers failed: ${value.message}`);
-    if (value.type !== type) throw new Error(`subscribers sent ${value.type}, expected ${type}`);
-    return value as Extract<Report, { type: T }>;
-  }
+/** The subscribers' next report, which must be of `type`. */
+async function report<T extends Report["type"]>(reports: AsyncIterator<Report>, type: T): Promise<Extract<Report, { type: T }>> {
+  const { value } = await reports.next();
+  if (value.type === "failed") throw new Error(`subscribers failed: ${value.message}`);
+  if (value.type !== type) throw new Error(`subscribers sent ${value.type}, expected ${type}`);
+  return value as Extract<Report, { type: T }>;
 }
 
 async function runSubscribers({ url, count, compression }: Setup): Promise<void> {
   const port = parentPort!;
   const arrivals: Map<number, number>[] = [];
   const live: Promise<void>[] = [];
+  const sockets: WebSocket[] = [];
   for (let i = 0; i < count; i++) {
     const socket = new WebSocket(url, { perMessageDeflate: compression });
+    sockets.push(socket);
     const seen = new Map<number, number>();
     let pendingAck = 0;
     let ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -132,7 +140,7 @@ async function runSubscribers({ url, count, compression }: Setup): Promise<void>
     arrivals.push(seen);
   }
   await Promise.all(live);
-  port.postMessage({ type: "live" } satisfies Report);
+  port.postMessage({ type: "live", extensions: [...new Set(sockets.map((socket) => socket.extensions))] } satisfies Report);
   const arrivedInAll = () => arrivals.reduce((n, a) => n + a.size, 0);
   port.on("message", async ({ expected, deadline, countOnly }: Collect) => {
     while (arrivedInAll() < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

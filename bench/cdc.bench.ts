@@ -11,15 +11,17 @@
 // receive every change versus none (capture on in both), where the rounds on
 // the subscribed database also give change-to-subscriber latency (p50/p99,
 // from just before the write request to the message's arrival, so it
-// includes the write's own round trip) and delivered changes per second.
+// includes the write's own round trip) and delivered changes per second
+// (over each round's start to its last arrival).
 // After each round on a subscribed database the bench waits until every
 // subscriber has its changes, so a fan-out backlog never runs into a
 // baseline round. The subscribers run on a worker thread
 // (cdc-subscribers.ts), off the writer's event loop; they offer
 // permessage-deflate (as `ws` and browsers do by default), and the last
-// fan-out row has 1000 that do not. The service declines it
-// (no_web_socket_compression), so those two rows should match: compressing
-// each frame once per subscriber used to be most of what fan-out cost.
+// fan-out row has 1000 that do not. Each fan-out row prints what the connections
+// negotiated: under Miniflare the offer is accepted despite the Worker's
+// no_web_socket_compression flag, so a gap between the two 1000 rows is the
+// cost of compressing each frame once per subscriber.
 import { createClient, type Client } from "@libsql/client";
 import { startWorker, type RunningWorker } from "../test/e2e/worker-harness.js";
 import { now, SubscriberPool } from "./cdc-subscribers.js";
@@ -172,6 +174,8 @@ async function idleSubscribersCost(worker: RunningWorker, idle: number): Promise
 interface FanOutFigures extends WriteRates {
   subscribers: number;
   compression: boolean;
+  /** The WebSocket extensions the subscribers negotiated. */
+  extensions: string[];
   deliveredPerSecond: number;
   p50: number;
   p99: number;
@@ -214,6 +218,7 @@ async function fanOut(worker: RunningWorker, subscribers: number, compression: b
     ...writeRates(rounds),
     subscribers,
     compression,
+    extensions: pool.extensions,
     deliveredPerSecond: latencies.length / (deliveringMs / 1000),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -242,7 +247,7 @@ export async function run(): Promise<void> {
     );
     for (const f of fanOuts) {
       console.log(
-        `${f.subscribers}${f.compression ? "" : " (no permessage-deflate offered)"} | ${rateColumns(f)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)}`,
+        `${f.subscribers} (${f.compression ? "" : "no "}permessage-deflate offered; negotiated: ${f.extensions.map((e) => e || "none").join(", ")}) | ${rateColumns(f)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)}`,
       );
     }
   } finally {
