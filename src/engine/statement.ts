@@ -6,7 +6,8 @@ import type { Connection, PreparedProgram } from "./connection.js";
 import { SqliteError } from "./errors.js";
 import type { ResultColumnInfo } from "./exec/select-types.js";
 import { lookupFunction } from "./func/registry.js";
-import type { FunctionCall, ScriptStatement } from "./sql/ast.js";
+import type { ScriptStatement } from "./sql/ast.js";
+import { callsFunction } from "./sql/ast-search.js";
 import { INT64_MAX, INT64_MIN, IntegralReal, intValue, realValue, type SqlValue } from "./value/types.js";
 
 /**
@@ -226,14 +227,10 @@ const FIRST_BATCH = 64;
 
 /** Whether the statement calls a function whose result may differ between runs (random(), randomblob()...). */
 function callsNondeterministic(node: unknown): boolean {
-  if (typeof node !== "object" || node === null) return false;
-  if (Array.isArray(node)) return node.some(callsNondeterministic);
-  const call = node as Partial<FunctionCall>;
-  if (call.kind === "FunctionCall" && call.name && call.args) {
+  return callsFunction(node, (call) => {
     const f = lookupFunction(call.name.name.toLowerCase(), call.star ? 0 : call.args.length);
-    if (f?.kind === "scalar" && !f.deterministic) return true;
-  }
-  return Object.values(node).some(callsNondeterministic);
+    return f?.kind === "scalar" && !f.deterministic;
+  });
 }
 
 function isTransactionControl(parsed: ScriptStatement): boolean {

@@ -27,6 +27,12 @@ import { ResultRows } from "./result-rows.js";
 import { compareKeys, sortEntries, sortKeySpec, type SortEntry, type SortKeySpec } from "./sort.js";
 import { foldFor, rowKey, valueKey, type KeyFold } from "./value-key.js";
 
+/** Whether the call names an aggregate function (with an arity it takes). */
+export function isAggregateCall(call: FunctionCall, env: CompileEnv): boolean {
+  const f = env.lookupFunction(call.name.name, call.star ? 0 : call.args.length);
+  return f !== undefined && f !== "wrong-arity" && f.kind === "aggregate";
+}
+
 /**
  * Whether an expression calls an aggregate function of the query whose
  * names resolve in `scope` (not looking inside subqueries; a call reading
@@ -36,12 +42,9 @@ export function containsAggregate(e: Expr, env: CompileEnv, scope: Scope): boole
   let found = false;
   const visit = (x: Expr): void => {
     if (found) return;
-    if (x.kind === "FunctionCall" && x.over === null) {
-      const f = env.lookupFunction(x.name.name, x.star ? 0 : x.args.length);
-      if (f !== undefined && f !== "wrong-arity" && f.kind === "aggregate" && outerAggregateOwner(x, scope) === null) {
-        found = true;
-        return;
-      }
+    if (x.kind === "FunctionCall" && x.over === null && isAggregateCall(x, env) && outerAggregateOwner(x, scope) === null) {
+      found = true;
+      return;
     }
     forEachChild(x, visit);
   };
@@ -56,12 +59,9 @@ export function containsAggregate(e: Expr, env: CompileEnv, scope: Scope): boole
  */
 export function checkWhereAggregates(where: Expr, scope: Scope, aggregateQuery: boolean, env: CompileEnv): void {
   const visit = (x: Expr): void => {
-    if (x.kind === "FunctionCall" && x.over === null) {
-      const f = env.lookupFunction(x.name.name, x.star ? 0 : x.args.length);
-      if (f !== undefined && f !== "wrong-arity" && f.kind === "aggregate") {
-        if (!aggregateQuery) throw new SqliteError(`misuse of aggregate function ${x.name.name}()`);
-        if (outerAggregateOwner(x, scope) === null) throw new SqliteError(`misuse of aggregate: ${x.name.name}()`);
-      }
+    if (x.kind === "FunctionCall" && x.over === null && isAggregateCall(x, env)) {
+      if (!aggregateQuery) throw new SqliteError(`misuse of aggregate function ${x.name.name}()`);
+      if (outerAggregateOwner(x, scope) === null) throw new SqliteError(`misuse of aggregate: ${x.name.name}()`);
     }
     forEachChild(x, visit);
   };

@@ -7,12 +7,13 @@ import { describeLevel, planJoin, type OrderRequest } from "../plan/access.js";
 import { Scope, type Source } from "../plan/scope.js";
 import { analyzeSources, forEachChild, splitConjuncts, type IndexableTerm, type Term } from "../plan/terms.js";
 import { foldName } from "../schema/schema.js";
-import type { CommonTableExpr, CompoundSelect, Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectBody, SelectCore, ValuesClause } from "../sql/ast.js";
+import { callsFunction } from "../sql/ast-search.js";
+import type { CommonTableExpr, CompoundSelect, Expr, OrderingTerm, ResultColumn, Select, SelectBody, SelectCore, ValuesClause } from "../sql/ast.js";
 import { truthValue } from "../value/arith.js";
 import { comparisonAffinity } from "../value/compare.js";
 import { toNumeric } from "../value/convert.js";
 import { IntegralReal, type SqlValue } from "../value/types.js";
-import { checkWhereAggregates, compileAggregateQuery, containsAggregate, containsWindow } from "./aggregate.js";
+import { checkWhereAggregates, compileAggregateQuery, containsAggregate, containsWindow, isAggregateCall } from "./aggregate.js";
 import { PlanCollector, type CompileEnv, type CteBinding, type CteFrame } from "./compile-env.js";
 import { collationByName, exprAffinity, exprCollation } from "../plan/expr-type.js";
 import { compileExpr, type Evaluator, type ExprContext, type SubqueryProgram } from "./compile-expr.js";
@@ -415,7 +416,7 @@ function subqueriesAggregateHere(projections: Projection[], scope: Scope, env: C
     forEachChild(e, visit);
   };
   for (const p of projections) visit(p.expr);
-  if (!subqueries.some((select) => callsAggregate(select, env))) return false;
+  if (!subqueries.some((select) => callsFunction(select, (call) => isAggregateCall(call, env)))) return false;
   let found = false;
   scope.aggregates = () => {
     found = true;
@@ -433,18 +434,6 @@ function subqueriesAggregateHere(projections: Projection[], scope: Scope, env: C
     scope.aggregates = undefined;
   }
   return found;
-}
-
-/** Whether an aggregate function is called anywhere in a syntax tree (a quick test before compiling anything). */
-function callsAggregate(node: unknown, env: CompileEnv): boolean {
-  if (typeof node !== "object" || node === null) return false;
-  if (Array.isArray(node)) return node.some((child) => callsAggregate(child, env));
-  const call = node as Partial<FunctionCall>;
-  if (call.kind === "FunctionCall" && call.name && call.args) {
-    const f = env.lookupFunction(call.name.name, call.star ? 0 : call.args.length);
-    if (typeof f === "object" && f.kind === "aggregate") return true;
-  }
-  return Object.values(node).some((child) => callsAggregate(child, env));
 }
 
 function aliasResolver(projections: Projection[]): (name: string) => Expr | undefined {
