@@ -17,6 +17,7 @@ import { PlanCollector, type CompileEnv } from "./compile-env.js";
 import { RaiseSignal } from "./raise.js";
 import { compileExpr, type Evaluator } from "./compile-expr.js";
 import type { StatementProgram } from "./program.js";
+import { constraintFailure } from "./row-constraints.js";
 import { ArrayRowSlot } from "./row-slot.js";
 import { StatementRuntime } from "./runtime.js";
 import { subqueryProgram } from "./select.js";
@@ -128,9 +129,7 @@ export function compileTrigger(env: CompileEnv, shape: TriggerRowShape, trigger:
       } catch (e) {
         if (!(e instanceof RaiseSignal)) throw e;
         if (e.action === "IGNORE") return "ignore";
-        const error = new SqliteError(e.text, "SQLITE_CONSTRAINT_TRIGGER");
-        if (e.action === "FAIL" || e.action === "ROLLBACK") error.resolution = e.action;
-        throw error;
+        throw constraintFailure(new SqliteError(e.text, "SQLITE_CONSTRAINT_TRIGGER"), e.action);
       }
       return "done";
     },

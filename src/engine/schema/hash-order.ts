@@ -4,10 +4,12 @@
 // of their bucket; the list is rebuilt bucket by bucket whenever the table
 // grows, so the order depends on the names and the order they were added.
 
+const utf8 = new TextEncoder();
+
 /** SQLite's strHash over the UTF-8 bytes, without the bit (0x20) that tells ASCII case apart. */
 function strHash(name: string): number {
   let h = 0;
-  for (const byte of new TextEncoder().encode(name)) h = Math.imul((h + (byte & 0xdf)) >>> 0, 0x9e3779b1) >>> 0;
+  for (const byte of utf8.encode(name)) h = Math.imul((h + (byte & 0xdf)) >>> 0, 0x9e3779b1) >>> 0;
   return h;
 }
 
