@@ -17,5 +17,5 @@ export {
 } from "./cdc/api.js";
 export { captureRetention, capturedChangeRange, pruneCapturedChanges, type ChangeRange, type PruneResult } from "./cdc/retention.js";
 export { decodeChangeRecord, decodeUpdatesRecord } from "./cdc/functions.js";
-export { decodeCompositeKey, primaryKeyColumns } from "./cdc/change-id.js";
+export { decodeCompositeKey, primaryKeyColumns, recordColumns } from "./cdc/change-id.js";
 export type { CaptureMode, Retention } from "./cdc/config.js";

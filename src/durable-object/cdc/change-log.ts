@@ -12,7 +12,7 @@
 // - So a read that reached the end of the table ends on a whole transaction;
 //   a read cut short by its limit may end inside one, whose rows are left for
 //   the next read.
-import { capturedChangeRange, decodeChangeRecord, decodeCompositeKey, decodeUpdatesRecord, IntegralReal, primaryKeyColumns, type Database, type ResultValue, type SqlValue, type Statement } from "../../engine/index.js";
+import { capturedChangeRange, decodeChangeRecord, decodeCompositeKey, decodeUpdatesRecord, IntegralReal, primaryKeyColumns, recordColumns, type Database, type ResultValue, type SqlValue, type Statement } from "../../engine/index.js";
 
 export type Operation = "insert" | "update" | "delete";
 
@@ -107,7 +107,6 @@ function base64Of(bytes: Uint8Array): string {
 export class ChangeLog {
   private readonly columnsOf = new Map<string, TableColumns | null>();
   private readonly rowsQuery: Statement;
-  private readonly columnsQuery: Statement;
 
   constructor(
     private readonly conn: Database,
@@ -115,7 +114,6 @@ export class ChangeLog {
   ) {
     const from = `FROM ${quoteIdentifier(table)}`;
     this.rowsQuery = conn.prepare(`SELECT change_id, change_time, change_txn_id, change_type, table_name, id, before, after, updates ${from} WHERE change_id > ? ORDER BY change_id LIMIT ?`).raw();
-    this.columnsQuery = conn.prepare("SELECT table_columns_json_array(?)").pluck();
   }
 
   /** The oldest retained change id (0 when none is) and the newest ever assigned, pruned or not (0 before any). */
@@ -186,13 +184,8 @@ export class ChangeLog {
   /** The table's columns, or null when the table is gone. */
   private columns(table: string): TableColumns | null {
     if (!this.columnsOf.has(table)) {
-      let columns: TableColumns | null = null;
-      try {
-        columns = { columns: JSON.parse(this.columnsQuery.get(table) as string) as string[] };
-      } catch {
-        columns = null;
-      }
-      this.columnsOf.set(table, columns);
+      const columns = recordColumns(this.conn, table);
+      this.columnsOf.set(table, columns === null ? null : { columns });
     }
     return this.columnsOf.get(table) ?? null;
   }

@@ -8,11 +8,11 @@ import type { Database } from "../database.js";
 import { SqliteError } from "../errors.js";
 import type { SqlValue } from "../value/types.js";
 import { CHANGE_COMMIT } from "./capture.js";
-import { decodeCompositeKey, primaryKeyColumns } from "./change-id.js";
+import { decodeCompositeKey, primaryKeyColumns, recordColumns } from "./change-id.js";
 import { quoteIdent, type CaptureMode, type Retention } from "./config.js";
 import { decodeChangeRecord, decodeUpdatesRecord } from "./functions.js";
 import { configuredCdcTable } from "./retention.js";
-import { allRows, firstRow, firstValue } from "./statements.js";
+import { allRows, firstRow } from "./statements.js";
 
 export interface CaptureSetting {
   /** null when capture is off. */
@@ -81,7 +81,7 @@ export function readCapturedChanges(db: Database, since: number, limit: number):
   );
   const columnsOf = new Map<string, string[] | null>();
   const columns = (name: string): string[] | null => {
-    if (!columnsOf.has(name)) columnsOf.set(name, tableColumns(db, name));
+    if (!columnsOf.has(name)) columnsOf.set(name, recordColumns(db, name));
     return columnsOf.get(name) ?? null;
   };
   const keysOf = new Map<string, string[]>();
@@ -107,20 +107,6 @@ export function readCapturedChanges(db: Database, since: number, limit: number):
       updates: updates instanceof Uint8Array ? decodeUpdatesRecord(names ?? decodeRecord(updates).map((_, i) => String(i)), updates) : null,
     };
   });
-}
-
-/**
- * The names a table's before/after records are decoded with: all its
- * columns, generated ones included (what table_columns_json_array gives, the
- * way the records are written), or null when the table no longer exists.
- */
-function tableColumns(db: Database, table: string): string[] | null {
-  try {
-    return JSON.parse(firstValue(db, "SELECT table_columns_json_array(?)", table) as string) as string[];
-  } catch (e) {
-    if (e instanceof SqliteError) return null;
-    throw e;
-  }
 }
 
 function quoteText(s: string): string {
