@@ -1,6 +1,10 @@
 // Starts the real Worker (src/index.ts bundled with esbuild) in workerd through
 // Miniflare on 127.0.0.1 and a free port, for end-to-end tests with real
 // clients. Each call gets its own Miniflare, storage in memory, disposed after.
+// Miniflare answers on its own entry worker, which proxies every request and
+// WebSocket message to ours (and negotiates permessage-deflate with clients
+// whatever our compatibility flags say); `directUrl` is a second socket that
+// reaches our Worker without it, as the edge does in production.
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
@@ -11,6 +15,12 @@ export interface RunningWorker {
   /** A database URL as clients need it, with the trailing slash. */
   databaseUrl(name: string): string;
   dispose(): Promise<void>;
+}
+
+/** The Worker under Miniflare, which also listens on a socket of its own. */
+export interface MiniflareWorker extends RunningWorker {
+  /** Base URL of the socket that bypasses Miniflare's entry worker, e.g. http://127.0.0.1:41235. */
+  directUrl: string;
 }
 
 let bundled: Promise<string> | undefined;
@@ -29,7 +39,7 @@ function bundleWorker(): Promise<string> {
   return bundled;
 }
 
-export async function startWorker(vars: Record<string, string> = {}): Promise<RunningWorker> {
+export async function startWorker(vars: Record<string, string> = {}): Promise<MiniflareWorker> {
   const options = convertV4MiniflareOptions({
     modules: true,
     script: await bundleWorker(),
@@ -40,11 +50,15 @@ export async function startWorker(vars: Record<string, string> = {}): Promise<Ru
     host: "127.0.0.1",
     port: 0,
   });
+  const [worker] = options.workers;
+  worker.dev = { ...worker.dev, unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] };
   const mf = new Miniflare({ ...options, telemetry: { enabled: false } });
   const ready = await mf.ready;
   const url = ready.origin;
+  const directUrl = (await mf.unsafeGetDirectURL()).origin;
   return {
     url,
+    directUrl,
     databaseUrl: (name) => `${url}/db/${name}/`,
     dispose: () => mf.dispose(),
   };
