@@ -19,6 +19,12 @@ export const READ_PAGE = 500;
 
 type Read = { batch: ChangeBatch; runs: Map<string, TransactionRun> };
 
+/** The work of (part of) a pass: frames sent, and subscribers looked at (each read page of each, whether or not it sent). */
+export interface PassWork {
+  sends: number;
+  visits: number;
+}
+
 /**
  * One fan-out pass, which may be delivered in slices of subscribers (with
  * other work in between). Reads that reached the newest change (what live
@@ -32,13 +38,15 @@ export class FanoutPass {
 
   constructor(private readonly log: ChangeLog) {}
 
-  /** Delivers what was committed after each subscriber's cursor; returns how many sends that took. */
-  deliver(subscribers: Iterable<Subscriber>): number {
+  /** Delivers what was committed after each subscriber's cursor; returns the work that took. */
+  deliver(subscribers: Iterable<Subscriber>): PassWork {
     let sends = 0;
+    let visits = 0;
     let active = [...subscribers].filter((s) => !s.closed);
     while (active.length > 0) {
       const next: Subscriber[] = [];
       const pages = new Map<number, Read>();
+      visits += active.length;
       for (const subscriber of active) {
         const { batch, run } = this.runFor(subscriber, pages);
         const { transactions } = run;
@@ -54,7 +62,7 @@ export class FanoutPass {
       }
       active = next;
     }
-    return sends;
+    return { sends, visits };
   }
 
   /** The read after the subscriber's cursor, and its filter's run of it. */
