@@ -3,11 +3,18 @@
 // otherwise hold up the writer's event loop, and the benchmark would measure
 // the client process rather than the service (real subscribers are not in the
 // writer's process). Each subscriber acknowledges every ACK_EVERY_MS what it
-// received, unpacks frames carrying several transactions, and records when
-// each change_id arrived (ms since the epoch, performance.timeOrigin-based:
-// comparable across threads). They offer permessage-deflate, as `ws` and
+// received, unpacks frames carrying several transactions, and records for
+// each frame how many changes it brought and when it arrived (ms since the
+// epoch, performance.timeOrigin-based: comparable across threads); changes
+// arrive in commit order, so the n-th change a subscriber counted is the n-th
+// committed (a record per change would cost the clients more than parsing). They offer permessage-deflate, as `ws` and
 // browsers do, unless told not to, and report which extensions the
-// connections negotiated.
+// connections negotiated. The thread runs at the lowest scheduling priority:
+// real subscribers are on other machines, so here they take only the CPU the
+// service and the writer leave (they are cut off, and counted, if that is too
+// little to keep up).
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import WebSocket from "ws";
 
@@ -37,14 +44,18 @@ interface Collect {
   countOnly: boolean;
 }
 
+/** A frame's arrival: how many changes it brought, and when. */
+export type Arrival = [changes: number, at: number];
+
 /**
  * Subscribers -> main thread: "live" once all are, with the WebSocket extensions they negotiated
- * (each distinct value once), then how many changes arrived in all, or each subscriber's arrivals as [change_id, at] pairs.
+ * (each distinct value once), then how many changes arrived in all and how many subscribers the
+ * server closed, or each subscriber's arrivals in order.
  */
 type Report =
   | { type: "live"; extensions: string[] }
-  | { type: "arrived"; count: number }
-  | { type: "arrivals"; arrivals: [number, number][][] }
+  | { type: "arrived"; count: number; closed: number }
+  | { type: "arrivals"; arrivals: Arrival[][] }
   | { type: "failed"; message: string };
 
 export function now(): number {
@@ -82,17 +93,20 @@ export class SubscriberPool {
     return new SubscriberPool(live.extensions, thread, reports);
   }
 
-  /** How many changes arrived in all subscribers together, once `expected` did (or after `timeoutMs`). */
-  async arrived(expected: number, timeoutMs: number): Promise<number> {
+  /**
+   * How many changes arrived in all subscribers together, once `expected` did (or after `timeoutMs`,
+   * or once the server closed one), and how many subscribers the server closed.
+   */
+  async arrived(expected: number, timeoutMs: number): Promise<{ count: number; closed: number }> {
     this.thread.postMessage({ expected, deadline: Date.now() + timeoutMs, countOnly: true } satisfies Collect);
-    return (await report(this.reports, "arrived")).count;
+    const { count, closed } = await report(this.reports, "arrived");
+    return { count, closed };
   }
 
-  /** Each subscriber's arrival time per change_id, once `expected` changes arrived in all (or after `timeoutMs`). */
-  async arrivals(expected: number, timeoutMs: number): Promise<Map<number, number>[]> {
+  /** Each subscriber's frames in order of arrival, once `expected` changes arrived in all (or after `timeoutMs`). */
+  async arrivals(expected: number, timeoutMs: number): Promise<Arrival[][]> {
     this.thread.postMessage({ expected, deadline: Date.now() + timeoutMs, countOnly: false } satisfies Collect);
-    const arrivals = await report(this.reports, "arrivals");
-    return arrivals.arrivals.map((pairs) => new Map(pairs));
+    return (await report(this.reports, "arrivals")).arrivals;
   }
 
   async close(): Promise<void> {
@@ -108,26 +122,39 @@ async function report<T extends Report["type"]>(reports: AsyncIterator<Report>, 
   return value as Extract<Report, { type: T }>;
 }
 
+/** Lowers this thread's scheduling priority (nice 19): on Linux a thread id is a valid target of setpriority. */
+function yieldCpu(): void {
+  const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
+  setPriority(threadId, 19);
+}
+
 async function runSubscribers({ url, count, compression }: Setup): Promise<void> {
+  yieldCpu();
   const port = parentPort!;
-  const arrivals: Map<number, number>[] = [];
+  const arrivals: Arrival[][] = [];
+  const counts: number[] = [];
+  let closed = 0;
   const live: Promise<void>[] = [];
   const sockets: WebSocket[] = [];
   for (let i = 0; i < count; i++) {
     const socket = new WebSocket(url, { perMessageDeflate: compression });
     sockets.push(socket);
-    const seen = new Map<number, number>();
+    const frames: Arrival[] = [];
+    const index = counts.push(0) - 1;
     let pendingAck = 0;
     let ackTimer: ReturnType<typeof setTimeout> | undefined;
     live.push(
       new Promise((resolve, reject) => {
         socket.on("error", reject);
+        socket.on("close", () => closed++);
         socket.on("message", (data) => {
           const message = JSON.parse(data.toString()) as Frame;
           if (message.type === "live") resolve();
           if (message.type !== "transaction" && message.type !== "transactions") return;
-          const at = now();
-          for (const transaction of message.transactions ?? [message]) for (const change of transaction.changes ?? []) seen.set(change.change_id, at);
+          let changes = 0;
+          for (const transaction of message.transactions ?? [message]) changes += transaction.changes?.length ?? 0;
+          frames.push([changes, now()]);
+          counts[index] += changes;
           // As a client would: acknowledge what it processed every ACK_EVERY_MS, not every message.
           pendingAck = message.change_id;
           ackTimer ??= setTimeout(() => {
@@ -137,15 +164,15 @@ async function runSubscribers({ url, count, compression }: Setup): Promise<void>
         });
       }),
     );
-    arrivals.push(seen);
+    arrivals.push(frames);
   }
   await Promise.all(live);
   port.postMessage({ type: "live", extensions: [...new Set(sockets.map((socket) => socket.extensions))] } satisfies Report);
-  const arrivedInAll = () => arrivals.reduce((n, a) => n + a.size, 0);
+  const arrivedInAll = () => counts.reduce((n, c) => n + c, 0);
   port.on("message", async ({ expected, deadline, countOnly }: Collect) => {
-    while (arrivedInAll() < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (arrivedInAll() < expected && closed === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     port.postMessage(
-      countOnly ? ({ type: "arrived", count: arrivedInAll() } satisfies Report) : ({ type: "arrivals", arrivals: arrivals.map((seen) => [...seen]) } satisfies Report),
+      countOnly ? ({ type: "arrived", count: arrivedInAll(), closed } satisfies Report) : ({ type: "arrivals", arrivals } satisfies Report),
     );
   });
 }

@@ -1,39 +1,55 @@
 // Change data capture benchmark: the real Worker in workerd (Miniflare, as in
-// the e2e tests), writes through @libsql/client, subscribers with `ws`.
-// Writer rates are paired and repeated, because on a shared machine the rate
-// of one database swings by half between runs: each comparison alternates
-// rounds of ROUND_WRITES single-row autocommit inserts on a baseline database
-// and on the database under test (ROUNDS each, the order flipped every round
-// so drift hits both alike), and reports the median writes/s of each, the
-// median of the per-round ratios and their min-max. Comparisons: capture on
-// versus off; 1000 connected subscribers that receive nothing (their filter
-// names another table) versus none; and 1, 100 and 1000 subscribers that
-// receive every change versus none (capture on in both), where the rounds on
-// the subscribed database also give change-to-subscriber latency (p50/p99,
-// from just before the write request to the message's arrival, so it
-// includes the write's own round trip) and delivered changes per second
-// (over each round's start to its last arrival).
-// After each round on a subscribed database the bench waits until every
-// subscriber has its changes, so a fan-out backlog never runs into a
-// baseline round. The subscribers run on a worker thread
-// (cdc-subscribers.ts), off the writer's event loop; they offer
-// permessage-deflate (as `ws` and browsers do by default), and the last
-// fan-out row has 1000 that do not. Each fan-out row prints what the connections
-// negotiated: under Miniflare the offer is accepted despite the Worker's
-// no_web_socket_compression flag, so a gap between the two 1000 rows is the
-// cost of compressing each frame once per subscriber.
+// the e2e tests, reached on its direct socket: without Miniflare's entry
+// worker, which would proxy every request and WebSocket message in
+// JavaScript on the same thread and negotiate permessage-deflate itself),
+// writes through @libsql/client, subscribers with `ws`.
+// Writers write continuously: each comparison alternates PHASES phases of
+// PHASE_MS of back-to-back single-row autocommit inserts on a baseline
+// database and on the database under test (the order flipped every pair so
+// drift hits both alike). A phase's rate counts the writes answered inside
+// its window, [WINDOW_FROM_MS, PHASE_MS): by then fan-out to the subscribers
+// runs in its steady state (passes of many commits, ~1 s apart with 1000
+// subscribers), so the window carries the delivery work of as many writes as
+// it makes, and the table shows that it does: "delivered in window" is the
+// changes that arrived at subscribers inside the window, as a share of the
+// window's writes times the subscribers (~1.0 when delivery keeps pace).
+// After each phase on a subscribed database the bench waits until every
+// subscriber has its changes, so a backlog never runs into the baseline.
+// Two costs are reported for each comparison, as medians over phases and the
+// median (min-max) of per-pair ratios:
+// - writes/s, the writer's wall-clock rate. On this machine the writer, the
+//   subscribers and workerd share two cores, so this also moves with the
+//   clients' own CPU (the subscribers run at the lowest priority to keep that
+//   small, as real ones are elsewhere);
+// - workerd CPU per write: the service's own work (all of workerd's threads,
+//   from /proc), from the start of a phase to the end of its delivery, over
+//   the phase's writes. A Durable Object's write rate is bounded by its CPU,
+//   so this is what a writer in production would feel.
+// Comparisons: capture on versus off; 1000 connected subscribers that
+// receive nothing (their filter names another table) versus none; 1, 100
+// and 1000 subscribers that receive every change versus none (capture on in
+// both), with change-to-subscriber latency (p50/p99, from just before the
+// write request to the message's arrival, so it includes the write's own
+// round trip) and delivered changes per second (inside the windows).
+// The subscribers (cdc-subscribers.ts) offer permessage-deflate, as `ws` and
+// browsers do, and each row prints what was negotiated. They ask for the
+// largest window, so that when this machine starves them of CPU for a while
+// they lag (and "delivered in window" shows it) instead of being cut off.
 import { createClient, type Client } from "@libsql/client";
-import { startWorker, type RunningWorker } from "../test/e2e/worker-harness.js";
+import { startWorker, type MiniflareWorker } from "../test/e2e/worker-harness.js";
 import { now, SubscriberPool } from "./cdc-subscribers.js";
+import { ProcessCpu } from "./process-cpu.js";
+import { MAX_WINDOW } from "../src/durable-object/cdc/subscription.js";
 
-/** Rounds per database in each comparison, and single-row writes per round. */
-const ROUNDS = 9;
-const ROUND_WRITES = 100;
-/** Writes on each database before the first round, so first-use costs are not measured. */
+/** Phases per database in each comparison, their length, and where the measured window starts in each. */
+const PHASES = 5;
+const PHASE_MS = 6000;
+const WINDOW_FROM_MS = 2000;
+/** Writes on each database before the first phase, so first-use costs are not measured. */
 const WARM_UP_WRITES = 20;
 /** Lets the work of opening (or dropping) a thousand sockets finish before measuring. */
 const SETTLE_MS = 2000;
-/** How long subscribers may take to receive a round's changes before the bench gives up. */
+/** How long subscribers may take to receive a phase's changes before the bench gives up. */
 const DELIVERY_TIMEOUT_MS = 60_000;
 
 function settle(): Promise<void> {
@@ -50,45 +66,68 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function changesUrl(worker: RunningWorker, database: string, query = ""): string {
-  return `${worker.url.replace(/^http/, "ws")}/db/${database}/changes?since=${query}`;
+/** One write: its rowid, when it was sent and when its answer came (ms, `now()`). */
+interface Write {
+  rowid: number;
+  sent: number;
+  answered: number;
 }
 
-/** A round of writes: when it started and ended (ms, `now()`), and the rowids it inserted. */
-interface Round {
+/** A phase of continuous writes: when it started, its writes, and the workerd CPU they took (ms, delivery included). */
+interface Phase {
   started: number;
-  ended: number;
-  firstRowid: number;
-  lastRowid: number;
+  writes: Write[];
+  cpuMs: number;
 }
 
-/** One database and its single writer, which remembers when each row's insert was sent (by rowid). */
+function inWindow(phase: Phase, at: number): boolean {
+  return at >= phase.started + WINDOW_FROM_MS && at < phase.started + PHASE_MS;
+}
+
+/** The writes a phase made in its window. */
+function windowWrites(phase: Phase): Write[] {
+  return phase.writes.filter((write) => inWindow(phase, write.answered));
+}
+
+function phaseRate(phase: Phase): number {
+  return windowWrites(phase).length / ((PHASE_MS - WINDOW_FROM_MS) / 1000);
+}
+
+/** The Worker under test and the CPU counter of its workerd. */
+interface Service {
+  worker: MiniflareWorker;
+  cpu: ProcessCpu;
+}
+
+/** One database and its single writer. */
 class Writer {
-  readonly sentAt = new Map<number, number>();
   written = 0;
 
   private constructor(private readonly db: Client) {}
 
-  static async open(worker: RunningWorker, database: string, capture: boolean): Promise<Writer> {
-    const db = createClient({ url: worker.databaseUrl(database) });
+  static async open({ worker }: Service, database: string, capture: boolean): Promise<Writer> {
+    const db = createClient({ url: `${worker.directUrl}/db/${database}/` });
     if (capture) await db.execute("PRAGMA capture_data_changes_conn('full')");
     await db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
     return new Writer(db);
   }
 
-  async insert(writes: number): Promise<Round> {
-    const started = now();
-    let firstRowid = 0;
-    let lastRowid = 0;
-    for (let i = 0; i < writes; i++) {
-      const t = now();
-      const result = await this.db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: [`event-${this.written}`] });
-      lastRowid = Number(result.lastInsertRowid);
-      firstRowid ||= lastRowid;
-      this.sentAt.set(lastRowid, t);
-      this.written++;
-    }
-    return { started, ended: now(), firstRowid, lastRowid };
+  private async insert(): Promise<Write> {
+    const sent = now();
+    const result = await this.db.execute({ sql: "INSERT INTO events (payload) VALUES (?)", args: [`event-${this.written}`] });
+    this.written++;
+    return { rowid: Number(result.lastInsertRowid), sent, answered: now() };
+  }
+
+  async warmUp(): Promise<void> {
+    for (let i = 0; i < WARM_UP_WRITES; i++) await this.insert();
+  }
+
+  /** Writes back to back for PHASE_MS. */
+  async phase(): Promise<Phase> {
+    const phase: Phase = { started: now(), writes: [], cpuMs: 0 };
+    while (now() - phase.started < PHASE_MS) phase.writes.push(await this.insert());
+    return phase;
   }
 
   close(): void {
@@ -96,33 +135,43 @@ class Writer {
   }
 }
 
-/** Writes/s per round on the baseline and the database under test, round i of one paired with round i of the other. */
-interface PairedRounds {
-  baseline: Round[];
-  subject: Round[];
+/** The phases on the baseline and on the database under test, phase i of one paired with phase i of the other. */
+interface PairedPhases {
+  baseline: Phase[];
+  subject: Phase[];
 }
 
 /**
- * Alternates ROUNDS rounds on `baseline` and `subject` (baseline first in even rounds, subject first
- * in odd ones); `afterSubjectRound` runs after each warm-up or round on the subject before anything else.
+ * Alternates PHASES phases on `baseline` and `subject` (baseline first in even pairs, subject first
+ * in odd ones); `afterSubject` runs after the warm-up and each phase on the subject before anything
+ * else, and its time counts towards the phase's CPU.
  */
-async function pairedRounds(baseline: Writer, subject: Writer, afterSubjectRound: () => Promise<void>): Promise<PairedRounds> {
-  await baseline.insert(WARM_UP_WRITES);
-  await subject.insert(WARM_UP_WRITES);
-  await afterSubjectRound();
-  const rounds: PairedRounds = { baseline: [], subject: [] };
-  const onBaseline = async () => rounds.baseline.push(await baseline.insert(ROUND_WRITES));
-  const onSubject = async () => {
-    rounds.subject.push(await subject.insert(ROUND_WRITES));
-    await afterSubjectRound();
+async function pairedPhases(service: Service, baseline: Writer, subject: Writer, afterSubject: () => Promise<void>): Promise<PairedPhases> {
+  await baseline.warmUp();
+  await subject.warmUp();
+  await afterSubject();
+  const phases: PairedPhases = { baseline: [], subject: [] };
+  const measured = async (run: () => Promise<Phase>, list: Phase[]) => {
+    const cpuBefore = service.cpu.ms();
+    const phase = await run();
+    phase.cpuMs = service.cpu.ms() - cpuBefore;
+    list.push(phase);
   };
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const round of r % 2 === 0 ? [onBaseline, onSubject] : [onSubject, onBaseline]) await round();
+  const onBaseline = () => measured(() => baseline.phase(), phases.baseline);
+  const onSubject = () =>
+    measured(async () => {
+      const phase = await subject.phase();
+      await afterSubject();
+      return phase;
+    }, phases.subject);
+  for (let p = 0; p < PHASES; p++) {
+    for (const phase of p % 2 === 0 ? [onBaseline, onSubject] : [onSubject, onBaseline]) await phase();
   }
-  return rounds;
+  return phases;
 }
 
-interface WriteRates {
+/** One measure compared: its medians over the baseline's and the subject's phases, and the median (min-max) of per-pair ratios. */
+interface Compared {
   baseline: number;
   subject: number;
   ratio: number;
@@ -130,124 +179,147 @@ interface WriteRates {
   ratioMax: number;
 }
 
-function roundRate(round: Round): number {
-  return ROUND_WRITES / ((round.ended - round.started) / 1000);
-}
-
-function writeRates({ baseline, subject }: PairedRounds): WriteRates {
-  const ratios = subject.map((round, i) => roundRate(round) / roundRate(baseline[i]));
+function compared({ baseline, subject }: PairedPhases, measure: (phase: Phase) => number): Compared {
+  const ratios = subject.map((phase, i) => measure(phase) / measure(baseline[i]));
   return {
-    baseline: median(baseline.map(roundRate)),
-    subject: median(subject.map(roundRate)),
+    baseline: median(baseline.map(measure)),
+    subject: median(subject.map(measure)),
     ratio: median(ratios),
     ratioMin: Math.min(...ratios),
     ratioMax: Math.max(...ratios),
   };
 }
 
-async function openPair(worker: RunningWorker, name: string, baselineCapture: boolean): Promise<{ baseline: Writer; subject: Writer; database: string }> {
+/** What a comparison costs writers: their rate, and workerd's CPU per write. */
+interface WriterCost {
+  rate: Compared;
+  cpuPerWrite: Compared;
+}
+
+function writerCost(phases: PairedPhases): WriterCost {
+  return { rate: compared(phases, phaseRate), cpuPerWrite: compared(phases, (phase) => phase.cpuMs / phase.writes.length) };
+}
+
+async function openPair(service: Service, name: string, baselineCapture: boolean): Promise<{ baseline: Writer; subject: Writer; database: string }> {
   const database = `bench-cdc-${name}`;
-  return { baseline: await Writer.open(worker, `${database}-baseline`, baselineCapture), subject: await Writer.open(worker, database, true), database };
+  return { baseline: await Writer.open(service, `${database}-baseline`, baselineCapture), subject: await Writer.open(service, database, true), database };
+}
+
+function changesUrl({ worker }: Service, database: string, query = ""): string {
+  return `${worker.directUrl.replace(/^http/, "ws")}/db/${database}/changes?since=${query}`;
 }
 
 /** Capture on (subject) versus off (baseline), no subscribers. */
-async function captureCost(worker: RunningWorker): Promise<WriteRates> {
-  const { baseline, subject } = await openPair(worker, "capture", false);
-  const rounds = await pairedRounds(baseline, subject, async () => {});
+async function captureCost(service: Service): Promise<WriterCost> {
+  const { baseline, subject } = await openPair(service, "capture", false);
+  const phases = await pairedPhases(service, baseline, subject, async () => {});
   baseline.close();
   subject.close();
-  return writeRates(rounds);
+  return writerCost(phases);
 }
 
 /** `idle` connected subscribers whose filter (another table) drops every change, versus none. */
-async function idleSubscribersCost(worker: RunningWorker, idle: number): Promise<WriteRates> {
-  const { baseline, subject, database } = await openPair(worker, `idle-${idle}`, true);
-  const pool = await SubscriberPool.open(changesUrl(worker, database, "&tables=elsewhere"), idle);
+async function idleSubscribersCost(service: Service, idle: number): Promise<WriterCost> {
+  const { baseline, subject, database } = await openPair(service, `idle-${idle}`, true);
+  const pool = await SubscriberPool.open(changesUrl(service, database, "&tables=elsewhere"), idle);
   await settle();
-  const rounds = await pairedRounds(baseline, subject, async () => {});
+  const phases = await pairedPhases(service, baseline, subject, async () => {});
   await pool.close();
   baseline.close();
   subject.close();
-  return writeRates(rounds);
+  return writerCost(phases);
 }
 
-interface FanOutFigures extends WriteRates {
+interface FanOutFigures extends WriterCost {
   subscribers: number;
-  compression: boolean;
   /** The WebSocket extensions the subscribers negotiated. */
   extensions: string[];
+  /** Changes that arrived inside the windows, per second of window. */
   deliveredPerSecond: number;
+  /** Changes that arrived inside the windows over the windows' writes times the subscribers. */
+  keptPace: number;
   p50: number;
   p99: number;
 }
 
-/** `subscribers` that receive every change, offering permessage-deflate or not, versus none. */
-async function fanOut(worker: RunningWorker, subscribers: number, compression: boolean): Promise<FanOutFigures> {
-  const { baseline, subject, database } = await openPair(worker, `fan-out-${subscribers}${compression ? "" : "-uncompressed"}`, true);
-  const pool = await SubscriberPool.open(changesUrl(worker, database), subscribers, compression);
+/** `subscribers` that receive every change, versus none. */
+async function fanOut(service: Service, subscribers: number): Promise<FanOutFigures> {
+  const { baseline, subject, database } = await openPair(service, `fan-out-${subscribers}`, true);
+  const pool = await SubscriberPool.open(changesUrl(service, database, `&window=${MAX_WINDOW}`), subscribers);
   await settle();
-  const rounds = await pairedRounds(baseline, subject, async () => {
+  const phases = await pairedPhases(service, baseline, subject, async () => {
     const expected = subject.written * subscribers;
-    const arrived = await pool.arrived(expected, DELIVERY_TIMEOUT_MS);
-    if (arrived !== expected) throw new Error(`${subscribers} subscribers: ${arrived} of ${expected} deliveries arrived`);
+    const { count, closed } = await pool.arrived(expected, DELIVERY_TIMEOUT_MS);
+    if (closed > 0) throw new Error(`${subscribers} subscribers: the server closed ${closed} of them (fell behind: this machine left them too little CPU)`);
+    if (count !== expected) throw new Error(`${subscribers} subscribers: ${count} of ${expected} deliveries arrived in ${DELIVERY_TIMEOUT_MS / 1000} s`);
   });
   const arrivals = await pool.arrivals(subject.written * subscribers, DELIVERY_TIMEOUT_MS);
   await pool.close();
   baseline.close();
   subject.close();
-  // change_id -> rowid: one insert and one commit record per autocommit statement, in order.
-  const roundOf = new Map<number, Round>();
-  for (const round of rounds.subject) for (let rowid = round.firstRowid; rowid <= round.lastRowid; rowid++) roundOf.set(rowid, round);
-  const lastArrival = new Map<Round, number>();
+  // The n-th change a subscriber receives is the n-th row inserted (one per autocommit statement, in order).
+  const writeOf = new Map<number, { phase: Phase; write: Write }>();
+  for (const phase of phases.subject) for (const write of phase.writes) writeOf.set(write.rowid, { phase, write });
   const latencies: number[] = [];
-  for (const seen of arrivals) {
-    const ids = [...seen.keys()].sort((a, b) => a - b);
-    ids.forEach((changeId, index) => {
-      const rowid = index + 1;
-      const round = roundOf.get(rowid);
-      if (!round) return; // a warm-up write
-      const at = seen.get(changeId)!;
-      latencies.push(at - subject.sentAt.get(rowid)!);
-      lastArrival.set(round, Math.max(lastArrival.get(round) ?? round.started, at));
-    });
+  let deliveredInWindows = 0;
+  for (const frames of arrivals) {
+    let rowid = 0;
+    for (const [changes, at] of frames) {
+      const arrivedInWindow = phases.subject.some((phase) => inWindow(phase, at));
+      for (const last = rowid + changes; rowid < last; ) {
+        const written = writeOf.get(++rowid);
+        if (!written) continue; // a warm-up write
+        if (inWindow(written.phase, written.write.answered)) latencies.push(at - written.write.sent);
+        if (arrivedInWindow) deliveredInWindows++;
+      }
+    }
   }
   latencies.sort((a, b) => a - b);
-  // Rounds only: between them the bench waits, and the subscribers have nothing to receive.
-  const deliveringMs = rounds.subject.reduce((sum, round) => sum + (lastArrival.get(round)! - round.started), 0);
+  const windowSeconds = (phases.subject.length * (PHASE_MS - WINDOW_FROM_MS)) / 1000;
+  const writesInWindows = phases.subject.reduce((n, phase) => n + windowWrites(phase).length, 0);
   return {
-    ...writeRates(rounds),
+    ...writerCost(phases),
     subscribers,
-    compression,
     extensions: pool.extensions,
-    deliveredPerSecond: latencies.length / (deliveringMs / 1000),
+    deliveredPerSecond: deliveredInWindows / windowSeconds,
+    keptPace: deliveredInWindows / (writesInWindows * subscribers),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
   };
 }
 
-function rateColumns(r: WriteRates): string {
-  return `${r.baseline.toFixed(0)} | ${r.subject.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}`;
+function costColumns({ rate, cpuPerWrite }: WriterCost): string {
+  const range = (c: Compared) => `${c.ratioMin.toFixed(2)}-${c.ratioMax.toFixed(2)}`;
+  return [
+    rate.baseline.toFixed(0),
+    rate.subject.toFixed(0),
+    `${rate.ratio.toFixed(2)} (${range(rate)})`,
+    cpuPerWrite.baseline.toFixed(2),
+    cpuPerWrite.subject.toFixed(2),
+    `${cpuPerWrite.ratio.toFixed(2)} (${range(cpuPerWrite)})`,
+  ].join(" | ");
 }
+
+const COST_HEADER = "writes/s baseline | writes/s | ratio (min-max) | workerd CPU ms/write baseline | CPU ms/write | ratio (min-max)";
 
 export async function run(): Promise<void> {
   const worker = await startWorker();
   try {
-    const capture = await captureCost(worker);
-    const idle = await idleSubscribersCost(worker, 1000);
-    const fanOuts = [await fanOut(worker, 1, true), await fanOut(worker, 100, true), await fanOut(worker, 1000, true), await fanOut(worker, 1000, false)];
-    console.log("\nchange data capture (Miniflare on this machine; @libsql/client writer over HTTP, ws subscribers)");
+    const service: Service = { worker, cpu: ProcessCpu.descendantNamed("workerd") };
+    console.log("\nchange data capture (Miniflare's direct socket on this machine; @libsql/client writer over HTTP, ws subscribers)");
     console.log(
-      `single-row autocommit inserts, one writer; ${ROUNDS} rounds of ${ROUND_WRITES} on each database of a pair, alternating; writes/s are medians of rounds, ratio the median of per-round ratios\n`,
+      `one writer, single-row autocommit inserts back to back; ${PHASES} phases of ${PHASE_MS / 1000} s on each database of a pair, alternating; writes/s counted from ${WINDOW_FROM_MS / 1000} s to the end of each phase; workerd CPU over each phase and its delivery\n`,
     );
-    console.log("compared with baseline | baseline writes/s | writes/s | ratio | ratio min-max\n--- | --- | --- | --- | ---");
-    console.log(`capture on (full) vs off | ${rateColumns(capture)}`);
-    console.log(`1000 connected subscribers whose filter drops these changes vs none (capture on) | ${rateColumns(idle)}`);
+    console.log(`compared with baseline | ${COST_HEADER}\n${"--- | ".repeat(6)}---`);
+    console.log(`capture on (full) vs off | ${costColumns(await captureCost(service))}`);
+    console.log(`1000 connected subscribers whose filter drops these changes vs none (capture on) | ${costColumns(await idleSubscribersCost(service, 1000))}`);
     console.log(
-      "\nsubscribers receiving every change | writes/s with none | writes/s meanwhile | ratio | ratio min-max | delivered changes/s | latency p50 ms | latency p99 ms\n--- | --- | --- | --- | --- | --- | --- | ---",
+      `\nsubscribers receiving every change, vs none | ${COST_HEADER} | delivered in window | delivered changes/s | latency p50 ms | latency p99 ms\n${"--- | ".repeat(10)}---`,
     );
-    for (const f of fanOuts) {
+    for (const subscribers of [1, 100, 1000]) {
+      const f = await fanOut(service, subscribers);
       console.log(
-        `${f.subscribers} (${f.compression ? "" : "no "}permessage-deflate offered; negotiated: ${f.extensions.map((e) => e || "none").join(", ")}) | ${rateColumns(f)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)}`,
+        `${f.subscribers} (negotiated: ${f.extensions.map((e) => e || "no extension").join(", ")}) | ${costColumns(f)} | ${f.keptPace.toFixed(2)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)}`,
       );
     }
   } finally {
