@@ -39,7 +39,19 @@ function bundleWorker(): Promise<string> {
   return bundled;
 }
 
-export async function startWorker(vars: Record<string, string> = {}): Promise<MiniflareWorker> {
+/** A line the runtime logged (console output, uncaught errors), as Miniflare's structured logs give it. */
+export interface RuntimeLog {
+  level: string;
+  message: string;
+}
+
+/**
+ * `onLog`: receives what the runtime logs instead of Miniflare printing it, for
+ * tests that assert nothing went wrong. workerd is then verbose: only so does
+ * it log uncaught exceptions (level "info", "uncaught exception; ..."), with
+ * runtime notes such as WebSocket disconnects at the same level.
+ */
+export async function startWorker(vars: Record<string, string> = {}, onLog?: (log: RuntimeLog) => void): Promise<MiniflareWorker> {
   const options = convertV4MiniflareOptions({
     modules: true,
     script: await bundleWorker(),
@@ -52,7 +64,7 @@ export async function startWorker(vars: Record<string, string> = {}): Promise<Mi
   });
   const [worker] = options.workers;
   worker.dev = { ...worker.dev, unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] };
-  const mf = new Miniflare({ ...options, telemetry: { enabled: false } });
+  const mf = new Miniflare({ ...options, telemetry: { enabled: false }, ...(onLog ? { handleStructuredLogs: onLog, verbose: true } : {}) });
   const ready = await mf.ready;
   const url = ready.origin;
   const directUrl = (await mf.unsafeGetDirectURL()).origin;
