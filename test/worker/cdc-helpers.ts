@@ -5,12 +5,13 @@
 // and turning capture on by SQL.
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { UndecodedRecords } from "../../src/durable-object/cdc/change-log.js";
 import { HOST, run } from "./hrana-helpers.js";
 
 export interface FeedMessage {
   type: string;
   change_id: number;
-  changes?: { change_id: number; op: string; table: string; id: unknown; before: unknown; after: unknown }[];
+  changes?: { change_id: number; op: string; table: string; id: unknown; before: unknown; after: unknown; undecoded?: UndecodedRecords }[];
   /** In a `transactions` frame: its transaction messages. */
   transactions?: FeedMessage[];
   [key: string]: unknown;

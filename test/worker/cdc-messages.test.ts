@@ -1,6 +1,7 @@
 // What the change messages carry, inside workerd: full mode's `updates`,
 // integers beyond 2^53 with their exact digits, WITHOUT ROWID rows named by
-// their PRIMARY KEY, generated columns in the row objects, and BLOB values.
+// their PRIMARY KEY, generated columns in the row objects, BLOB values, and
+// the raw records (updates too) of changes that no longer decode.
 // Read through the pull API (the same objects WebSocket frames and SSE
 // events carry) and, for the exact digits, as the raw JSON text.
 import { exports } from "cloudflare:workers";
@@ -76,9 +77,28 @@ describe("change messages", () => {
       "INSERT INTO t VALUES (2, 'fine')",
     );
     const { changes } = await pull("cdc-msg-bad");
-    expect(changes.map((c) => [c.id, c.before, c.after, (c as { undecoded?: unknown }).undecoded])).toEqual([
+    expect(changes.map((c) => [c.id, c.before, c.after, c.undecoded])).toEqual([
       [1, null, null, { before: null, after: "Bf8=" }],
       [2, null, { k: 2, v: "fine" }, undefined],
     ]);
+  });
+
+  it("sends the raw records of a dropped table's changes, full mode's updates record too, on a replay", async () => {
+    await captured("cdc-msg-dropped", "CREATE TABLE t (k INTEGER PRIMARY KEY, a TEXT, b)");
+    await run("cdc-msg-dropped", "INSERT INTO t VALUES (1, 'x', 2)", "UPDATE t SET a = 'y' WHERE k = 1");
+    const [records] = await run("cdc-msg-dropped", "SELECT hex(before), hex(after), hex(updates) FROM turso_cdc WHERE table_name = 't' ORDER BY change_id");
+    const hex = records.rows.map((row) => row.map((cell) => (cell as { value: string }).value));
+    expect(hex[1].every((h) => h !== "")).toBe(true);
+    await run("cdc-msg-dropped", "DROP TABLE t");
+    const feed = await subscribe("cdc-msg-dropped", "since=0&tables=t");
+    const changes = [...((await feed.transaction()).changes ?? []), ...((await feed.transaction()).changes ?? [])];
+    feed.close();
+    const hexOf = (base64: string | null | undefined) => (typeof base64 === "string" ? [...atob(base64)].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("").toUpperCase() : "");
+    expect(changes.map((c) => [c.op, c.id, c.before, c.after, "updates" in c])).toEqual([
+      ["insert", 1, null, null, false],
+      ["update", 1, null, null, false],
+    ]);
+    expect(changes.map(({ undecoded }) => [hexOf(undecoded?.before), hexOf(undecoded?.after), hexOf(undecoded?.updates)])).toEqual(hex);
+    expect(changes[0].undecoded).not.toHaveProperty("updates");
   });
 });

@@ -49,7 +49,15 @@ export interface CapturedChange {
    * Set when a captured record could not be decoded (its table no longer
    * exists, e.g. dropped later): the raw records as base64.
    */
-  undecoded?: { before: string | null; after: string | null };
+  undecoded?: UndecodedRecords;
+}
+
+/** A change's captured records as base64, as they are in the capture table. */
+export interface UndecodedRecords {
+  before: string | null;
+  after: string | null;
+  /** Full mode, updates only (as `updates` is): Turso's updates record. */
+  updates?: string;
 }
 
 export interface CapturedTransaction {
@@ -160,7 +168,8 @@ export class ChangeLog {
     const change: CapturedChange = { changeId: Number(changeId), operation, table: name, id: jsonOf(id), before: null, after: null };
     const decoded = this.decoded(name, id, before, after, updates);
     if (decoded !== null) return { ...change, ...decoded };
-    change.undecoded = { before: before instanceof Uint8Array ? base64Of(before) : null, after: after instanceof Uint8Array ? base64Of(after) : null };
+    const base64OrNull = (record: ResultValue) => (record instanceof Uint8Array ? base64Of(record) : null);
+    change.undecoded = { before: base64OrNull(before), after: base64OrNull(after), ...(updates instanceof Uint8Array ? { updates: base64Of(updates) } : {}) };
     return change;
   }
 

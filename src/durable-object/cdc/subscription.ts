@@ -4,7 +4,7 @@
 // changes its filter selects. Filters only narrow: a subscription sees at
 // most the database its token opens.
 import { CloseCode, SubscriptionClosed } from "./close-codes.js";
-import { OPERATIONS, type CapturedChange, type CapturedTransaction, type JsonValue, type Operation } from "./change-log.js";
+import { OPERATIONS, type CapturedChange, type CapturedTransaction, type JsonValue, type Operation, type UndecodedRecords } from "./change-log.js";
 
 /** Most change ids in flight (sent, not acknowledged) by default, and the most a subscriber may ask for. */
 export const DEFAULT_WINDOW = 1000;
@@ -90,7 +90,7 @@ export interface ChangeMessage {
   after: JsonValue;
   /** Full mode, updates only: { column: new value } for the columns the update set. */
   updates?: JsonValue;
-  undecoded?: { before: string | null; after: string | null };
+  undecoded?: UndecodedRecords;
 }
 
 export interface TransactionMessage {
