@@ -1,15 +1,20 @@
-// Change subscribers across an eviction of the database's Durable Object with
-// their WebSockets hibernated (inside workerd): the new instance rebuilds
-// them from the socket attachments, so a live subscriber gets each later
-// commit once, and one catching up (paced by its acknowledgements) carries
-// on from where its window stopped, without loss, duplicates or reordering.
-// The runtime lets pending timers run before it evicts (as it hibernates an
-// object only without them), so a fan-out pass and the write of the
-// attachments are never cut short by it.
-import { env, evictDurableObject } from "cloudflare:test";
+// Change subscribers across the end of the database's Durable Object
+// instance (inside workerd). Evicted with its WebSockets hibernated: the new
+// instance rebuilds the subscribers from the socket attachments, so a live
+// subscriber gets each later commit once, and one catching up (paced by its
+// acknowledgements) carries on from where its window stopped, without loss,
+// duplicates or reordering. The runtime lets pending timers run before it
+// evicts (as it hibernates an object only without them), so an eviction
+// never cuts a fan-out pass or the write of the attachments short; a crash
+// (abort) does, and disconnects every subscriber: resuming with since then
+// recovers exactly what each missed.
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ACCESS_HEADER } from "../../src/durable-object/access.js";
+import { PASS_SLICE } from "../../src/durable-object/cdc/paced-fanout.js";
+import type { DatabaseObject } from "../../src/durable-object/database-object.js";
 import { captured, subscribe, type Feed, type FeedMessage } from "./cdc-helpers.js";
-import { run } from "./hrana-helpers.js";
+import { execute, HOST, run } from "./hrana-helpers.js";
 
 const stubFor = (name: string) => env.DATABASE.get(env.DATABASE.idFromName(name));
 
@@ -55,5 +60,45 @@ describe("eviction with hibernated subscribers", () => {
     await catchingUp.expectNoTransaction();
     live.close();
     catchingUp.close();
+  });
+
+  it("a crash in the middle of a pass disconnects every subscriber; resuming with since, each gets exactly what it missed", async () => {
+    const db = "cdc-crash";
+    await captured(db, "CREATE TABLE t (v INTEGER)");
+    // More subscribers than one slice of a pass.
+    const feeds: Feed[] = [];
+    for (let i = 0; i < PASS_SLICE + 8; i++) feeds.push(await subscribe(db, "since="));
+    let start = 0;
+    for (const feed of feeds) {
+      start = (await feed.next()).change_id;
+      expect(await feed.next()).toMatchObject({ type: "live" });
+    }
+    const ends = feeds.map((feed) => feed.closed);
+    // Commit, let the pass deliver its first slice (a macrotask after the request), then abort before the next.
+    const crash = runInDurableObject(stubFor(db), async (instance: DatabaseObject, state) => {
+      const body = JSON.stringify({ baton: null, requests: [execute("INSERT INTO t VALUES (1)"), { type: "close" }] });
+      const res = await instance.fetch(new Request(`${HOST}/db/${db}/v2/pipeline`, { method: "POST", headers: { "content-type": "application/json", [ACCESS_HEADER]: "rw" }, body }));
+      expect(res.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      state.abort("simulated crash");
+    });
+    await expect(crash).rejects.toThrow("simulated crash");
+    for (const end of ends) expect((await end).code).toBe(1006);
+    const before = feeds.map((feed) => feed.takeQueuedTransactions());
+    const reached = before.filter((received) => received.length === 1).length;
+    // The crash came mid-pass: the first slice got the commit, the rest did not.
+    expect(reached).toBe(PASS_SLICE);
+    expect(before.filter((received) => received.length === 0)).toHaveLength(feeds.length - PASS_SLICE);
+
+    await run(db, "INSERT INTO t VALUES (2)");
+    for (const received of before) {
+      const since = received.at(-1)?.change_id ?? start;
+      const resumed = await subscribe(db, `since=${since}`);
+      const rest = await transactions(resumed, 2 - received.length);
+      expect(valuesOf([...received, ...rest])).toEqual([1, 2]);
+      expect(await resumed.next()).toMatchObject({ type: "live" });
+      await resumed.expectNoTransaction(20);
+      resumed.close();
+    }
   });
 });

@@ -70,6 +70,11 @@ export class Feed {
     }
   }
 
+  /** Takes the transaction messages that arrived and were not taken yet (e.g. once the socket closed), dropping the rest. */
+  takeQueuedTransactions(): FeedMessage[] {
+    return this.queue.splice(0).filter((m) => m.type === "transaction");
+  }
+
   /** Asserts nothing but heartbeats or notices arrives within `ms`. */
   async expectNoTransaction(ms = 200): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, ms));
