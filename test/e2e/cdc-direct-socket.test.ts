@@ -4,12 +4,12 @@
 // extension (no_web_socket_compression), while Miniflare's entry proxy does
 // negotiate it with the same client; changes written through
 // @libsql/client arrive all the same. And subscribers that go away (closing
-// cleanly, or dropping the connection) while a fan-out pass is under way
-// cost the others nothing: no gap, no reordering, no error, and they are
-// dropped from the subscriber count.
+// cleanly, dropping the connection, or aborting a Server-Sent Events stream)
+// while a fan-out pass is under way cost the others nothing: no gap, no
+// reordering, no error, and they are dropped from the subscriber count.
 import { createClient, type Client } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { changesUrl, Subscriber } from "./cdc-subscriber.js";
+import { changesHttpUrl, changesUrl, EventSubscriber, Subscriber, type TransactionJson } from "./cdc-subscriber.js";
 import { startWorker, type MiniflareWorker, type RuntimeLog } from "./worker-harness.js";
 
 const ADMIN = "cdc-direct-admin-token";
@@ -18,6 +18,7 @@ let worker: MiniflareWorker;
 const logs: RuntimeLog[] = [];
 const clients: Client[] = [];
 const subscribers: Subscriber[] = [];
+const eventSubscribers: EventSubscriber[] = [];
 
 function client(database: string): Client {
   const c = createClient({ url: worker.databaseUrl(database) });
@@ -37,6 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of subscribers) s.socket.terminate();
+  for (const s of eventSubscribers) s.abort();
   for (const c of clients) c.close();
   await worker?.dispose();
 });
@@ -77,8 +79,17 @@ async function subscriberCount(database: string): Promise<number> {
 const ROWS = 50;
 
 /** The write numbers of the transactions the subscriber received, in arrival order. */
-const writesOf = (s: Subscriber) => s.transactions.map((t) => t.changes[0].after!.n as number);
-const lastWrite = (s: Subscriber) => writesOf(s).at(-1) ?? 0;
+const writesOf = (s: { transactions: TransactionJson[] }) => s.transactions.map((t) => t.changes[0].after!.n as number);
+const lastWrite = (s: { transactions: TransactionJson[] }) => writesOf(s).at(-1) ?? 0;
+
+/** Resolves once `predicate` holds, polling; fails after `ms`. */
+async function until(predicate: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not in ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 describe("subscribers that go away during a fan-out pass", () => {
   it("leave the others every change in order, the object serving, no error logged, and are dropped", async () => {
@@ -86,19 +97,26 @@ describe("subscribers that go away during a fan-out pass", () => {
     const db = client(name);
     await db.execute("PRAGMA capture_data_changes_conn('full')");
     await db.execute("CREATE TABLE t (n INTEGER, i INTEGER, v TEXT)");
-    // 100 subscribers: a pass over them is delivered in four slices of 32 sends (paced-fanout.ts). Each has a
-    // filter of its own (a table that never changes besides t), so each costs the pass an encoding of its
-    // transactions: the pass lasts long enough for closes to arrive while it is under way. Their window holds
+    // 100 WebSocket and 10 SSE subscribers: a pass over them is delivered in slices of 32 sends (paced-fanout.ts).
+    // Each has a filter of its own (a table that never changes besides t), so each costs the pass an encoding of
+    // its transactions: the pass lasts long enough for closes to arrive while it is under way. Their window holds
     // every change the test makes, so none is cut off (4408) for acknowledging late while the machine is busy.
     const query = (i: number) => `since=&window=10000&tables=t,absent${i}`;
     const feeds = Array.from({ length: 100 }, (_, i) => subscriber(changesUrl(worker.directUrl, name, query(i))));
+    const streams = Array.from({ length: 10 }, (_, i) => {
+      const s = new EventSubscriber(changesHttpUrl(worker.directUrl, name, query(100 + i)));
+      eventSubscribers.push(s);
+      return s;
+    });
     await Promise.all(feeds.map((f) => f.until(() => f.notices.some((n) => n.type === "live"))));
-    expect(await subscriberCount(name)).toBe(100);
+    await until(async () => (await subscriberCount(name)) === 110, "110 subscribers");
 
-    // When the first subscriber receives a frame, a pass is under way: close up to ten subscribers it has not
-    // reached yet, alternately cleanly and by dropping the TCP connection, while the writer keeps committing.
+    // When the first subscriber receives a frame, a pass is under way: close up to ten WebSocket subscribers it
+    // has not reached yet, alternately cleanly and by dropping the TCP connection, and abort an SSE stream, while
+    // the writer keeps committing.
     const [watcher, ...others] = feeds;
     const leaving: { subscriber: Subscriber; clean: boolean; watcherAt: number }[] = [];
+    const aborted = new Set<EventSubscriber>();
     let writing = true;
     watcher.socket.on("message", () => {
       if (!writing || leaving.length >= 40) return;
@@ -110,6 +128,11 @@ describe("subscribers that go away during a fan-out pass", () => {
         if (clean) subscriber.close();
         else subscriber.socket.terminate();
       });
+      const stream = streams.find((s) => !aborted.has(s) && lastWrite(s) < watcherAt);
+      if (stream && aborted.size < 5) {
+        aborted.add(stream);
+        stream.abort();
+      }
     });
 
     const WRITES = 60;
@@ -118,8 +141,8 @@ describe("subscribers that go away during a fan-out pass", () => {
     for (let n = 1; n <= WRITES; n++) await write(n);
     writing = false;
     const left = new Set(leaving.map((l) => l.subscriber));
-    const staying = feeds.filter((s) => !left.has(s));
-    await Promise.all(staying.map((s) => s.until(() => lastWrite(s) >= WRITES, 30_000)));
+    const staying = [...feeds.filter((s) => !left.has(s)), ...streams.filter((s) => !aborted.has(s))];
+    await until(() => staying.every((s) => lastWrite(s) >= WRITES), "every write at the subscribers that stayed");
 
     // Every write arrived whole, once, in order, to every subscriber that stayed.
     const all = Array.from({ length: WRITES }, (_, i) => i + 1);
@@ -128,25 +151,22 @@ describe("subscribers that go away during a fan-out pass", () => {
       expect(s.transactions.every((t) => t.changes.length === ROWS && t.changes.every((c) => c.after!.n === t.changes[0].after!.n))).toBe(true);
     }
     // Those that left got a prefix of the writes, in order.
-    for (const { subscriber } of leaving) expect(writesOf(subscriber)).toEqual(all.slice(0, writesOf(subscriber).length));
+    for (const s of [...left, ...aborted]) expect(writesOf(s)).toEqual(all.slice(0, writesOf(s).length));
     // A cleanly closing socket still receives what is sent before the server sees its close (ws emits messages
     // while CLOSING): one that never got the write the watcher had got was passed over by a pass under way.
     const skipped = leaving.filter((l) => l.clean && lastWrite(l.subscriber) < l.watcherAt).length;
-    console.log(`${leaving.length} left; clean closes a pass under way passed over: ${skipped} of ${leaving.filter((l) => l.clean).length}`);
+    console.log(`${leaving.length} sockets and ${aborted.size} streams left; clean closes a pass under way passed over: ${skipped} of ${leaving.filter((l) => l.clean).length}`);
     expect(skipped).toBeGreaterThan(0);
+    expect(aborted.size).toBeGreaterThan(0);
 
     // The object still serves writes and reads, and the subscribers that stayed get the next write.
     await write(WRITES + 1);
     expect((await db.execute("SELECT count(*), max(n) FROM t")).rows[0]).toMatchObject({ 0: (WRITES + 1) * ROWS, 1: WRITES + 1 });
-    await Promise.all(staying.map((s) => s.until(() => lastWrite(s) === WRITES + 1)));
+    await until(() => staying.every((s) => lastWrite(s) === WRITES + 1), "the next write at the subscribers that stayed", 10_000);
     for (const s of staying) expect(writesOf(s)).toEqual([...all, WRITES + 1]);
 
     // The server saw each one go: it no longer counts them.
-    const deadline = Date.now() + 20_000;
-    while ((await subscriberCount(name)) !== staying.length) {
-      if (Date.now() > deadline) throw new Error(`subscriber count stays ${await subscriberCount(name)}, expected ${staying.length}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await until(async () => (await subscriberCount(name)) === staying.length, `subscriber count down to ${staying.length}`, 20_000);
     expect(logs.filter((l) => l.level === "error" || l.level === "warn" || /uncaught|unhandled/i.test(l.message))).toEqual([]);
   });
 });

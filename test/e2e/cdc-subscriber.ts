@@ -1,8 +1,9 @@
-// A change subscriber for end-to-end tests, as an application would write it
-// with the `ws` package: opens GET /db/<name>/changes as a WebSocket, collects
-// transaction messages (unpacking frames that carry several), acknowledges
-// each frame (unless told not to), and reports
-// how the socket closed or why the upgrade was refused.
+// Change subscribers for end-to-end tests, as an application would write
+// them: with the `ws` package, opening GET /db/<name>/changes as a WebSocket,
+// collecting transaction messages (unpacking frames that carry several),
+// acknowledging each frame (unless told not to), and reporting how the
+// socket closed or why the upgrade was refused; and over Server-Sent Events
+// with fetch, collecting the transaction events until aborted.
 import WebSocket from "ws";
 
 export interface ChangeJson {
@@ -87,5 +88,42 @@ export class Subscriber {
 }
 
 export function changesUrl(httpUrl: string, database: string, query = ""): string {
-  return `${httpUrl.replace(/^http/, "ws")}/db/${database}/changes${query === "" ? "" : `?${query}`}`;
+  return changesHttpUrl(httpUrl, database, query).replace(/^http/, "ws");
+}
+
+/** A Server-Sent Events subscriber: collects `transaction` events until `abort()` (the client going away). */
+export class EventSubscriber {
+  readonly transactions: TransactionJson[] = [];
+  private readonly controller = new AbortController();
+  /** Resolves once the stream ended (aborted, or closed by the server). */
+  readonly ended: Promise<void>;
+
+  constructor(url: string) {
+    this.ended = this.read(url).catch((e: unknown) => {
+      if (!this.controller.signal.aborted) throw e;
+    });
+  }
+
+  private async read(url: string): Promise<void> {
+    const res = await fetch(url, { headers: { accept: "text/event-stream" }, signal: this.controller.signal });
+    if (res.status !== 200) throw new Error(`SSE subscription refused: ${res.status} ${await res.text()}`);
+    let buffered = "";
+    for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
+      buffered += chunk;
+      const blocks = buffered.split("\n\n");
+      buffered = blocks.pop()!;
+      for (const block of blocks) {
+        const data = /^event: transaction\ndata: (.*)$/m.exec(block.replace(/^id: .*\n/, ""));
+        if (data) this.transactions.push(JSON.parse(data[1]) as TransactionJson);
+      }
+    }
+  }
+
+  abort(): void {
+    this.controller.abort();
+  }
+}
+
+export function changesHttpUrl(httpUrl: string, database: string, query = ""): string {
+  return `${httpUrl}/db/${database}/changes${query === "" ? "" : `?${query}`}`;
 }
