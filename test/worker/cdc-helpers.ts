@@ -51,7 +51,11 @@ export class Feed {
       const message =
         this.queue.shift() ??
         (await new Promise<FeedMessage | null>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error("no message in time")), ms);
+          const timer = setTimeout(() => {
+            // Else the next message would go to this abandoned wait, and be lost.
+            this.waiting = null;
+            reject(new Error("no message in time"));
+          }, ms);
           this.waiting = (m) => {
             clearTimeout(timer);
             resolve(m);
