@@ -15,6 +15,8 @@ export const CloseCode = {
   CAPTURE_OFF: 4409,
   /** `since` is older than the retained changes, or newer than any (database replaced): resync from a snapshot. HTTP 410. */
   RESYNC: 4410,
+  /** Delivering to the subscriber failed on the server (WebSocket's "internal error"); resumable like BEHIND. */
+  DELIVERY_FAILED: 1011,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

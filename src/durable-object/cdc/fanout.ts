@@ -9,13 +9,19 @@
 // Invariant: a subscriber's cursor only advances past a transaction that was
 // sent to it or that its filter drops, so resuming from the last change_id a
 // client processed never skips or reorders anything.
+// A subscriber whose delivery throws (its transport refusing a send) is cut
+// off, resumably, and the pass goes on: otherwise it would hold back the
+// subscribers after it, in this pass and in every later one.
 import type { CapturedTransaction, ChangeBatch, ChangeLog } from "./change-log.js";
+import { CloseCode } from "./close-codes.js";
 import type { Subscriber } from "./subscriber.js";
 import { project, type Filter } from "./subscription.js";
 import { TransactionRun, type EncodedTransaction } from "./transaction-run.js";
 
 /** Rows read from the capture table per read; transactions are never split, so one read may return more. */
 export const READ_PAGE = 500;
+
+export const DELIVERY_FAILED_REASON = "delivering changes to this subscriber failed on the server; resume with since=<last change_id processed>";
 
 type Read = { batch: ChangeBatch; runs: Map<string, TransactionRun> };
 
@@ -50,14 +56,20 @@ export class FanoutPass {
       for (const subscriber of active) {
         const { batch, run } = this.runFor(subscriber, pages);
         const { transactions } = run;
-        const taken = transactions.length === 0 ? 0 : subscriber.take(run);
-        if (taken > 0) sends++;
-        if (taken < transactions.length) {
-          // It waits (or was closed) before this transaction: its cursor stops just before it.
-          if (!subscriber.closed) subscriber.advance(transactions[taken].after, false);
+        try {
+          const taken = transactions.length === 0 ? 0 : subscriber.take(run);
+          if (taken > 0) sends++;
+          if (taken < transactions.length) {
+            // It waits (or was closed) before this transaction: its cursor stops just before it.
+            if (!subscriber.closed) subscriber.advance(transactions[taken].after, false);
+            continue;
+          }
+          subscriber.advance(batch.scannedTo, batch.atEnd);
+        } catch (error) {
+          console.error("tessera: delivering changes to a subscriber failed; it is closed (1011)", error);
+          subscriber.close(CloseCode.DELIVERY_FAILED, DELIVERY_FAILED_REASON);
           continue;
         }
-        subscriber.advance(batch.scannedTo, batch.atEnd);
         if (!batch.atEnd) next.push(subscriber);
       }
       active = next;
