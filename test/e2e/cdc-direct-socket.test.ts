@@ -91,30 +91,37 @@ async function until(predicate: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
+/** WebSocket subscribers (ten slices of a pass) and SSE subscribers. */
+const SOCKETS = 300;
+const STREAMS = 10;
+
 describe("subscribers that go away during a fan-out pass", () => {
   it("leave the others every change in order, the object serving, no error logged, and are dropped", async () => {
     const name = "cdc-direct-leaving";
     const db = client(name);
     await db.execute("PRAGMA capture_data_changes_conn('full')");
     await db.execute("CREATE TABLE t (n INTEGER, i INTEGER, v TEXT)");
-    // 100 WebSocket and 10 SSE subscribers: a pass over them is delivered in slices of 32 sends (paced-fanout.ts).
-    // Each has a filter of its own (a table that never changes besides t), so each costs the pass an encoding of
-    // its transactions: the pass lasts long enough for closes to arrive while it is under way. Their window holds
-    // every change the test makes, so none is cut off (4408) for acknowledging late while the machine is busy.
+    // A pass over the subscribers is delivered in slices of 32 sends (paced-fanout.ts), in the order they
+    // subscribed: the watcher first, the ones closed later last. Each has a filter of its own (a table that never
+    // changes besides t), so each costs the pass an encoding of its transactions: the pass lasts long enough for
+    // closes to arrive while it is under way, even on a busy machine. Their window holds every change the test
+    // makes, so none is cut off (4408) for acknowledging late.
     const query = (i: number) => `since=&window=10000&tables=t,absent${i}`;
-    const feeds = Array.from({ length: 100 }, (_, i) => subscriber(changesUrl(worker.directUrl, name, query(i))));
-    const streams = Array.from({ length: 10 }, (_, i) => {
-      const s = new EventSubscriber(changesHttpUrl(worker.directUrl, name, query(100 + i)));
+    const watcher = subscriber(changesUrl(worker.directUrl, name, query(0)));
+    await watcher.until(() => watcher.notices.some((n) => n.type === "live"));
+    const feeds = [watcher, ...Array.from({ length: SOCKETS - 1 }, (_, i) => subscriber(changesUrl(worker.directUrl, name, query(i + 1))))];
+    const streams = Array.from({ length: STREAMS }, (_, i) => {
+      const s = new EventSubscriber(changesHttpUrl(worker.directUrl, name, query(SOCKETS + i)));
       eventSubscribers.push(s);
       return s;
     });
     await Promise.all(feeds.map((f) => f.until(() => f.notices.some((n) => n.type === "live"))));
-    await until(async () => (await subscriberCount(name)) === 110, "110 subscribers");
+    await until(async () => (await subscriberCount(name)) === SOCKETS + STREAMS, "every subscriber counted");
 
-    // When the first subscriber receives a frame, a pass is under way: close up to ten WebSocket subscribers it
-    // has not reached yet, alternately cleanly and by dropping the TCP connection, and abort an SSE stream, while
-    // the writer keeps committing.
-    const [watcher, ...others] = feeds;
+    // When the watcher receives a frame, a pass is under way: close up to ten of the last WebSocket subscribers
+    // it has not reached yet, alternately cleanly and by dropping the TCP connection, and abort an SSE stream,
+    // while the writer keeps committing.
+    const others = feeds.slice(1);
     const leaving: { subscriber: Subscriber; clean: boolean; watcherAt: number }[] = [];
     const aborted = new Set<EventSubscriber>();
     let writing = true;
