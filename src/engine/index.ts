@@ -9,6 +9,7 @@ export { IntegralReal, type SqlValue } from "./value/types.js";
 export { CONCURRENT_TRANSACTIONS_SETTINGS, type ConcurrentTransactionsSetting } from "./exec/pragma.js";
 export {
   getCaptureDataChanges,
+  readableCaptureTable,
   setCaptureDataChanges,
   setCaptureRetention,
   readCapturedChanges,

@@ -4,7 +4,7 @@
 // capture_data_changes_retention, applied by the alarm through the engine's
 // pruneCapturedChanges in its own write transaction, never inside a user's
 // transaction), and the management API's view and update of them.
-import { pruneCapturedChanges, SqliteError, type Database } from "../../engine/index.js";
+import { captureRetention, getCaptureDataChanges, pruneCapturedChanges, readableCaptureTable, SqliteError, type Database } from "../../engine/index.js";
 import { ChangeLog, quoteIdentifier } from "./change-log.js";
 
 export const CAPTURE_MODES = ["off", "id", "before", "after", "full"] as const;
@@ -33,22 +33,10 @@ export interface CaptureSettings {
   subscribers: number;
 }
 
-/** The capture mode and, unless off, the table changes go to (the pragma reads mode, table, version). */
-export function captureState(db: Database): { mode: CaptureMode; table: string | null } {
-  const row = db.prepare("PRAGMA capture_data_changes_conn").get() as { mode: CaptureMode; table: string | null };
-  return { mode: row.mode, table: row.mode === "off" ? null : row.table };
-}
-
-/** The capture table when capture is on and the table exists (a dropped table captures nothing and has nothing to read). */
-export function readableCaptureTable(db: Database): string | null {
-  const { table } = captureState(db);
-  if (table === null) return null;
-  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE").get(table) === undefined ? null : table;
-}
-
-export function retentionOf(db: Database): Retention {
-  const row = db.prepare("PRAGMA capture_data_changes_retention").get() as { max_changes: number | null; max_age_seconds: number | null };
-  return { maxChanges: row.max_changes, maxAgeSeconds: row.max_age_seconds };
+/** The capture mode and, unless off, the table changes go to. */
+function captureState(db: Database): { mode: CaptureMode; table: string | null } {
+  const { mode, table } = getCaptureDataChanges(db);
+  return mode === null ? { mode: "off", table: null } : { mode, table };
 }
 
 function quoteLiteral(text: string): string {
@@ -69,7 +57,7 @@ export function captureSettings(db: Database, feed: { subscriberCount(): number 
   const { mode, table } = captureState(db);
   const readable = readableCaptureTable(db);
   const range = readable === null ? { oldest: 0, latest: 0 } : new ChangeLog(db, readable).range();
-  return { mode, table, retention: retentionOf(db), oldestChangeId: range.oldest, latestChangeId: range.latest, subscribers: feed.subscriberCount() };
+  return { mode, table, retention: captureRetention(db), oldestChangeId: range.oldest, latestChangeId: range.latest, subscribers: feed.subscriberCount() };
 }
 
 /** How soon after a commit the alarm prunes (batching the pruning of many commits into one write). */
@@ -80,7 +68,7 @@ const PRUNE_RETRY_MS = 1_000;
 /** Whether capture is on with a retention limit, so commits call for pruning. */
 export function prunes(db: Database): boolean {
   if (readableCaptureTable(db) === null) return false;
-  const { maxChanges, maxAgeSeconds } = retentionOf(db);
+  const { maxChanges, maxAgeSeconds } = captureRetention(db);
   return maxChanges !== null || maxAgeSeconds !== null;
 }
 
@@ -91,7 +79,7 @@ export function prunes(db: Database): boolean {
  */
 export function pruneRetained(db: Database, now: number): number | null {
   const table = readableCaptureTable(db);
-  const retention = retentionOf(db);
+  const retention = captureRetention(db);
   if (table === null || (retention.maxChanges === null && retention.maxAgeSeconds === null)) return null;
   try {
     pruneCapturedChanges(db, now);

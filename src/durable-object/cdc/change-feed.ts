@@ -5,13 +5,13 @@
 // attachments current before the object may hibernate, and the maintenance
 // the alarm runs (heartbeats, stale unauthenticated sockets, retention
 // pruning).
-import type { Database } from "../../engine/index.js";
+import { readableCaptureTable, type Database } from "../../engine/index.js";
 import { tokenExpiryFromHeaders, type Access } from "../access.js";
 import type { DatabaseService } from "../database-service.js";
 import { authorizeToken } from "../../router/auth.js";
 import type { Env } from "../../router/env.js";
 import { jsonError } from "../../router/json-error.js";
-import { PRUNE_DELAY_MS, pruneRetained, prunes, readableCaptureTable } from "./capture-settings.js";
+import { PRUNE_DELAY_MS, pruneRetained, prunes } from "./capture-settings.js";
 import { ChangeLog } from "./change-log.js";
 import { CloseCode, httpStatusOf, SubscriptionClosed, TOKEN_EXPIRED_REASON } from "./close-codes.js";
 import { FanoutPass } from "./fanout.js";

@@ -12,7 +12,7 @@ import { decodeCompositeKey, primaryKeyColumns, recordColumns } from "./change-i
 import { quoteIdent, type CaptureMode, type Retention } from "./config.js";
 import { decodeChangeRecord, decodeUpdatesRecord } from "./functions.js";
 import { configuredCdcTable } from "./retention.js";
-import { allRows, firstRow } from "./statements.js";
+import { allRows, firstRow, hasTable } from "./statements.js";
 
 export interface CaptureSetting {
   /** null when capture is off. */
@@ -24,6 +24,16 @@ export interface CaptureSetting {
 export function getCaptureDataChanges(db: Database): CaptureSetting {
   const [mode, table] = firstRow(db, "PRAGMA capture_data_changes_conn") as [string, string | null];
   return { mode: mode === "off" ? null : (mode as CaptureMode), table };
+}
+
+/**
+ * The CDC table when capture is on and the table exists, else null (a
+ * dropped table captures nothing and has nothing to read). Cheap enough to
+ * ask after every write: its statements are prepared once per connection.
+ */
+export function readableCaptureTable(db: Database): string | null {
+  const { mode, table } = getCaptureDataChanges(db);
+  return mode !== null && table !== null && hasTable(db, table) ? table : null;
 }
 
 /** Turns capture on (into `table`, default turso_cdc) or off (mode null). */

@@ -12,7 +12,7 @@
 import type { Database } from "../database.js";
 import { SqliteError } from "../errors.js";
 import { CDC_CONFIG_TABLE, quoteIdent, type Retention } from "./config.js";
-import { firstRow, firstValue, runStatement } from "./statements.js";
+import { firstRow, firstValue, hasTable, runStatement } from "./statements.js";
 
 export interface PruneResult {
   /** Rows removed from the CDC table (changes and commit records). */
@@ -90,8 +90,4 @@ export function capturedChangeRange(db: Database): ChangeRange {
   // Emptied (pruned): the high-water mark is in sqlite_sequence.
   const sequence = hasTable(db, "sqlite_sequence") ? (firstValue(db, "SELECT seq FROM sqlite_sequence WHERE name = ?", table) as number | null) : null;
   return { oldest, latest: sequence ?? 0 };
-}
-
-function hasTable(db: Database, name: string): boolean {
-  return firstRow(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE", name) !== undefined;
 }

@@ -36,6 +36,11 @@ export function firstValue(db: Database, sql: string, ...params: SqlValue[]): Sq
   return firstRow(db, sql, ...params)?.[0] ?? null;
 }
 
+/** Whether a table of that name (in any letter case) exists. */
+export function hasTable(db: Database, name: string): boolean {
+  return firstRow(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE", name) !== undefined;
+}
+
 export function runStatement(db: Database, sql: string, ...params: SqlValue[]): RunResult {
   return statement(db, sql).run(...params);
 }

@@ -3,7 +3,7 @@
 // database (sql.js reads the CDC table and the configuration table).
 import initSqlJs from "sql.js";
 import { describe, expect, it } from "vitest";
-import { Database, getCaptureDataChanges, setCaptureDataChanges } from "../../../src/engine/index.js";
+import { Database, getCaptureDataChanges, readableCaptureTable, setCaptureDataChanges } from "../../../src/engine/index.js";
 import { changeSummary } from "./helpers.js";
 
 const SQL = await initSqlJs();
@@ -24,6 +24,19 @@ describe("persistence", () => {
       ["commit"],
     ]);
     expect(reopened.prepare("SELECT change_id FROM changes ORDER BY change_id").pluck().all()).toEqual([1, 2, 3, 4]);
+  });
+
+  it("readableCaptureTable names the CDC table only while capture is on and the table exists", () => {
+    const db = new Database();
+    expect(readableCaptureTable(db)).toBeNull();
+    setCaptureDataChanges(db, "id", "Changes");
+    expect(readableCaptureTable(db)).toBe("Changes");
+    db.exec("DROP TABLE Changes");
+    expect(readableCaptureTable(db)).toBeNull();
+    db.exec("CREATE TABLE changes (change_id INTEGER PRIMARY KEY AUTOINCREMENT, change_time INTEGER, change_txn_id INTEGER, change_type INTEGER, table_name TEXT, id, before BLOB, after BLOB, updates BLOB)");
+    expect(readableCaptureTable(db)).toBe("Changes");
+    setCaptureDataChanges(db, null);
+    expect(readableCaptureTable(db)).toBeNull();
   });
 
   it("stays off after reopening once turned off", () => {
