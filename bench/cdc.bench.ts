@@ -39,6 +39,7 @@ import { createClient, type Client } from "@libsql/client";
 import { startWorker, type MiniflareWorker } from "../test/e2e/worker-harness.js";
 import { now, SubscriberPool } from "./cdc-subscribers.js";
 import { ProcessCpu } from "./process-cpu.js";
+import { median, percentile } from "./stats.js";
 import { MAX_WINDOW } from "../src/durable-object/cdc/subscription.js";
 
 /** Phases per database in each comparison, their length, and where the measured window starts in each. */
@@ -54,16 +55,6 @@ const DELIVERY_TIMEOUT_MS = 60_000;
 
 function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** One write: its rowid, when it was sent and when its answer came (ms, `now()`). */

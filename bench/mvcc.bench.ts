@@ -9,6 +9,7 @@
 import { createClient, LibsqlError, type Client } from "@libsql/client";
 import { seededRandom } from "../test/helpers/random.js";
 import { startWorker, type RunningWorker } from "../test/e2e/worker-harness.js";
+import { percentile } from "./stats.js";
 
 const RUN_MS = 2500;
 const CLIENT_COUNTS = [1, 4, 16, 64];
@@ -22,10 +23,6 @@ interface Outcome {
   perSecond: number;
   p50: number;
   p99: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function setUp(worker: RunningWorker, name: string, rows: number, concurrent: boolean): Promise<void> {

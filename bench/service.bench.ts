@@ -15,6 +15,7 @@
 import { createClient, type Client } from "@libsql/client";
 import type { RunningWorker } from "../test/e2e/worker-harness.js";
 import { startWranglerDev } from "../test/e2e/wrangler-harness.js";
+import { percentile } from "./stats.js";
 
 const DATABASE = "bench";
 const TABLE_ROWS = 10_000;
@@ -102,10 +103,6 @@ function peer(worker: RunningWorker): Side & { run(sql: string): Promise<unknown
       return taken;
     },
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** Runs `op` up to `count` times (or until MEASUREMENT_MS has passed) over `clients` concurrent loops. */

@@ -4,6 +4,7 @@
 // is shared, and under load the wall clock also counts time spent waiting
 // for a core, so CPU time is the fairer figure between engines.
 import { cpuUsage } from "node:process";
+import { median } from "../stats.js";
 
 /** Wall-clock milliseconds `fn` takes, once (for the simple single-shot benchmarks). */
 export function timeMs(fn: () => void): number {
@@ -31,12 +32,6 @@ export interface MeasureOptions {
   runs: number;
   /** Stop adding runs once the timed runs have taken this long (wall ms). */
   budgetMs: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
