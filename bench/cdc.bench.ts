@@ -37,6 +37,7 @@
 // they lag (and "delivered in window" shows it) instead of being cut off.
 import { createClient, type Client } from "@libsql/client";
 import { startWorker, type MiniflareWorker } from "../test/e2e/worker-harness.js";
+import { changesUrl } from "../test/e2e/cdc-subscriber.js";
 import { now, SubscriberPool } from "./cdc-subscribers.js";
 import { ProcessCpu } from "./process-cpu.js";
 import { median, percentile } from "./stats.js";
@@ -196,10 +197,6 @@ async function openPair(service: Service, name: string, baselineCapture: boolean
   return { baseline: await Writer.open(service, `${database}-baseline`, baselineCapture), subject: await Writer.open(service, database, true), database };
 }
 
-function changesUrl({ worker }: Service, database: string, query = ""): string {
-  return `${worker.directUrl.replace(/^http/, "ws")}/db/${database}/changes?since=${query}`;
-}
-
 /** Capture on (subject) versus off (baseline), no subscribers. */
 async function captureCost(service: Service): Promise<WriterCost> {
   const { baseline, subject } = await openPair(service, "capture", false);
@@ -212,7 +209,7 @@ async function captureCost(service: Service): Promise<WriterCost> {
 /** `idle` connected subscribers whose filter (another table) drops every change, versus none. */
 async function idleSubscribersCost(service: Service, idle: number): Promise<WriterCost> {
   const { baseline, subject, database } = await openPair(service, `idle-${idle}`, true);
-  const pool = await SubscriberPool.open(changesUrl(service, database, "&tables=elsewhere"), idle);
+  const pool = await SubscriberPool.open(changesUrl(service.worker.directUrl, database, "since=&tables=elsewhere"), idle);
   await settle();
   const phases = await pairedPhases(service, baseline, subject, async () => {});
   await pool.close();
@@ -236,7 +233,7 @@ interface FanOutFigures extends WriterCost {
 /** `subscribers` that receive every change, versus none. */
 async function fanOut(service: Service, subscribers: number): Promise<FanOutFigures> {
   const { baseline, subject, database } = await openPair(service, `fan-out-${subscribers}`, true);
-  const pool = await SubscriberPool.open(changesUrl(service, database, `&window=${MAX_WINDOW}`), subscribers);
+  const pool = await SubscriberPool.open(changesUrl(service.worker.directUrl, database, `since=&window=${MAX_WINDOW}`), subscribers);
   await settle();
   const phases = await pairedPhases(service, baseline, subject, async () => {
     const expected = subject.written * subscribers;
