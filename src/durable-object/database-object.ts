@@ -9,7 +9,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadBatonSecret } from "./baton.js";
 import { accessFromHeaders, verifiedAccess, type Access } from "./access.js";
-import { ChangeFeed, PING, PONG } from "./cdc/change-feed.js";
+import { ChangeFeed } from "./cdc/change-feed.js";
+import { PING, PONG } from "./cdc/socket-subscriptions.js";
 import { CloseCode } from "./cdc/close-codes.js";
 import { captureSettings, configureCapture, type CaptureSettings, type CaptureUpdate } from "./cdc/capture-settings.js";
 import { DatabaseService } from "./database-service.js";
@@ -96,17 +97,17 @@ export class DatabaseObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await this.feed.onSocketMessage(socket, message);
+    await this.feed.sockets.onMessage(socket, message);
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
-    this.feed.onSocketClosed(socket);
+    this.feed.sockets.onClosed(socket);
     // Completes the closing handshake the client started (1005/1006 cannot be sent back).
     if (code !== 1005 && code !== 1006) socket.close(code, reason);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
-    this.feed.onSocketClosed(socket);
+    this.feed.sockets.onClosed(socket);
   }
 
   /** Capture mode, retention and retained range of this database (management API). */

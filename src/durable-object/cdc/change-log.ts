@@ -77,6 +77,12 @@ export interface ChangeBatch {
   atEnd: boolean;
 }
 
+/** What a fan-out pass reads: the database's capture table (ChangeLog), or a relay's copy of it (relay/relay-log.ts). */
+export interface ChangeSource {
+  /** The whole transactions committed after change `after`, about `maxChanges` changes of them. */
+  read(after: number, maxChanges: number): ChangeBatch;
+}
+
 type CaptureRow = [changeId: number, time: number, txnId: number, type: number, table: string | null, id: ResultValue, before: ResultValue, after: ResultValue, updates: ResultValue];
 
 /** How one table's records decode: its columns, and its PRIMARY KEY columns when an id may be a record of them. */
@@ -112,7 +118,7 @@ function base64Of(bytes: Uint8Array): string {
 }
 
 /** Reads one capture table of one database through one connection, with its statements prepared once. */
-export class ChangeLog {
+export class ChangeLog implements ChangeSource {
   private readonly columnsOf = new Map<string, TableColumns | null>();
   private readonly rowsQuery: Statement;
 

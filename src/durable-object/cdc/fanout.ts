@@ -12,7 +12,7 @@
 // A subscriber whose delivery throws (its transport refusing a send) is cut
 // off, resumably, and the pass goes on: otherwise it would hold back the
 // subscribers after it, in this pass and in every later one.
-import type { CapturedTransaction, ChangeBatch, ChangeLog } from "./change-log.js";
+import type { CapturedTransaction, ChangeBatch, ChangeSource } from "./change-log.js";
 import { CloseCode } from "./close-codes.js";
 import type { Subscriber } from "./subscriber.js";
 import { project, type Filter } from "./subscription.js";
@@ -42,7 +42,7 @@ export interface PassWork {
 export class FanoutPass {
   private readonly tails = new Map<number, Read>();
 
-  constructor(private readonly log: ChangeLog) {}
+  constructor(private readonly log: ChangeSource) {}
 
   /** Delivers what was committed after each subscriber's cursor; returns the work that took. */
   deliver(subscribers: Iterable<Subscriber>): PassWork {

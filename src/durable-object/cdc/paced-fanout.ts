@@ -14,7 +14,7 @@
 //   is about a millisecond, so delivery stays immediate; subscribers whose
 //   filters drop everything still cost a look each, so a thousand of them
 //   space passes by 20 ms instead of making every commit walk them all.
-import type { ChangeLog } from "./change-log.js";
+import type { ChangeSource } from "./change-log.js";
 import { FanoutPass, type PassWork } from "./fanout.js";
 import type { Subscriber } from "./subscriber.js";
 
@@ -38,7 +38,7 @@ export const PASS_SLICE = 32;
 
 /** What a pass works on, taken when it starts. */
 export interface PassSource {
-  log: ChangeLog;
+  log: ChangeSource;
   subscribers: Subscriber[];
   /** Whether `log` still reads the database's changes (not closed, replaced or dropped): else the pass stops. */
   current(): boolean;

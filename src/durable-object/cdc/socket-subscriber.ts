@@ -31,6 +31,8 @@ export const SOCKET_TAG = "cdc";
 /** The serialized attachment (structured-clone data, well under the 2 KiB limit with up to 100 table names). */
 export type SocketAttachment =
   | { database: string; phase: "awaiting-subscribe" }
+  /** Subscribed, waiting to learn where it starts (a relay asks the database). */
+  | { database: string; phase: "starting" }
   | {
       database: string;
       phase: "subscribed";
