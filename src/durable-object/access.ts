@@ -14,6 +14,13 @@ export const UNVERIFIED = "unverified";
 /** When the verified token expires (ms since epoch), set by the router (absent: it does not). */
 export const TOKEN_EXPIRY_HEADER = "x-tessera-token-expires";
 
+/**
+ * Set by a change relay on its own subscription to a database's object (the
+ * router removes it from clients' requests): the database then counts the
+ * relay's subscribers, not the relay, as its subscribers.
+ */
+export const RELAY_HEADER = "x-tessera-relay";
+
 export function tokenExpiryFromHeaders(headers: Headers): number | null {
   const value = Number(headers.get(TOKEN_EXPIRY_HEADER) ?? NaN);
   return Number.isSafeInteger(value) ? value : null;

@@ -3,9 +3,11 @@
 // protocol version probes answered here, the trailing-slash rule, body size,
 // and the token check whose outcome travels in the access header (or, for
 // WebSockets whose token comes in a message, the note that it is unchecked);
-// change streams may carry their token in the URL instead of a header.
+// change streams may carry their token in the URL instead of a header;
+// change sockets go to one of the database's relays when there are any.
 import type { Context } from "hono";
-import { ACCESS_HEADER, TOKEN_EXPIRY_HEADER, UNVERIFIED } from "../durable-object/access.js";
+import { ACCESS_HEADER, RELAY_HEADER, TOKEN_EXPIRY_HEADER, UNVERIFIED } from "../durable-object/access.js";
+import type { ChangeRelay } from "../durable-object/cdc/relay/change-relay.js";
 import { DEFAULT_LIMITS } from "../durable-object/limits.js";
 import { authorize, authorizeToken, type AuthOutcome } from "./auth.js";
 import { isValidDatabaseName } from "./database-name.js";
@@ -50,8 +52,34 @@ export async function forwardToDatabase(c: Context<{ Bindings: Env }>, name: str
   const forwarded = new Request(url.toString(), c.req.raw);
   forwarded.headers.set(ACCESS_HEADER, auth.access);
   forwarded.headers.delete(TOKEN_EXPIRY_HEADER);
+  forwarded.headers.delete(RELAY_HEADER);
   if ("expiresAt" in auth && auth.expiresAt !== undefined) forwarded.headers.set(TOKEN_EXPIRY_HEADER, String(auth.expiresAt));
+  if (changeSocket) {
+    const relay = relayFor(c.env, name);
+    if (relay !== null) return relay.fetch(forwarded);
+  }
   return c.env.DATABASE.get(c.env.DATABASE.idFromName(name)).fetch(forwarded);
+}
+
+/** Relays per database when CDC_RELAYS does not say (see cdc/relay/change-relay.ts). */
+export const DEFAULT_RELAYS = 4;
+
+/**
+ * The relay to serve a change socket of `name`: one of CDC_RELAYS, at
+ * random, so a database's subscribers spread evenly over them (none when
+ * there are no relays: the database's object serves them).
+ */
+function relayFor(env: Env, name: string): DurableObjectStub<ChangeRelay> | null {
+  const relays = relaysOf(env, name);
+  return relays.length === 0 ? null : relays[Math.floor(Math.random() * relays.length)];
+}
+
+/** The database's relays (none when RELAY is not bound or CDC_RELAYS is "0"). */
+export function relaysOf(env: Env, name: string): DurableObjectStub<ChangeRelay>[] {
+  const count = env.CDC_RELAYS === undefined ? DEFAULT_RELAYS : Number(env.CDC_RELAYS);
+  const namespace = env.RELAY;
+  if (namespace === undefined || !Number.isSafeInteger(count) || count < 1) return [];
+  return Array.from({ length: count }, (_, n) => namespace.get(namespace.idFromName(`${name}/${n}`)));
 }
 
 /**

@@ -57,7 +57,7 @@ export async function startWorker(vars: Record<string, string> = {}, onLog?: (lo
     script: await bundleWorker(),
     compatibilityDate: "2026-10-01",
     compatibilityFlags: ["nodejs_compat", "no_web_socket_compression"],
-    durableObjects: { DATABASE: { className: "DatabaseObject", useSQLite: true }, CATALOG: { className: "CatalogObject", useSQLite: true } },
+    durableObjects: { DATABASE: { className: "DatabaseObject", useSQLite: true }, CATALOG: { className: "CatalogObject", useSQLite: true }, RELAY: { className: "ChangeRelay", useSQLite: true } },
     bindings: vars,
     host: "127.0.0.1",
     port: 0,

@@ -1,5 +1,6 @@
-// Change subscribers across the end of the database's Durable Object
-// instance (inside workerd). Evicted with its WebSockets hibernated: the new
+// Change subscribers of the database's own Durable Object (as relays are,
+// and every subscriber without relays) across the end of its instance
+// (inside workerd). Evicted with its WebSockets hibernated: the new
 // instance rebuilds the subscribers from the socket attachments, so a live
 // subscriber gets each later commit once, and one catching up (paced by its
 // acknowledgements) carries on from where its window stopped, without loss,
@@ -13,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { ACCESS_HEADER } from "../../src/durable-object/access.js";
 import { PASS_SLICE } from "../../src/durable-object/cdc/paced-fanout.js";
 import type { DatabaseObject } from "../../src/durable-object/database-object.js";
-import { captured, subscribe, type Feed, type FeedMessage } from "./cdc-helpers.js";
+import { captured, subscribeToDatabase, type Feed, type FeedMessage } from "./cdc-helpers.js";
 import { execute, HOST, run } from "./hrana-helpers.js";
 
 const stubFor = (name: string) => env.DATABASE.get(env.DATABASE.idFromName(name));
@@ -30,14 +31,14 @@ describe("eviction with hibernated subscribers", () => {
   it("resumes each subscriber from its attachment: live ones get later commits once, a catching-up one carries on at its next ack", async () => {
     const db = "cdc-evict";
     await captured(db, "CREATE TABLE t (v INTEGER)");
-    const live = await subscribe(db, "since=");
+    const live = await subscribeToDatabase(db, "since=");
     const { change_id: start } = await live.next();
     expect(await live.next()).toMatchObject({ type: "live" });
     for (let v = 1; v <= 6; v++) await run(db, `INSERT INTO t VALUES (${v})`);
     const first = await transactions(live, 6);
     live.ack(first[5].change_id);
     // Each insert is two change ids (the change and its commit record): a window of 4 holds two of them.
-    const catchingUp = await subscribe(db, `since=${start}&window=4`);
+    const catchingUp = await subscribeToDatabase(db, `since=${start}&window=4`);
     expect(await catchingUp.next()).toMatchObject({ type: "subscribed", change_id: start });
     const replayed = await transactions(catchingUp, 2);
     await catchingUp.expectNoTransaction();
@@ -67,7 +68,7 @@ describe("eviction with hibernated subscribers", () => {
     await captured(db, "CREATE TABLE t (v INTEGER)");
     // More subscribers than one slice of a pass.
     const feeds: Feed[] = [];
-    for (let i = 0; i < PASS_SLICE + 8; i++) feeds.push(await subscribe(db, "since="));
+    for (let i = 0; i < PASS_SLICE + 8; i++) feeds.push(await subscribeToDatabase(db, "since="));
     let start = 0;
     for (const feed of feeds) {
       start = (await feed.next()).change_id;
@@ -93,7 +94,7 @@ describe("eviction with hibernated subscribers", () => {
     await run(db, "INSERT INTO t VALUES (2)");
     for (const received of before) {
       const since = received.at(-1)?.change_id ?? start;
-      const resumed = await subscribe(db, `since=${since}`);
+      const resumed = await subscribeToDatabase(db, `since=${since}`);
       const rest = await transactions(resumed, 2 - received.length);
       expect(valuesOf([...received, ...rest])).toEqual([1, 2]);
       expect(await resumed.next()).toMatchObject({ type: "live" });

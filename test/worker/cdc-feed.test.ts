@@ -8,7 +8,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { DatabaseObject } from "../../src/durable-object/database-object.js";
 import { CloseCode } from "../../src/durable-object/cdc/close-codes.js";
-import { captured, subscribe, type FeedMessage } from "./cdc-helpers.js";
+import { captured, subscribe, subscribeToDatabase, type FeedMessage } from "./cdc-helpers.js";
 import { execute, expectJsonError, HOST, pipeline, run } from "./hrana-helpers.js";
 
 const stubFor = (name: string) => env.DATABASE.get(env.DATABASE.idFromName(name));
@@ -320,7 +320,7 @@ describe("batching", () => {
 
   it("writes what was sent and acknowledged to the socket attachment before the object could hibernate", async () => {
     const start = await commits("cdc-batch-attachment", 3);
-    const feed = await subscribe("cdc-batch-attachment", `since=${start}`);
+    const feed = await subscribeToDatabase("cdc-batch-attachment", `since=${start}`);
     const received = [await feed.transaction(), await feed.transaction(), await feed.transaction()];
     const last = received[2].change_id;
     feed.ack(last);
@@ -336,7 +336,7 @@ describe("batching", () => {
 describe("heartbeats and hibernation state", () => {
   it("sends heartbeats with the cursor from the alarm, and keeps the subscription in the socket attachment", async () => {
     await captured("cdc-heartbeat", "CREATE TABLE t (v)");
-    const feed = await subscribe("cdc-heartbeat", "since=");
+    const feed = await subscribeToDatabase("cdc-heartbeat", "since=");
     const { change_id } = await feed.next();
     expect(await feed.next()).toEqual({ type: "live", change_id });
     const heartbeat = new Promise<FeedMessage>((resolve) => feed.socket.addEventListener("message", (e) => resolve(JSON.parse(e.data as string) as FeedMessage)));
@@ -418,9 +418,10 @@ describe("pull", () => {
     const page = async (since: number, limit: number) => {
       const res = await exports.default.fetch(`${HOST}/db/cdc-pull/changes?since=${since}&limit=${limit}&tables=t`);
       expect(res.status).toBe(200);
-      return (await res.json()) as { transactions: FeedMessage[]; next: number; caught_up: boolean };
+      return (await res.json()) as { transactions: FeedMessage[]; next: number; caught_up: boolean; latest: number };
     };
     const first = await page(start, 2);
+    expect(first.latest).toBe(await latestChangeId("cdc-pull"));
     expect(first.transactions.map((t) => t.changes!.map((c) => (c.after as { v: number }).v))).toEqual([[1, 2]]);
     expect(first.caught_up).toBe(false);
     const rest = await page(first.next, 100);
@@ -428,7 +429,7 @@ describe("pull", () => {
     expect(rest.caught_up).toBe(true);
     expect(rest.next).toBe(await latestChangeId("cdc-pull"));
     const empty = await page(rest.next, 100);
-    expect(empty).toEqual({ transactions: [], next: rest.next, caught_up: true });
+    expect(empty).toEqual({ transactions: [], next: rest.next, caught_up: true, latest: rest.next });
   });
 
   it("answers bad parameters with 400 JSON", async () => {

@@ -1,9 +1,12 @@
 // Helpers for change data capture tests inside workerd: a change socket
-// opened through the Worker (WebSocket upgrade of GET /db/<name>/changes) whose
+// opened through the Worker (WebSocket upgrade of GET /db/<name>/changes,
+// served by a relay) or on the database's own object, whose
 // messages are awaited one at a time (a frame carrying several transactions
 // is unpacked into them, as a client does; the frames as sent are kept too),
 // and turning capture on by SQL.
+import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import { ACCESS_HEADER } from "../../src/durable-object/access.js";
 import { expect } from "vitest";
 import type { UndecodedRecords } from "../../src/durable-object/cdc/change-log.js";
 import { HOST, run } from "./hrana-helpers.js";
@@ -98,9 +101,19 @@ export class Feed {
   }
 }
 
-/** Opens a change socket; the upgrade must succeed (101). */
+/** Opens a change socket through the Worker (served by one of the database's relays); the upgrade must succeed (101). */
 export async function subscribe(db: string, query = "", headers: Record<string, string> = {}): Promise<Feed> {
-  const res = await exports.default.fetch(`${HOST}/db/${db}/changes${query === "" ? "" : `?${query}`}`, { headers: { upgrade: "websocket", ...headers } });
+  return feedOf(await exports.default.fetch(changesUrl(db, query), { headers: { upgrade: "websocket", ...headers } }));
+}
+
+/** Opens a change socket on the database's own object (as a relay does, and as the Worker does without relays). */
+export async function subscribeToDatabase(db: string, query = ""): Promise<Feed> {
+  return feedOf(await env.DATABASE.get(env.DATABASE.idFromName(db)).fetch(changesUrl(db, query), { headers: { upgrade: "websocket", [ACCESS_HEADER]: "ro" } }));
+}
+
+const changesUrl = (db: string, query: string) => `${HOST}/db/${db}/changes${query === "" ? "" : `?${query}`}`;
+
+function feedOf(res: Response): Feed {
   expect(res.status).toBe(101);
   return new Feed(res.webSocket!);
 }

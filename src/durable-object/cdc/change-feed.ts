@@ -6,7 +6,7 @@
 // (the sockets' heartbeats, retention pruning). Relays (relay/) subscribe
 // here like any WebSocket client.
 import { readableCaptureTable, type Database } from "../../engine/index.js";
-import { tokenExpiryFromHeaders, type Access } from "../access.js";
+import { RELAY_HEADER, tokenExpiryFromHeaders, type Access } from "../access.js";
 import type { DatabaseService } from "../database-service.js";
 import type { Env } from "../../router/env.js";
 import { jsonError } from "../../router/json-error.js";
@@ -45,7 +45,7 @@ export class ChangeFeed {
     /** Asks for an alarm at `at` (the object keeps the earliest of all its wishes). */
     private readonly requestAlarm: (at: number) => void,
   ) {
-    this.sockets = new SocketSubscriptions(ctx, env, { startCursor: (database, since) => this.startCursor(this.reader(this.open(database)), since), changes: (database) => this.reader(this.open(database)) }, requestAlarm);
+    this.sockets = new SocketSubscriptions(ctx, env, { startCursor: (database, since) => this.startCursor(this.reader(this.open(database)), since), changes: (database) => this.reader(this.open(database)) ?? new SubscriptionClosed(CloseCode.CAPTURE_OFF, CAPTURE_OFF_REASON, "CDC_OFF") }, requestAlarm);
   }
 
   /** Learns the database's name (the object opens it): the alarm needs it to prune after an eviction. */
@@ -68,7 +68,7 @@ export class ChangeFeed {
     if (request.method !== "GET") return jsonError(405, "changes takes GET (a WebSocket upgrade, Server-Sent Events or a JSON page)", "METHOD_NOT_ALLOWED");
     const url = new URL(request.url);
     const expiresAt = tokenExpiryFromHeaders(request.headers);
-    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.sockets.accept(name, url, access, expiresAt);
+    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return this.sockets.accept(name, url, access, expiresAt, request.headers.has(RELAY_HEADER));
     if (access === null) return jsonError(401, "authentication required: send Authorization: Bearer <token>", "AUTH_REQUIRED");
     try {
       const { limit, ...fields } = fieldsOfQuery(url.searchParams);
@@ -160,7 +160,7 @@ export class ChangeFeed {
     const cursor = this.startCursor(log, since);
     const batch = (log as ChangeLog).read(cursor, limit);
     const transactions = batch.transactions.map((t) => project(t, subscription.filter)).filter((m) => m !== null);
-    return Response.json({ transactions, next: batch.scannedTo, caught_up: batch.atEnd });
+    return Response.json({ transactions, next: batch.scannedTo, caught_up: batch.atEnd, latest: (log as ChangeLog).range().latest });
   }
 
   private subscribers(): Subscriber[] {

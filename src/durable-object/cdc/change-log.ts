@@ -29,7 +29,7 @@ interface RawJson {
 export type JsonValue = null | boolean | number | string | RawJson | JsonValue[] | { [key: string]: JsonValue };
 
 // The runtime (workerd) has JSON.rawJSON; TypeScript's ES2023 library does not declare it.
-const rawJson = (JSON as unknown as { rawJSON(text: string): RawJson }).rawJSON;
+export const rawJson = (JSON as unknown as { rawJSON(text: string): RawJson }).rawJSON;
 
 export interface CapturedChange {
   changeId: number;

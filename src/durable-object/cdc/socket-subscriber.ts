@@ -27,6 +27,8 @@ import { filterKey, type Filter, type SubscriptionRequest } from "./subscription
 import type { TransactionRun } from "./transaction-run.js";
 
 export const SOCKET_TAG = "cdc";
+/** Also on a relay's subscription (it stands for the relay's own subscribers, who are counted there). */
+export const RELAY_TAG = "cdc-relay";
 
 /** The serialized attachment (structured-clone data, well under the 2 KiB limit with up to 100 table names). */
 export type SocketAttachment =

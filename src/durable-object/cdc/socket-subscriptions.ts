@@ -12,7 +12,7 @@ import type { Env } from "../../router/env.js";
 import type { ChangeSource } from "./change-log.js";
 import { CloseCode, SubscriptionClosed, TOKEN_EXPIRED_REASON } from "./close-codes.js";
 import { FanoutPass } from "./fanout.js";
-import { attachmentOf, SOCKET_TAG, SocketSubscriber, type SocketAttachment } from "./socket-subscriber.js";
+import { attachmentOf, RELAY_TAG, SOCKET_TAG, SocketSubscriber, type SocketAttachment } from "./socket-subscriber.js";
 import { fieldsOfQuery, parseSubscription, type SubscriptionRequest } from "./subscription.js";
 
 /** Heartbeats to WebSocket subscribers, sent by the alarm (which wakes a hibernated object for it). */
@@ -49,8 +49,8 @@ export interface SocketFeedOwner {
    * with) SubscriptionClosed when it cannot start.
    */
   startCursor(database: string, since: number | null): number | Promise<number>;
-  /** What a subscriber reads from; null when capture is off (the subscriber is closed). */
-  changes(database: string): ChangeSource | null;
+  /** What a subscriber reads from, or why it cannot read (it is closed with that code and reason). */
+  changes(database: string): ChangeSource | SubscriptionClosed;
 }
 
 export class SocketSubscriptions {
@@ -69,9 +69,9 @@ export class SocketSubscriptions {
   ) {}
 
   /** Accepts a change socket (hibernatable); it subscribes now when the router verified its token and the query says what to, else with its first message. */
-  accept(name: string, url: URL, access: Access | null, expiresAt: number | null): Response {
+  accept(name: string, url: URL, access: Access | null, expiresAt: number | null, relay = false): Response {
     const [client, server] = Object.values(new WebSocketPair());
-    this.ctx.acceptWebSocket(server, [SOCKET_TAG]);
+    this.ctx.acceptWebSocket(server, relay ? [SOCKET_TAG, RELAY_TAG] : [SOCKET_TAG]);
     let query: Record<string, unknown>;
     try {
       query = fieldsOfQuery(url.searchParams);
@@ -122,9 +122,10 @@ export class SocketSubscriptions {
     this.sockets.delete(socket);
   }
 
-  /** Sockets connected now, including those still to send their subscribe message. */
+  /** Sockets open now, including those still to send their subscribe message (relays' not counted). */
   count(): number {
-    return this.ctx.getWebSockets(SOCKET_TAG).length;
+    const open = (tag: string) => this.ctx.getWebSockets(tag).filter((socket) => socket.readyState === WebSocket.OPEN).length;
+    return open(SOCKET_TAG) - open(RELAY_TAG);
   }
 
   /**
@@ -231,7 +232,7 @@ export class SocketSubscriptions {
   /** Delivers to one subscriber what it can take now (it just started, or an ack opened its window). */
   private pump(subscriber: SocketSubscriber): void {
     const changes = this.owner.changes(subscriber.database);
-    if (changes === null) return subscriber.close(CloseCode.CAPTURE_OFF, CAPTURE_OFF_REASON);
+    if (changes instanceof SubscriptionClosed) return subscriber.close(changes.code, changes.message);
     new FanoutPass(changes).deliver([subscriber]);
     this.persistSoon();
   }
@@ -251,6 +252,8 @@ export class SocketSubscriptions {
 
 /** Closes a socket whose subscription cannot start, with the close code that says why (1011 for a failure of ours). */
 function refuse(socket: WebSocket, e: unknown): void {
+  // Already closed with the others (a relay whose database ended the subscription).
+  if (socket.readyState !== WebSocket.OPEN) return;
   if (e instanceof SubscriptionClosed) return socket.close(e.code, e.message.slice(0, 120));
   console.error("tessera: starting a change subscription failed", e);
   socket.close(CloseCode.DELIVERY_FAILED, "starting the subscription failed on the server; subscribe again");

@@ -7,8 +7,9 @@
 import { Hono, type Context } from "hono";
 import { catalogStub, type CatalogObject } from "../../durable-object/catalog/catalog-object.js";
 import type { DatabaseEntry } from "../../durable-object/catalog/catalog.js";
-import { parseCaptureUpdate } from "../../durable-object/cdc/capture-settings.js";
+import { parseCaptureUpdate, type CaptureSettings } from "../../durable-object/cdc/capture-settings.js";
 import { isValidDatabaseName } from "../database-name.js";
+import { relaysOf } from "../database-route.js";
 import type { Env } from "../env.js";
 import { jsonError } from "../json-error.js";
 import { authorizeAdmin } from "./admin-auth.js";
@@ -125,7 +126,7 @@ management.put("/databases/:name/settings", async (c) => {
 
 management.get("/databases/:name/cdc", async (c) => {
   const entry = await knownDatabase(c);
-  return entry instanceof Response ? entry : c.json(await databaseStub(c.env, entry.name).cdcSettings(entry.name));
+  return entry instanceof Response ? entry : c.json(await withRelayedSubscribers(c.env, entry.name, databaseStub(c.env, entry.name).cdcSettings(entry.name)));
 });
 
 management.put("/databases/:name/cdc", async (c) => {
@@ -133,8 +134,14 @@ management.put("/databases/:name/cdc", async (c) => {
   if (entry instanceof Response) return entry;
   const update = parseCaptureUpdate(await jsonBody(c));
   if (typeof update === "string") return jsonError(400, update, "INVALID_CDC_SETTINGS");
-  return c.json(await databaseStub(c.env, entry.name).configureCdc(entry.name, update));
+  return c.json(await withRelayedSubscribers(c.env, entry.name, databaseStub(c.env, entry.name).configureCdc(entry.name, update)));
 });
+
+/** The database's capture settings, its subscribers counted with those its relays serve. */
+async function withRelayedSubscribers(env: Env, name: string, pending: Promise<CaptureSettings>): Promise<CaptureSettings> {
+  const [settings, ...relayed] = await Promise.all([pending, ...relaysOf(env, name).map((relay) => relay.subscriberCount())]);
+  return { ...settings, subscribers: settings.subscribers + relayed.reduce((sum, n) => sum + n, 0) };
+}
 
 management.post("/tokens", async (c) => {
   if (!c.env.JWT_SECRET) return jsonError(400, "minting tokens needs JWT_SECRET to be configured", "JWT_SECRET_MISSING");
