@@ -8,18 +8,13 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { DatabaseObject } from "../../src/durable-object/database-object.js";
 import { CloseCode } from "../../src/durable-object/cdc/close-codes.js";
-import { captured, subscribe, subscribeToDatabase, type FeedMessage } from "./cdc-helpers.js";
+import { captured, latestChangeId, subscribe, subscribeToDatabase, type FeedMessage } from "./cdc-helpers.js";
 import { execute, expectJsonError, HOST, pipeline, run } from "./hrana-helpers.js";
 
 const stubFor = (name: string) => env.DATABASE.get(env.DATABASE.idFromName(name));
 
 function rows(message: FeedMessage): unknown[] {
   return (message.changes ?? []).map((c) => [c.op, c.table, c.id, c.before, c.after]);
-}
-
-async function latestChangeId(db: string): Promise<number> {
-  const [result] = await run(db, "SELECT coalesce(max(change_id), 0) FROM turso_cdc");
-  return Number((result.rows[0][0] as { value: string }).value);
 }
 
 describe("WebSocket subscription", () => {

@@ -111,6 +111,19 @@ export async function subscribeToDatabase(db: string, query = ""): Promise<Feed>
   return feedOf(await env.DATABASE.get(env.DATABASE.idFromName(db)).fetch(changesUrl(db, query), { headers: { upgrade: "websocket", [ACCESS_HEADER]: "ro" } }));
 }
 
+/** Opens a change socket on one given relay of the database (relay `n`, as the router names them). */
+export async function subscribeToRelay(db: string, n: number, query = ""): Promise<Feed> {
+  return feedOf(await relayStub(db, n).fetch(changesUrl(db, query), { headers: { upgrade: "websocket", [ACCESS_HEADER]: "ro" } }));
+}
+
+export const relayStub = (db: string, n: number) => env.RELAY.get(env.RELAY.idFromName(`${db}/${n}`));
+
+/** The newest change_id of the database (0 before any). */
+export async function latestChangeId(db: string): Promise<number> {
+  const [result] = await run(db, "SELECT coalesce(max(change_id), 0) FROM turso_cdc");
+  return Number((result.rows[0][0] as { value: string }).value);
+}
+
 const changesUrl = (db: string, query: string) => `${HOST}/db/${db}/changes${query === "" ? "" : `?${query}`}`;
 
 function feedOf(res: Response): Feed {
