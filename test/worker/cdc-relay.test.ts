@@ -132,6 +132,28 @@ describe("change relays", () => {
     }
   });
 
+  it("pass integers beyond 2^53 and infinities on with their exact text, live and filled in", async () => {
+    const db = "relay-exact";
+    await captured(db, "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER)");
+    const start = await latestChangeId(db);
+    await run(db, "INSERT INTO t VALUES (9007199254740993, -9223372036854775808)");
+    const current = await subscribeToRelay(db, 2, "since=");
+    await live(current);
+    const texts: string[] = [];
+    current.socket.addEventListener("message", (e) => texts.push(e.data as string));
+    await run(db, "UPDATE t SET v = 9223372036854775807", "INSERT INTO t VALUES (2, -1e999)");
+    await transactions(current, 2);
+    const behind = await subscribeToRelay(db, 2, `since=${start}`);
+    behind.socket.addEventListener("message", (e) => texts.push(e.data as string));
+    await transactions(behind, 3);
+    const text = texts.join("\n");
+    expect(text).toContain('"after":{"k":9007199254740993,"v":-9223372036854775808}');
+    expect(text).toContain('"after":{"k":9007199254740993,"v":9223372036854775807},"updates":{"v":9223372036854775807}');
+    expect(text).toContain('"after":{"k":2,"v":-9e999}');
+    current.close();
+    behind.close();
+  });
+
   it("refuse a start the database no longer retains, or ahead of its newest change, with 4410 as the database does", async () => {
     const db = "relay-resync";
     await captured(db, "CREATE TABLE t (v INTEGER)");
