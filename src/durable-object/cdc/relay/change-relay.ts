@@ -122,12 +122,15 @@ export class ChangeRelay extends DurableObject<Env> {
     const since = this.log?.head ?? this.lowestCursor();
     try {
       const stream = await this.upstream().subscribe(since);
-      if (this.log === null || this.log.head !== stream.cursor) this.log = new RelayLog(stream.cursor);
+      const log = this.log !== null && this.log.head === stream.cursor ? this.log : new RelayLog(stream.cursor);
+      this.log = log;
       this.stream = stream;
       stream.listen({ received: (from, messages, through) => this.received(from, messages, through), lost: (from, closed) => this.lost(from, closed) });
       this.retries = 0;
+      // Whoever asked may have left meanwhile.
+      this.releaseIfIdle();
       this.fanout.request();
-      return this.log;
+      return log;
     } catch (e) {
       if (e instanceof SubscriptionClosed) this.endAll(e);
       else {
