@@ -1,6 +1,7 @@
 // How a relay reaches the database it relays: one WebSocket subscription to
 // its change feed (all tables and operations, the largest window), whose
-// messages the relay acknowledges as soon as it holds them, and pages of the
+// messages the relay acknowledges once it holds them (a few times a second:
+// each ack is a message the database's object handles), and pages of the
 // pull API for subscribers that start further back than the relay holds.
 // Through the DATABASE namespace when relays and databases are one Worker
 // (straight to the database's object, read-only, as the router would send
@@ -29,6 +30,15 @@ export interface UpstreamEvents {
   /** The stream ended: `closed` says why when the subscription cannot resume (capture off, database replaced...), null when it can. */
   lost(stream: UpstreamStream, closed: SubscriptionClosed | null): void;
 }
+
+/**
+ * Acks are sent at most this long after a frame arrives, or at once when
+ * ACK_SHARE of the window is unacknowledged: the database's object then
+ * handles a few acks a second, not one per commit, and its window never
+ * fills while the relay keeps up.
+ */
+export const ACK_DELAY_MS = 100;
+const ACK_SHARE = 4;
 
 /** Close codes after which subscribing again cannot help: the relay's subscribers get them too. */
 const FINAL_CODES: ReadonlySet<number> = new Set([CloseCode.BAD_REQUEST, CloseCode.UNAUTHORIZED, CloseCode.FORBIDDEN, CloseCode.CAPTURE_OFF, CloseCode.RESYNC]);
@@ -124,6 +134,10 @@ export class Upstream {
 /** The live subscription to the database. */
 export class UpstreamStream {
   private ended = false;
+  /** The newest change_id the relay holds, and the newest acknowledged. */
+  private held: number;
+  private acked: number;
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private events: UpstreamEvents | null = null;
   /** What arrived before the relay listened: messages, then maybe the end. */
   private readonly early: Array<{ messages: TransactionMessage[]; through: number }> = [];
@@ -133,7 +147,10 @@ export class UpstreamStream {
     private readonly socket: WebSocket,
     /** Where the database started it (the change_id after which it sends). */
     readonly cursor: number,
-  ) {}
+  ) {
+    this.held = cursor;
+    this.acked = cursor;
+  }
 
   /** Starts reporting to `events`, first what arrived before. */
   listen(events: UpstreamEvents): void {
@@ -155,8 +172,19 @@ export class UpstreamStream {
   }
 
   /** Tells the database the relay holds everything up to `changeId` (it may send more). */
+  /** The relay holds everything up to `changeId` (the database may send more): acknowledged soon. */
   ack(changeId: number): void {
-    if (!this.ended) this.socket.send(JSON.stringify({ type: "ack", change_id: changeId }));
+    this.held = changeId;
+    if (this.held - this.acked >= MAX_WINDOW / ACK_SHARE) this.sendAck();
+    else this.ackTimer ??= setTimeout(() => this.sendAck(), ACK_DELAY_MS);
+  }
+
+  private sendAck(): void {
+    if (this.ackTimer !== null) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    if (this.ended || this.held <= this.acked) return;
+    this.acked = this.held;
+    this.socket.send(JSON.stringify({ type: "ack", change_id: this.acked }));
   }
 
   /** Ends it (the relay has no subscribers left, or replaces it). */
