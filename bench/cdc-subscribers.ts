@@ -17,6 +17,7 @@ import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import WebSocket from "ws";
+import { LOWEST_PRIORITY } from "./process-priority.js";
 
 const ACK_EVERY_MS = 50;
 
@@ -125,7 +126,7 @@ async function report<T extends Report["type"]>(reports: AsyncIterator<Report>, 
 /** Lowers this thread's scheduling priority (nice 19): on Linux a thread id is a valid target of setpriority. */
 function yieldCpu(): void {
   const threadId = Number(readlinkSync("/proc/thread-self").split("/").pop());
-  setPriority(threadId, 19);
+  setPriority(threadId, LOWEST_PRIORITY);
 }
 
 async function runSubscribers({ url, count, compression }: Setup): Promise<void> {

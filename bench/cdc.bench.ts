@@ -293,7 +293,7 @@ const COST_HEADER = "writes/s baseline | writes/s | ratio (min-max) | workerd CP
 export async function run(): Promise<void> {
   const worker = await startWorker();
   try {
-    const service: Service = { worker, cpu: ProcessCpu.descendantNamed("workerd") };
+    const service: Service = { worker, cpu: new ProcessCpu(worker.runtimePid()) };
     console.log("\nchange data capture (Miniflare's direct socket on this machine; @libsql/client writer over HTTP, ws subscribers)");
     console.log(
       `one writer, single-row autocommit inserts back to back; ${PHASES} phases of ${PHASE_MS / 1000} s on each database of a pair, alternating; writes/s counted from ${WINDOW_FROM_MS / 1000} s to the end of each phase; workerd CPU over each phase and its delivery\n`,
