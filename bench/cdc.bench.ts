@@ -25,21 +25,36 @@
 //   from /proc), from the start of a phase to the end of its delivery, over
 //   the phase's writes. A Durable Object's write rate is bounded by its CPU,
 //   so this is what a writer in production would feel.
+// The database's Worker runs without relays (CDC_RELAYS "0"): its object
+// serves the sockets connected to it itself, those of the relays below
+// included (which would otherwise reach relays of the database's Worker).
 // Comparisons: capture on versus off; 1000 connected subscribers that
 // receive nothing (their filter names another table) versus none; 1, 100
 // and 1000 subscribers that receive every change versus none (capture on in
 // both), with change-to-subscriber latency (p50/p99, from just before the
 // write request to the message's arrival, so it includes the write's own
 // round trip) and delivered changes per second (inside the windows).
+// Relays: 100 and 1000 receiving subscribers connected not to the database's
+// workerd but to a second one running the same Worker with CDC_RELAYS set,
+// whose relay objects each subscribe once to the database (through an
+// external service binding, CDC_UPSTREAM, to the first workerd's direct
+// socket) and fan out to their share of the subscribers; versus none. Locally
+// all objects of one workerd share one thread, so only a second process
+// shows what relays save the database. Real relays run elsewhere: that
+// workerd runs at the lowest priority, as the subscriber thread does, and its
+// CPU per write is reported apart from the database's.
 // The subscribers (cdc-subscribers.ts) offer permessage-deflate, as `ws` and
 // browsers do, and each row prints what was negotiated. They ask for the
 // largest window, so that when this machine starves them of CPU for a while
 // they lag (and "delivered in window" shows it) instead of being cut off.
+// CDC_BENCH_ONLY=<comparison>[,...] runs only those of: capture, idle,
+// fan-out, relays.
 import { createClient, type Client } from "@libsql/client";
 import { startWorker, type MiniflareWorker } from "../test/e2e/worker-harness.js";
 import { changesUrl } from "../test/e2e/cdc-subscriber.js";
 import { now, SubscriberPool } from "./cdc-subscribers.js";
 import { ProcessCpu } from "./process-cpu.js";
+import { lowestPriority } from "./process-priority.js";
 import { median, percentile } from "./stats.js";
 import { MAX_WINDOW } from "../src/durable-object/cdc/subscription.js";
 
@@ -53,6 +68,13 @@ const WARM_UP_WRITES = 20;
 const SETTLE_MS = 2000;
 /** How long subscribers may take to receive a phase's changes before the bench gives up. */
 const DELIVERY_TIMEOUT_MS = 60_000;
+/** Receiving subscribers and the relays (per database) they reach them through, one row each. */
+const RELAYED: { subscribers: number; relays: number }[] = [
+  { subscribers: 100, relays: 4 },
+  { subscribers: 1000, relays: 1 },
+  { subscribers: 1000, relays: 4 },
+  { subscribers: 1000, relays: 16 },
+];
 
 function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -65,11 +87,15 @@ interface Write {
   answered: number;
 }
 
-/** A phase of continuous writes: when it started, its writes, and the workerd CPU they took (ms, delivery included). */
+/**
+ * A phase of continuous writes: when it started, its writes, and the CPU they took (ms, delivery
+ * included) in the database's workerd and in the relays' (0 without relays).
+ */
 interface Phase {
   started: number;
   writes: Write[];
   cpuMs: number;
+  relayCpuMs: number;
 }
 
 function inWindow(phase: Phase, at: number): boolean {
@@ -85,10 +111,19 @@ function phaseRate(phase: Phase): number {
   return windowWrites(phase).length / ((PHASE_MS - WINDOW_FROM_MS) / 1000);
 }
 
-/** The Worker under test and the CPU counter of its workerd. */
+/** A Worker under Miniflare and the CPU counter of its workerd. */
 interface Service {
   worker: MiniflareWorker;
   cpu: ProcessCpu;
+}
+
+/** The same Worker in a second workerd, at the lowest priority, serving `database`'s subscribers through `relays` relays. */
+async function startRelays(database: Service, relays: number): Promise<Service> {
+  const worker = await startWorker({ CDC_RELAYS: String(relays) }, undefined, {
+    serviceBindings: { CDC_UPSTREAM: { external: { address: database.worker.directAddress, http: {} } } },
+  });
+  lowestPriority(worker.runtimePid());
+  return { worker, cpu: new ProcessCpu(worker.runtimePid()) };
 }
 
 /** One database and its single writer. */
@@ -117,7 +152,7 @@ class Writer {
 
   /** Writes back to back for PHASE_MS. */
   async phase(): Promise<Phase> {
-    const phase: Phase = { started: now(), writes: [], cpuMs: 0 };
+    const phase: Phase = { started: now(), writes: [], cpuMs: 0, relayCpuMs: 0 };
     while (now() - phase.started < PHASE_MS) phase.writes.push(await this.insert());
     return phase;
   }
@@ -138,15 +173,23 @@ interface PairedPhases {
  * in odd ones); `afterSubject` runs after the warm-up and each phase on the subject before anything
  * else, and its time counts towards the phase's CPU.
  */
-async function pairedPhases(service: Service, baseline: Writer, subject: Writer, afterSubject: () => Promise<void>): Promise<PairedPhases> {
+async function pairedPhases(
+  service: Service,
+  baseline: Writer,
+  subject: Writer,
+  afterSubject: () => Promise<void>,
+  relays?: Service,
+): Promise<PairedPhases> {
   await baseline.warmUp();
   await subject.warmUp();
   await afterSubject();
   const phases: PairedPhases = { baseline: [], subject: [] };
   const measured = async (run: () => Promise<Phase>, list: Phase[]) => {
     const cpuBefore = service.cpu.ms();
+    const relayCpuBefore = relays?.cpu.ms() ?? 0;
     const phase = await run();
     phase.cpuMs = service.cpu.ms() - cpuBefore;
+    phase.relayCpuMs = (relays?.cpu.ms() ?? 0) - relayCpuBefore;
     list.push(phase);
   };
   const onBaseline = () => measured(() => baseline.phase(), phases.baseline);
@@ -220,6 +263,8 @@ async function idleSubscribersCost(service: Service, idle: number): Promise<Writ
 
 interface FanOutFigures extends WriterCost {
   subscribers: number;
+  /** The relays' workerd CPU per write on the subscribed database (median over its phases; 0 without relays). */
+  relayCpuPerWrite: number;
   /** The WebSocket extensions the subscribers negotiated. */
   extensions: string[];
   /** Changes that arrived inside the windows, per second of window. */
@@ -230,17 +275,18 @@ interface FanOutFigures extends WriterCost {
   p99: number;
 }
 
-/** `subscribers` that receive every change, versus none. */
-async function fanOut(service: Service, subscribers: number): Promise<FanOutFigures> {
-  const { baseline, subject, database } = await openPair(service, `fan-out-${subscribers}`, true);
-  const pool = await SubscriberPool.open(changesUrl(service.worker.directUrl, database, `since=&window=${MAX_WINDOW}`), subscribers);
+/** `subscribers` that receive every change, versus none; connected to `relays` if given, else to the database's Worker. */
+async function fanOut(service: Service, subscribers: number, relays?: Service): Promise<FanOutFigures> {
+  const { baseline, subject, database } = await openPair(service, relays ? `relayed-${subscribers}` : `fan-out-${subscribers}`, true);
+  const pool = await SubscriberPool.open(changesUrl((relays ?? service).worker.directUrl, database, `since=&window=${MAX_WINDOW}`), subscribers);
   await settle();
-  const phases = await pairedPhases(service, baseline, subject, async () => {
+  const afterSubject = async () => {
     const expected = subject.written * subscribers;
     const { count, closed } = await pool.arrived(expected, DELIVERY_TIMEOUT_MS);
     if (closed > 0) throw new Error(`${subscribers} subscribers: the server closed ${closed} of them (fell behind: this machine left them too little CPU)`);
     if (count !== expected) throw new Error(`${subscribers} subscribers: ${count} of ${expected} deliveries arrived in ${DELIVERY_TIMEOUT_MS / 1000} s`);
-  });
+  };
+  const phases = await pairedPhases(service, baseline, subject, afterSubject, relays);
   const arrivals = await pool.arrivals(subject.written * subscribers, DELIVERY_TIMEOUT_MS);
   await pool.close();
   baseline.close();
@@ -268,6 +314,7 @@ async function fanOut(service: Service, subscribers: number): Promise<FanOutFigu
   return {
     ...writerCost(phases),
     subscribers,
+    relayCpuPerWrite: median(phases.subject.map((phase) => phase.relayCpuMs / phase.writes.length)),
     extensions: pool.extensions,
     deliveredPerSecond: deliveredInWindows / windowSeconds,
     keptPace: deliveredInWindows / (writesInWindows * subscribers),
@@ -289,26 +336,65 @@ function costColumns({ rate, cpuPerWrite }: WriterCost): string {
 }
 
 const COST_HEADER = "writes/s baseline | writes/s | ratio (min-max) | workerd CPU ms/write baseline | CPU ms/write | ratio (min-max)";
+const DELIVERY_HEADER = "delivered in window | delivered changes/s | latency p50 ms | latency p99 ms";
+
+/** A fan-out row's first column: how many subscribers, and the WebSocket extensions they negotiated. */
+function subscribersColumn(f: FanOutFigures, how = ""): string {
+  return `${f.subscribers}${how} (negotiated: ${f.extensions.map((e) => e || "no extension").join(", ")})`;
+}
+
+function deliveryColumns(f: FanOutFigures): string {
+  return [f.keptPace.toFixed(2), f.deliveredPerSecond.toFixed(0), f.p50.toFixed(1), f.p99.toFixed(1)].join(" | ");
+}
+
+const COMPARISONS = ["capture", "idle", "fan-out", "relays"] as const;
+type Comparison = (typeof COMPARISONS)[number];
+
+/** The comparisons CDC_BENCH_ONLY names (comma-separated), or all of them. */
+function selectedComparisons(): Set<Comparison> {
+  const only = process.env.CDC_BENCH_ONLY;
+  if (!only) return new Set(COMPARISONS);
+  const names = only.split(",").map((name) => name.trim());
+  const unknown = names.filter((name) => !(COMPARISONS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`CDC_BENCH_ONLY: unknown ${unknown.join(", ")} (known: ${COMPARISONS.join(", ")})`);
+  return new Set(names as Comparison[]);
+}
 
 export async function run(): Promise<void> {
-  const worker = await startWorker();
+  const selected = selectedComparisons();
+  // No relays in the database's Worker: its object serves the subscribers connected to it, and the relays' subscriptions.
+  const worker = await startWorker({ CDC_RELAYS: "0" });
   try {
     const service: Service = { worker, cpu: new ProcessCpu(worker.runtimePid()) };
     console.log("\nchange data capture (Miniflare's direct socket on this machine; @libsql/client writer over HTTP, ws subscribers)");
     console.log(
       `one writer, single-row autocommit inserts back to back; ${PHASES} phases of ${PHASE_MS / 1000} s on each database of a pair, alternating; writes/s counted from ${WINDOW_FROM_MS / 1000} s to the end of each phase; workerd CPU over each phase and its delivery\n`,
     );
-    console.log(`compared with baseline | ${COST_HEADER}\n${"--- | ".repeat(6)}---`);
-    console.log(`capture on (full) vs off | ${costColumns(await captureCost(service))}`);
-    console.log(`1000 connected subscribers whose filter drops these changes vs none (capture on) | ${costColumns(await idleSubscribersCost(service, 1000))}`);
-    console.log(
-      `\nsubscribers receiving every change, vs none | ${COST_HEADER} | delivered in window | delivered changes/s | latency p50 ms | latency p99 ms\n${"--- | ".repeat(10)}---`,
-    );
-    for (const subscribers of [1, 100, 1000]) {
-      const f = await fanOut(service, subscribers);
+    if (selected.has("capture") || selected.has("idle")) console.log(`compared with baseline | ${COST_HEADER}\n${"--- | ".repeat(6)}---`);
+    if (selected.has("capture")) console.log(`capture on (full) vs off | ${costColumns(await captureCost(service))}`);
+    if (selected.has("idle")) {
+      console.log(`1000 connected subscribers whose filter drops these changes vs none (capture on) | ${costColumns(await idleSubscribersCost(service, 1000))}`);
+    }
+    if (selected.has("fan-out")) {
+      console.log(`\nsubscribers receiving every change, vs none | ${COST_HEADER} | ${DELIVERY_HEADER}\n${"--- | ".repeat(10)}---`);
+      for (const subscribers of [1, 100, 1000]) {
+        const f = await fanOut(service, subscribers);
+        console.log(`${subscribersColumn(f)} | ${costColumns(f)} | ${deliveryColumns(f)}`);
+      }
+    }
+    if (selected.has("relays")) {
       console.log(
-        `${f.subscribers} (negotiated: ${f.extensions.map((e) => e || "no extension").join(", ")}) | ${costColumns(f)} | ${f.keptPace.toFixed(2)} | ${f.deliveredPerSecond.toFixed(0)} | ${f.p50.toFixed(1)} | ${f.p99.toFixed(1)}`,
+        `\nsubscribers receiving every change through relays in a second workerd (nice 19), vs none | ${COST_HEADER.replaceAll("workerd", "database workerd")} | relays' workerd CPU ms/write | ${DELIVERY_HEADER}\n${"--- | ".repeat(11)}---`,
       );
+      for (const { subscribers, relays: count } of RELAYED) {
+        const relays = await startRelays(service, count);
+        try {
+          const f = await fanOut(service, subscribers, relays);
+          console.log(`${subscribersColumn(f, ` via ${count} relays`)} | ${costColumns(f)} | ${f.relayCpuPerWrite.toFixed(2)} | ${deliveryColumns(f)}`);
+        } finally {
+          await relays.worker.dispose();
+        }
+      }
     }
   } finally {
     await worker.dispose();
