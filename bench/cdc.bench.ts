@@ -117,13 +117,18 @@ interface Service {
   cpu: ProcessCpu;
 }
 
-/** The same Worker in a second workerd, at the lowest priority, serving `database`'s subscribers through `relays` relays. */
-async function startRelays(database: Service, relays: number): Promise<Service> {
-  const worker = await startWorker({ CDC_RELAYS: String(relays) }, undefined, {
+/** A second workerd whose Worker serves the subscribers of the first's databases through `count` relays per database. */
+interface Relays extends Service {
+  count: number;
+}
+
+/** The same Worker in a second workerd, at the lowest priority, serving `database`'s subscribers through `count` relays. */
+async function startRelays(database: Service, count: number): Promise<Relays> {
+  const worker = await startWorker({ CDC_RELAYS: String(count) }, undefined, {
     serviceBindings: { CDC_UPSTREAM: { external: { address: database.worker.directAddress, http: {} } } },
   });
   lowestPriority(worker.runtimePid());
-  return { worker, cpu: new ProcessCpu(worker.runtimePid()) };
+  return { worker, cpu: new ProcessCpu(worker.runtimePid()), count };
 }
 
 /** One database and its single writer. */
@@ -276,8 +281,8 @@ interface FanOutFigures extends WriterCost {
 }
 
 /** `subscribers` that receive every change, versus none; connected to `relays` if given, else to the database's Worker. */
-async function fanOut(service: Service, subscribers: number, relays?: Service): Promise<FanOutFigures> {
-  const { baseline, subject, database } = await openPair(service, relays ? `relayed-${subscribers}` : `fan-out-${subscribers}`, true);
+async function fanOut(service: Service, subscribers: number, relays?: Relays): Promise<FanOutFigures> {
+  const { baseline, subject, database } = await openPair(service, relays ? `relayed-${subscribers}-${relays.count}` : `fan-out-${subscribers}`, true);
   const pool = await SubscriberPool.open(changesUrl((relays ?? service).worker.directUrl, database, `since=&window=${MAX_WINDOW}`), subscribers);
   await settle();
   const afterSubject = async () => {
@@ -390,7 +395,7 @@ export async function run(): Promise<void> {
         const relays = await startRelays(service, count);
         try {
           const f = await fanOut(service, subscribers, relays);
-          console.log(`${subscribersColumn(f, ` via ${count} relays`)} | ${costColumns(f)} | ${f.relayCpuPerWrite.toFixed(2)} | ${deliveryColumns(f)}`);
+          console.log(`${subscribersColumn(f, ` via ${count} relay${count === 1 ? "" : "s"}`)} | ${costColumns(f)} | ${f.relayCpuPerWrite.toFixed(2)} | ${deliveryColumns(f)}`);
         } finally {
           await relays.worker.dispose();
         }
