@@ -34,15 +34,15 @@
 // both), with change-to-subscriber latency (p50/p99, from just before the
 // write request to the message's arrival, so it includes the write's own
 // round trip) and delivered changes per second (inside the windows).
-// Relays: 100 and 1000 receiving subscribers connected not to the database's
-// workerd but to a second one running the same Worker with CDC_RELAYS set,
-// whose relay objects each subscribe once to the database (through an
-// external service binding, CDC_UPSTREAM, to the first workerd's direct
-// socket) and fan out to their share of the subscribers; versus none. Locally
-// all objects of one workerd share one thread, so only a second process
-// shows what relays save the database. Real relays run elsewhere: that
-// workerd runs at the lowest priority, as the subscriber thread does, and its
-// CPU per write is reported apart from the database's.
+// Relays (RELAYED): 100 and 1000 receiving subscribers connected not to the
+// database's workerd but to a second one running the same Worker with
+// CDC_RELAYS set (1 to 16), whose relay objects each subscribe once to the
+// database (through an external service binding, CDC_UPSTREAM, to the first
+// workerd's direct socket) and fan out to their share of the subscribers;
+// versus none. Locally all objects of one workerd share one thread, so only
+// a second process shows what relays save the database. Real relays run
+// elsewhere: that workerd runs at the lowest priority, as the subscriber
+// thread does, and its CPU per write is reported apart from the database's.
 // The subscribers (cdc-subscribers.ts) offer permessage-deflate, as `ws` and
 // browsers do, and each row prints what was negotiated. They ask for the
 // largest window, so that when this machine starves them of CPU for a while
