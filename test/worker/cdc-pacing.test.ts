@@ -6,7 +6,7 @@
 // transaction per read.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ChangeBatch, ChangeLog } from "../../src/durable-object/cdc/change-log.js";
-import { PACING_MS_PER_SEND, PACING_MS_PER_VISIT, PacedFanout, type PassSource } from "../../src/durable-object/cdc/paced-fanout.js";
+import { MIN_PASS_INTERVAL_MS, PACING_MS_PER_SEND, PACING_MS_PER_VISIT, PacedFanout, type PassSource } from "../../src/durable-object/cdc/paced-fanout.js";
 import type { Subscriber } from "../../src/durable-object/cdc/subscriber.js";
 import type { Filter } from "../../src/durable-object/cdc/subscription.js";
 import type { TransactionRun } from "../../src/durable-object/cdc/transaction-run.js";
@@ -71,14 +71,16 @@ describe("paced fan-out passes", () => {
     vi.useRealTimers();
   });
 
-  it("a pass with a few sends is followed at once by the next", async () => {
+  it("a pass with a few sends is followed by the next after the minimum interval, the commits meanwhile sharing it", async () => {
     const subscriber = new StubSubscriber(true);
     const { fanout, passes } = pacedOver([subscriber]);
     fanout.request();
     await vi.advanceTimersByTimeAsync(0);
     expect(passes()).toBe(1);
-    fanout.request();
-    await vi.advanceTimersByTimeAsync(Math.ceil(PACING_MS_PER_SEND + PACING_MS_PER_VISIT));
+    for (let commit = 0; commit < 3; commit++) fanout.request();
+    await vi.advanceTimersByTimeAsync(MIN_PASS_INTERVAL_MS - 1);
+    expect(passes()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(passes()).toBe(2);
     expect(subscriber.frames).toBe(2);
   });
