@@ -70,16 +70,25 @@ export const DEFAULT_RELAYS = 4;
  * there are no relays: the database's object serves them).
  */
 function relayFor(env: Env, name: string): DurableObjectStub<ChangeRelay> | null {
-  const relays = relaysOf(env, name);
-  return relays.length === 0 ? null : relays[Math.floor(Math.random() * relays.length)];
+  const count = relayCount(env);
+  return count === 0 ? null : relayStub(env, name, Math.floor(Math.random() * count));
 }
 
 /** The database's relays (none when RELAY is not bound or CDC_RELAYS is "0"). */
 export function relaysOf(env: Env, name: string): DurableObjectStub<ChangeRelay>[] {
+  return Array.from({ length: relayCount(env) }, (_, n) => relayStub(env, name, n));
+}
+
+/** How many relays each database has: 0 when RELAY is not bound or CDC_RELAYS says so (or is not a count). */
+function relayCount(env: Env): number {
   const count = env.CDC_RELAYS === undefined ? DEFAULT_RELAYS : Number(env.CDC_RELAYS);
-  const namespace = env.RELAY;
-  if (namespace === undefined || !Number.isSafeInteger(count) || count < 1) return [];
-  return Array.from({ length: count }, (_, n) => namespace.get(namespace.idFromName(`${name}/${n}`)));
+  return env.RELAY !== undefined && Number.isSafeInteger(count) && count > 0 ? count : 0;
+}
+
+/** Relay `n` of database `name` (RELAY is bound: relayCount said so). */
+function relayStub(env: Env, name: string, n: number): DurableObjectStub<ChangeRelay> {
+  const namespace = env.RELAY as DurableObjectNamespace<ChangeRelay>;
+  return namespace.get(namespace.idFromName(`${name}/${n}`));
 }
 
 /**

@@ -9,23 +9,13 @@
 // never cuts a fan-out pass or the write of the attachments short; a crash
 // (abort) does, and disconnects every subscriber: resuming with since then
 // recovers exactly what each missed.
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ACCESS_HEADER } from "../../src/durable-object/access.js";
 import { PASS_SLICE } from "../../src/durable-object/cdc/paced-fanout.js";
 import type { DatabaseObject } from "../../src/durable-object/database-object.js";
-import { captured, subscribeToDatabase, type Feed, type FeedMessage } from "./cdc-helpers.js";
+import { captured, databaseStub, subscribeToDatabase, transactions, valuesOf, type Feed, type FeedMessage } from "./cdc-helpers.js";
 import { execute, HOST, run } from "./hrana-helpers.js";
-
-const stubFor = (name: string) => env.DATABASE.get(env.DATABASE.idFromName(name));
-
-const valuesOf = (messages: FeedMessage[]) => messages.map((m) => (m.changes![0].after as { v: number }).v);
-
-async function transactions(feed: Feed, count: number): Promise<FeedMessage[]> {
-  const received = [];
-  for (let i = 0; i < count; i++) received.push(await feed.transaction());
-  return received;
-}
 
 describe("eviction with hibernated subscribers", () => {
   it("resumes each subscriber from its attachment: live ones get later commits once, a catching-up one carries on at its next ack", async () => {
@@ -43,7 +33,7 @@ describe("eviction with hibernated subscribers", () => {
     const replayed = await transactions(catchingUp, 2);
     await catchingUp.expectNoTransaction();
 
-    await evictDurableObject(stubFor(db));
+    await evictDurableObject(databaseStub(db));
 
     await run(db, "INSERT INTO t VALUES (7)");
     expect(valuesOf(await transactions(live, 1))).toEqual([7]);
@@ -76,7 +66,7 @@ describe("eviction with hibernated subscribers", () => {
     }
     const ends = feeds.map((feed) => feed.closed);
     // Commit, let the pass deliver its first slice (a macrotask after the request), then abort before the next.
-    const crash = runInDurableObject(stubFor(db), async (instance: DatabaseObject, state) => {
+    const crash = runInDurableObject(databaseStub(db), async (instance: DatabaseObject, state) => {
       const body = JSON.stringify({ baton: null, requests: [execute("INSERT INTO t VALUES (1)"), { type: "close" }] });
       const res = await instance.fetch(new Request(`${HOST}/db/${db}/v2/pipeline`, { method: "POST", headers: { "content-type": "application/json", [ACCESS_HEADER]: "rw" }, body }));
       expect(res.status).toBe(200);

@@ -3,15 +3,14 @@
 // acknowledgements and the buffer bound, close codes), batching of several
 // transactions in one frame, Server-Sent Events,
 // the pull API, heartbeats from the alarm, and the management API settings.
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { DatabaseObject } from "../../src/durable-object/database-object.js";
 import { CloseCode } from "../../src/durable-object/cdc/close-codes.js";
-import { captured, latestChangeId, subscribe, subscribeToDatabase, type FeedMessage } from "./cdc-helpers.js";
+import { captured, databaseStub, latestChangeId, subscribe, subscribeToDatabase, valuesOf, type FeedMessage } from "./cdc-helpers.js";
 import { execute, expectJsonError, HOST, pipeline, run } from "./hrana-helpers.js";
 
-const stubFor = (name: string) => env.DATABASE.get(env.DATABASE.idFromName(name));
 
 function rows(message: FeedMessage): unknown[] {
   return (message.changes ?? []).map((c) => [c.op, c.table, c.id, c.before, c.after]);
@@ -232,7 +231,6 @@ describe("batching", () => {
     return start;
   }
 
-  const valuesOf = (messages: FeedMessage[]) => messages.map((m) => (m.changes![0].after as { v: number }).v);
 
   it("sends the transactions one pass finds in one frame, in commit order, carrying the last change_id", async () => {
     const start = await commits("cdc-batch", 5);
@@ -321,8 +319,8 @@ describe("batching", () => {
     feed.ack(last);
     expect((await feed.next()).type).toBe("live");
     // The alarm (heartbeats) writes the subscribers' state; until then the runtime keeps the object awake with a timer.
-    await runDurableObjectAlarm(stubFor("cdc-batch-attachment"));
-    const attachments = await runInDurableObject(stubFor("cdc-batch-attachment"), (_: DatabaseObject, state) => state.getWebSockets("cdc").map((s) => s.deserializeAttachment() as unknown));
+    await runDurableObjectAlarm(databaseStub("cdc-batch-attachment"));
+    const attachments = await runInDurableObject(databaseStub("cdc-batch-attachment"), (_: DatabaseObject, state) => state.getWebSockets("cdc").map((s) => s.deserializeAttachment() as unknown));
     expect(attachments).toEqual([expect.objectContaining({ phase: "subscribed", cursor: last, sent: last, acked: last, live: true })]);
     feed.close();
   });
@@ -335,9 +333,9 @@ describe("heartbeats and hibernation state", () => {
     const { change_id } = await feed.next();
     expect(await feed.next()).toEqual({ type: "live", change_id });
     const heartbeat = new Promise<FeedMessage>((resolve) => feed.socket.addEventListener("message", (e) => resolve(JSON.parse(e.data as string) as FeedMessage)));
-    expect(await runDurableObjectAlarm(stubFor("cdc-heartbeat"))).toBe(true);
+    expect(await runDurableObjectAlarm(databaseStub("cdc-heartbeat"))).toBe(true);
     expect(await heartbeat).toMatchObject({ type: "heartbeat", change_id });
-    const attachments = await runInDurableObject(stubFor("cdc-heartbeat"), (_: DatabaseObject, state) => state.getWebSockets("cdc").map((s) => s.deserializeAttachment() as unknown));
+    const attachments = await runInDurableObject(databaseStub("cdc-heartbeat"), (_: DatabaseObject, state) => state.getWebSockets("cdc").map((s) => s.deserializeAttachment() as unknown));
     expect(attachments).toEqual([expect.objectContaining({ database: "cdc-heartbeat", phase: "subscribed", cursor: change_id, live: true })]);
     feed.close();
   });
@@ -443,7 +441,7 @@ describe("retention", () => {
     const count = async () => Number(((await run("cdc-retention", "SELECT count(*) FROM turso_cdc"))[0].rows[0][0] as { value: string }).value);
     const before = await count();
     expect(before).toBeGreaterThan(4);
-    expect(await runDurableObjectAlarm(stubFor("cdc-retention"))).toBe(true);
+    expect(await runDurableObjectAlarm(databaseStub("cdc-retention"))).toBe(true);
     expect(await count()).toBeLessThanOrEqual(4);
     const [range] = await run("cdc-retention", "SELECT min(change_id), max(change_id) FROM turso_cdc");
     const oldest = Number((range.rows[0][0] as { value: string }).value);

@@ -106,9 +106,11 @@ export async function subscribe(db: string, query = "", headers: Record<string, 
   return feedOf(await exports.default.fetch(changesUrl(db, query), { headers: { upgrade: "websocket", ...headers } }));
 }
 
+export const databaseStub = (db: string) => env.DATABASE.get(env.DATABASE.idFromName(db));
+
 /** Opens a change socket on the database's own object (as a relay does, and as the Worker does without relays). */
 export async function subscribeToDatabase(db: string, query = ""): Promise<Feed> {
-  return feedOf(await env.DATABASE.get(env.DATABASE.idFromName(db)).fetch(changesUrl(db, query), { headers: { upgrade: "websocket", [ACCESS_HEADER]: "ro" } }));
+  return feedOf(await databaseStub(db).fetch(changesUrl(db, query), { headers: { upgrade: "websocket", [ACCESS_HEADER]: "ro" } }));
 }
 
 /** Opens a change socket on one given relay of the database (relay `n`, as the router names them). */
@@ -130,6 +132,16 @@ function feedOf(res: Response): Feed {
   expect(res.status).toBe(101);
   return new Feed(res.webSocket!);
 }
+
+/** The next `count` transaction messages. */
+export async function transactions(feed: Feed, count: number): Promise<FeedMessage[]> {
+  const received = [];
+  for (let i = 0; i < count; i++) received.push(await feed.transaction());
+  return received;
+}
+
+/** The `v` column of each message's first change (tests write single-column rows `t (v)`). */
+export const valuesOf = (messages: FeedMessage[]) => messages.map((m) => (m.changes![0].after as { v: number }).v);
 
 /** Turns capture on (full mode) and creates the tables given. */
 export async function captured(db: string, ...ddl: string[]): Promise<void> {

@@ -5,7 +5,7 @@
 // subscriber starting further back
 // than its relay holds is filled in from the pull API, or told to catch up
 // there when that is too far.
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ACCESS_HEADER } from "../../src/durable-object/access.js";
 import { CloseCode } from "../../src/durable-object/cdc/close-codes.js";
@@ -13,18 +13,8 @@ import { RELAY_MAX_CHANGES, RELAY_TOO_FAR_BEHIND } from "../../src/durable-objec
 import { RELAY_TAG, SOCKET_TAG } from "../../src/durable-object/cdc/socket-subscriber.js";
 import type { DatabaseObject } from "../../src/durable-object/database-object.js";
 import { DEFAULT_RELAYS } from "../../src/router/database-route.js";
-import { captured, latestChangeId, relayStub, subscribe, subscribeToRelay, type Feed, type FeedMessage } from "./cdc-helpers.js";
+import { captured, databaseStub, latestChangeId, relayStub, subscribe, subscribeToRelay, transactions, valuesOf, type Feed, type FeedMessage } from "./cdc-helpers.js";
 import { execute, HOST, run } from "./hrana-helpers.js";
-
-const databaseStub = (name: string) => env.DATABASE.get(env.DATABASE.idFromName(name));
-
-const valuesOf = (messages: FeedMessage[]) => messages.map((m) => (m.changes![0].after as { v: number }).v);
-
-async function transactions(feed: Feed, count: number): Promise<FeedMessage[]> {
-  const received = [];
-  for (let i = 0; i < count; i++) received.push(await feed.transaction());
-  return received;
-}
 
 async function live(feed: Feed): Promise<number> {
   const { change_id } = await feed.next();

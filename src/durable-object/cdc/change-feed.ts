@@ -45,7 +45,11 @@ export class ChangeFeed {
     /** Asks for an alarm at `at` (the object keeps the earliest of all its wishes). */
     private readonly requestAlarm: (at: number) => void,
   ) {
-    this.sockets = new SocketSubscriptions(ctx, env, { startCursor: (database, since) => this.startCursor(this.reader(this.open(database)), since), changes: (database) => this.reader(this.open(database)) ?? new SubscriptionClosed(CloseCode.CAPTURE_OFF, CAPTURE_OFF_REASON, "CDC_OFF") }, requestAlarm);
+    const owner = {
+      startCursor: (database: string, since: number | null) => this.startCursor(this.reader(this.open(database)), since),
+      changes: (database: string) => this.reader(this.open(database)) ?? new SubscriptionClosed(CloseCode.CAPTURE_OFF, CAPTURE_OFF_REASON, "CDC_OFF"),
+    };
+    this.sockets = new SocketSubscriptions(ctx, env, owner, requestAlarm);
   }
 
   /** Learns the database's name (the object opens it): the alarm needs it to prune after an eviction. */
@@ -97,8 +101,9 @@ export class ChangeFeed {
 
   /**
    * The alarm's share: the sockets' (heartbeats, closing those that never
-   * subscribed or whose token expired), pruning changes past retention (here, never inside a user's
-   * transaction). Returns when it wants the next alarm, if ever.
+   * subscribed or whose token expired), pruning changes past retention
+   * (here, never inside a user's transaction). Returns when it wants the
+   * next alarm, if ever.
    */
   maintain(now: number): number | null {
     let next = this.sockets.maintain(now);

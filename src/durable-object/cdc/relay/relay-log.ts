@@ -69,9 +69,7 @@ export class RelayLog implements ChangeSource {
   /** Drops the transactions up to change_id `cursor` (no subscriber may read from before it again). */
   dropThrough(cursor: number): void {
     if (cursor <= this.from) return;
-    const keep = this.indexAfter(cursor);
-    for (const t of this.transactions.slice(0, keep)) this.changes -= t.changes.length;
-    this.transactions = this.transactions.slice(keep);
+    for (const t of this.transactions.splice(0, this.indexAfter(cursor))) this.changes -= t.changes.length;
     this.from = Math.min(cursor, this.to);
   }
 
